@@ -1,0 +1,151 @@
+"""Stage 4, aggregate: summaries per site, department and department-year; project links.
+
+Contract: ``aggregate(content, findings)`` returns :class:`Aggregates`, computed
+once in Python so templates only lay figures out. Summaries count
+self-evaluations (their budgets, spending, scores and grades) and target
+declarations (their requested funds). Two reports are the same project when they
+have the same department and the same name once spelling noise is folded
+(full-width and half-width forms, spaces): see :func:`project_key`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from generator.audit import Finding
+from generator.models import Grade, SelfEvaluation, TargetDeclaration
+from generator.validate import Content, ReportEntry
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals over a set of reports (amounts in 元).
+
+    count: self-evaluations; declarations: target declarations; budgets: department budgets;
+    initial/adjusted/executed: sums of the self-evaluations' 年初预算数/全年预算数/全年执行数;
+    rate: executed ÷ adjusted, or None; average: mean total score, or None;
+    grades: (grade, count) per band of site.yaml, highest first; missed: indicator rows that
+    lost points; requested: sum of the declarations' 年度资金申请总额; findings: audit findings.
+    """
+
+    count: int
+    declarations: int
+    budgets: int
+    initial: Decimal
+    adjusted: Decimal
+    executed: Decimal
+    rate: Decimal | None
+    average: Decimal | None
+    grades: tuple[tuple[str, int], ...]
+    missed: int
+    requested: Decimal
+    findings: int
+
+
+def project_key(report: SelfEvaluation | TargetDeclaration) -> tuple[str, str]:
+    """The identity of a project across years and kinds: department and folded name."""
+    name = unicodedata.normalize("NFKC", report.name)
+    return report.department, "".join(name.split())
+
+
+def total_score(report: SelfEvaluation) -> Decimal | None:
+    """The printed total score, or the funds score plus the indicator scores when none is printed."""
+    if report.total.score is not None:
+        return report.total.score
+    parts = [report.funds.total.score, *(i.score for i in report.indicators if not i.not_applicable)]
+    known = [p for p in parts if p is not None]
+    return sum(known, ZERO) if known else None
+
+
+def grade_of(score: Decimal | None, grades: Iterable[Grade]) -> str | None:
+    """The name of the band ``score`` falls in."""
+    if score is None:
+        return None
+    for band in grades:
+        if score >= band.min:
+            return band.grade
+    return None
+
+
+def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part / whole`` to four decimals (a percentage to two), None for a zero whole."""
+    if not whole:
+        return None
+    return (part / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def summarise(entries: Iterable[ReportEntry], grades: tuple[Grade, ...],
+              findings: Counter[str]) -> Summary:
+    """Add up a set of reports."""
+    entries = list(entries)
+    evaluations = [e.model for e in entries if isinstance(e.model, SelfEvaluation)]
+    declarations = [e.model for e in entries if isinstance(e.model, TargetDeclaration)]
+
+    def add(values: Iterable[Decimal | None]) -> Decimal:
+        return sum((v for v in values if v is not None), ZERO)
+
+    adjusted = add(r.funds.total.adjusted for r in evaluations)
+    executed = add(r.funds.total.executed for r in evaluations)
+    scores = [s for s in (total_score(r) for r in evaluations) if s is not None]
+    tally = Counter(grade_of(s, grades) for s in scores)
+    average = (sum(scores, ZERO) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
+    return Summary(
+        count=len(evaluations),
+        declarations=len(declarations),
+        budgets=sum(1 for e in entries if e.kind == "department-budget"),
+        initial=add(r.funds.total.initial for r in evaluations),
+        adjusted=adjusted,
+        executed=executed,
+        rate=ratio(executed, adjusted),
+        average=average,
+        grades=tuple((g.grade, tally[g.grade]) for g in grades),
+        missed=sum(1 for r in evaluations for i in r.indicators if i.lost > 0),
+        requested=add(r.funds.requested for r in declarations),
+        findings=sum(findings[e.path] for e in entries),
+    )
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """Summaries and links computed once per build.
+
+    site: the whole site; departments: by department slug; years: by (department, year);
+    related: by report path, the other reports of the same project, oldest first.
+    """
+
+    site: Summary
+    departments: dict[str, Summary]
+    years: dict[tuple[str, int], Summary]
+    related: dict[str, tuple[ReportEntry, ...]]
+
+
+def aggregate(content: Content, findings: list[Finding]) -> Aggregates:
+    """Compute every summary and cross-report link of the site."""
+    grades = content.site.grades
+    per_report = Counter(f.report for f in findings)
+    by_dept: dict[str, list[ReportEntry]] = defaultdict(list)
+    by_year: dict[tuple[str, int], list[ReportEntry]] = defaultdict(list)
+    by_project: dict[tuple[str, str], list[ReportEntry]] = defaultdict(list)
+    for entry in content.reports:
+        model = entry.model
+        by_dept[model.department].append(entry)
+        if isinstance(model, (SelfEvaluation, TargetDeclaration)):
+            by_year[(model.department, model.year)].append(entry)
+            by_project[project_key(model)].append(entry)
+    related: dict[str, tuple[ReportEntry, ...]] = {}
+    for group in by_project.values():
+        group.sort(key=lambda e: (e.model.year, e.kind, e.slug))
+        for entry in group:
+            related[entry.path] = tuple(other for other in group if other is not entry)
+    return Aggregates(
+        site=summarise(content.reports, grades, per_report),
+        departments={d: summarise(by_dept.get(d, []), grades, per_report) for d in content.departments},
+        years={key: summarise(v, grades, per_report) for key, v in sorted(by_year.items())},
+        related=related,
+    )

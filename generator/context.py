@@ -1,0 +1,382 @@
+"""Stage 5a, context: one typed, frozen view object per page kind.
+
+Contract: ``site_pages(content, aggregates, findings)`` yields, in a stable
+order, ``(template, output path, view)`` for every HTML page of the site. Views
+hold plain data computed here (URLs, totals, grades, table spans), so templates
+only lay them out. Each view class documents its fields in its docstring; a test
+checks that every field is documented.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from generator.aggregate import Aggregates, Summary, grade_of, total_score
+from generator.audit import Finding
+from generator.models import (
+    BudgetRow,
+    Department,
+    DepartmentBudget,
+    FundsRow,
+    Indicator,
+    SelfEvaluation,
+    TargetDeclaration,
+    TargetIndicator,
+    table_unit,
+)
+from generator.validate import Content, ReportEntry
+
+KIND_LABELS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标", "department-budget": "部门预算"}
+
+
+@dataclass(frozen=True)
+class Link:
+    """text: what the link says; url: where it goes."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every page shares.
+
+    home: the site root URL; static: URL of the theme's static folder; search: URL of the search
+    page; nav: links of the main navigation; crumbs: the breadcrumb trail of this page;
+    path: this page's path below the root.
+    """
+
+    home: str
+    static: str
+    search: str
+    nav: tuple[Link, ...]
+    crumbs: tuple[Link, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One report in a table of reports.
+
+    name, url: the report and its page; kind: its kind id; kind_label: the kind in words;
+    year; department: the department's short name; implementer: 实施单位; budget: 全年预算数 or,
+    for a declaration, 年度资金申请总额 (元); executed: 全年执行数 (元); rate: execution rate;
+    score: total score; grade: its band; findings: audit findings on the report.
+    """
+
+    name: str
+    url: str
+    kind: str
+    kind_label: str
+    year: int
+    department: str
+    implementer: str
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    score: Decimal | None
+    grade: str | None
+    findings: int
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator row as the official form prints it.
+
+    item: the indicator; span1/span2: rowspan of the 一级/二级 cell on this row, 0 where the cell
+    above spans it; lost: points lost (weight − score); findings: audit findings on the row.
+    """
+
+    item: Indicator | TargetIndicator
+    span1: int
+    span2: int
+    lost: Decimal
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """A self-evaluation or target declaration.
+
+    layout; title; entry: the validated report; report: its model; unit: the unit it was printed
+    in; kind_label; department: its department; department_url; funds: (label, row) pairs of the
+    funds table (self-evaluations); indicators: the indicator rows; score, grade: total score and
+    band; lost_rows: how many rows lost points; findings: every audit finding on the report;
+    related: links to the same project's other reports; downloads: links to its data files.
+    """
+
+    layout: Layout
+    title: str
+    entry: ReportEntry
+    report: SelfEvaluation | TargetDeclaration
+    unit: str
+    kind_label: str
+    department: Department
+    department_url: str
+    funds: tuple[tuple[str, FundsRow], ...]
+    indicators: tuple[IndicatorRow, ...]
+    score: Decimal | None
+    grade: str | None
+    lost_rows: int
+    findings: tuple[Finding, ...]
+    related: tuple[ReportRow, ...]
+    downloads: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class BudgetTableView:
+    """title; unit: the unit it is printed in; columns; rows: (row, indent level) pairs; total."""
+
+    title: str
+    unit: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[BudgetRow, int], ...]
+    total: BudgetRow | None
+
+
+@dataclass(frozen=True)
+class BudgetPage:
+    """A department budget: layout; title; report; department; department_url; tables; findings; downloads."""
+
+    layout: Layout
+    title: str
+    report: DepartmentBudget
+    department: Department
+    department_url: str
+    tables: tuple[BudgetTableView, ...]
+    findings: tuple[Finding, ...]
+    downloads: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class YearLink:
+    """A year of a department: year; url of its summary page; summary."""
+
+    year: int
+    url: str
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class DepartmentPage:
+    """layout; title; slug; department; summary; years: its year pages; budgets: links to its budgets; reports: all its reports."""
+
+    layout: Layout
+    title: str
+    slug: str
+    department: Department
+    summary: Summary
+    years: tuple[YearLink, ...]
+    budgets: tuple[Link, ...]
+    reports: tuple[ReportRow, ...]
+
+
+@dataclass(frozen=True)
+class MissedRow:
+    """An indicator that lost points: report and url of its report; row: the indicator."""
+
+    report: str
+    url: str
+    row: Indicator
+
+
+@dataclass(frozen=True)
+class YearPage:
+    """layout; title; department; department_url; year; summary; reports; missed: rows that lost points."""
+
+    layout: Layout
+    title: str
+    department: Department
+    department_url: str
+    year: int
+    summary: Summary
+    reports: tuple[ReportRow, ...]
+    missed: tuple[MissedRow, ...]
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    """A department on the overview: link; department; summary; years: links to its years."""
+
+    link: Link
+    department: Department
+    summary: Summary
+    years: tuple[YearLink, ...]
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """layout; title; summary: the whole site; departments: one row each; pages: the free pages."""
+
+    layout: Layout
+    title: str
+    summary: Summary
+    departments: tuple[DepartmentRow, ...]
+    pages: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class TextPage:
+    """A markdown page, or the 404 page: layout; title; body: markdown source."""
+
+    layout: Layout
+    title: str
+    body: str
+
+
+class Pages:
+    """Builds the views of one site."""
+
+    def __init__(self, content: Content, aggregates: Aggregates, findings: list[Finding]) -> None:
+        self.content = content
+        self.agg = aggregates
+        self.base = content.site.base_url
+        self.findings: dict[str, list[Finding]] = defaultdict(list)
+        for finding in findings:
+            self.findings[finding.report].append(finding)
+        self.nav = (Link("首页", self.base), Link("搜索", self.url("search/")),
+                    Link("数据核对", self.url("audit/")), Link("数据下载", self.url("data/")),
+                    *(Link(p.meta.title, self.url(f"{p.slug}/")) for p in content.pages))
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def layout(self, path: str, *crumbs: Link) -> Layout:
+        return Layout(self.base, self.url("static/"), self.url("search/"), self.nav,
+                      (Link("首页", self.base), *crumbs), path)
+
+    def dept_link(self, slug: str) -> Link:
+        d = self.content.departments[slug].model
+        return Link(d.short_name or d.name, self.url(f"{slug}/"))
+
+    def row(self, entry: ReportEntry) -> ReportRow:
+        """Summarise one report for a table."""
+        m = entry.model
+        dept = self.content.departments[m.department].model
+        budget = executed = rate = score = None
+        grade = None
+        if isinstance(m, SelfEvaluation):
+            budget, executed, rate = m.funds.total.adjusted, m.funds.total.executed, m.funds.total.rate
+            score = total_score(m)
+            grade = grade_of(score, self.content.site.grades)
+        elif isinstance(m, TargetDeclaration):
+            budget = m.funds.requested
+        return ReportRow(m.name, self.url(entry.path), m.kind, KIND_LABELS[m.kind], m.year,
+                         dept.short_name or dept.name, getattr(m, "implementer", ""), budget, executed,
+                         rate, score, grade, len(self.findings[entry.path]))
+
+    def downloads(self, entry: ReportEntry) -> tuple[Link, ...]:
+        base = self.url(entry.path)
+        stem = entry.slug if entry.slug != "budget" else f"budget-{entry.model.year}"
+        return (Link("JSON", f"{base}{stem}.json"),)
+
+    def report_page(self, entry: ReportEntry) -> ReportPage:
+        m = entry.model
+        assert isinstance(m, (SelfEvaluation, TargetDeclaration))
+        findings = tuple(self.findings[entry.path])
+        dept_link = self.dept_link(m.department)
+        layout = self.layout(entry.path, dept_link, Link(f"{m.year}年", self.url(f"{m.department}/{m.year}/")),
+                             Link(m.name, self.url(entry.path)))
+        funds: tuple[tuple[str, FundsRow], ...] = ()
+        score = grade = None
+        if isinstance(m, SelfEvaluation):
+            funds = (("年度资金总额", m.funds.total), ("其中：当年财政拨款", m.funds.appropriation),
+                     ("上年结转资金", m.funds.carryover), ("其他资金", m.funds.other))
+            score = total_score(m)
+            grade = grade_of(score, self.content.site.grades)
+        rows = indicator_rows(m.indicators, findings)
+        return ReportPage(
+            layout, m.name, entry, m, m.money_unit, KIND_LABELS[m.kind],
+            self.content.departments[m.department].model, dept_link.url, funds, rows, score, grade,
+            sum(1 for r in rows if r.lost > 0), findings,
+            tuple(self.row(e) for e in self.agg.related.get(entry.path, ())), self.downloads(entry))
+
+    def budget_page(self, entry: ReportEntry) -> BudgetPage:
+        m = entry.model
+        assert isinstance(m, DepartmentBudget)
+        dept_link = self.dept_link(m.department)
+        title = f"{m.year}年部门预算"
+        tables = tuple(
+            BudgetTableView(t.title, table_unit(m, t), t.columns,
+                            tuple((r, r.level) for r in t.rows), t.total)
+            for t in m.tables)
+        return BudgetPage(self.layout(entry.path, dept_link, Link(title, self.url(entry.path))), title, m,
+                          self.content.departments[m.department].model, dept_link.url, tables,
+                          tuple(self.findings[entry.path]), self.downloads(entry))
+
+    def year_links(self, slug: str) -> tuple[YearLink, ...]:
+        return tuple(YearLink(year, self.url(f"{d}/{year}/"), s)
+                     for (d, year), s in self.agg.years.items() if d == slug)
+
+    def department_page(self, slug: str) -> DepartmentPage:
+        entry = self.content.departments[slug]
+        link = self.dept_link(slug)
+        reports = [r for r in self.content.reports if r.model.department == slug]
+        budgets = tuple(Link(f"{r.model.year}年部门预算", self.url(r.path))
+                        for r in reports if r.kind == "department-budget")
+        return DepartmentPage(self.layout(f"{slug}/", link), entry.model.name, slug, entry.model,
+                              self.agg.departments[slug], self.year_links(slug), budgets,
+                              tuple(self.row(r) for r in reports if r.kind != "department-budget"))
+
+    def year_page(self, slug: str, year: int) -> YearPage:
+        dept = self.content.departments[slug].model
+        link = self.dept_link(slug)
+        path = f"{slug}/{year}/"
+        entries = [r for r in self.content.reports if r.model.department == slug and r.model.year == year
+                   and r.kind != "department-budget"]
+        missed = tuple(MissedRow(e.model.name, self.url(e.path), i)
+                       for e in entries if isinstance(e.model, SelfEvaluation)
+                       for i in e.model.indicators if i.lost > 0)
+        return YearPage(self.layout(path, link, Link(f"{year}年", self.url(path))),
+                        f"{dept.short_name or dept.name} {year}年", dept, link.url, year,
+                        self.agg.years[(slug, year)], tuple(self.row(e) for e in entries), missed)
+
+    def overview(self) -> OverviewPage:
+        rows = tuple(DepartmentRow(self.dept_link(slug), d.model, self.agg.departments[slug],
+                                   self.year_links(slug))
+                     for slug, d in sorted(self.content.departments.items()))
+        pages = tuple(Link(p.meta.title, self.url(f"{p.slug}/")) for p in self.content.pages)
+        return OverviewPage(self.layout(""), self.content.site.title, self.agg.site, rows, pages)
+
+
+def indicator_rows(items: tuple[Indicator, ...] | tuple[TargetIndicator, ...],
+                   findings: tuple[Finding, ...]) -> tuple[IndicatorRow, ...]:
+    """Lay indicators out as the form does: 一级 and 二级 cells span their group's rows."""
+    rows = []
+    for i, item in enumerate(items):
+        span1 = span2 = 0
+        if i == 0 or items[i - 1].level1 != item.level1:
+            span1 = next((k for k in range(i + 1, len(items)) if items[k].level1 != item.level1), len(items)) - i
+        if span1 or items[i - 1].level2 != item.level2:
+            span2 = next((k for k in range(i + 1, len(items))
+                          if items[k].level2 != item.level2 or items[k].level1 != item.level1), len(items)) - i
+        lost = item.lost if isinstance(item, Indicator) else Decimal(0)
+        mine = tuple(f for f in findings if f.field.startswith(f"indicators[{i}]"))
+        rows.append(IndicatorRow(item, span1, span2, lost, mine))
+    return tuple(rows)
+
+
+def site_pages(content: Content, aggregates: Aggregates,
+               findings: list[Finding]) -> Iterator[tuple[str, str, Any]]:
+    """Yield (template, output path, view) for every HTML page."""
+    pages = Pages(content, aggregates, findings)
+    yield "index.html", "index.html", pages.overview()
+    for slug in sorted(content.departments):
+        yield "department.html", f"{slug}/index.html", pages.department_page(slug)
+    for slug, year in aggregates.years:
+        yield "year.html", f"{slug}/{year}/index.html", pages.year_page(slug, year)
+    for entry in content.reports:
+        if entry.kind == "department-budget":
+            yield "budget.html", f"{entry.path}index.html", pages.budget_page(entry)
+        else:
+            template = "self_evaluation.html" if entry.kind == "self-evaluation" else "target_declaration.html"
+            yield template, f"{entry.path}index.html", pages.report_page(entry)
+    for page in content.pages:
+        view = TextPage(pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/"))),
+                        page.meta.title, page.doc.body)
+        yield "page.html", f"{page.slug}/index.html", view
+    yield "404.html", "404.html", TextPage(pages.layout("404.html"), "页面未找到", "")

@@ -1,0 +1,283 @@
+"""Stage 1, load: find the content files and parse them safely, keeping positions.
+
+Contract: ``load_content(root)`` returns one :class:`Document` per content file,
+sorted by path, and the :class:`ContentError` list of everything that could not
+be read. YAML is parsed with a safe subset: no tags, no aliases (no alias bombs),
+no duplicate keys, bounded depth and size. Floats are read as ``Decimal`` from
+their literal text, so ``12880.00`` keeps its two decimals. Every value's
+line and column are kept, so later stages can point at the field at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ContentError, display_path
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 20
+Loc = tuple[str | int, ...]
+
+_FLOAT = "tag:yaml.org,2002:float"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed content file: its data and where each value stands in it."""
+
+    path: Path
+    rel: str
+    data: Any
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+    @property
+    def shown(self) -> str:
+        """The path as messages show it."""
+        return display_path(self.path)
+
+    def where(self, loc: Loc) -> tuple[int, int]:
+        """Return line and column of the deepest known value on ``loc``."""
+        for end in range(len(loc), -1, -1):
+            found = self.positions.get(tuple(loc[:end]))
+            if found:
+                return found
+        return (1, 1)
+
+    def error(self, loc: Loc, message: str) -> ContentError:
+        """Make a :class:`ContentError` pointing at ``loc``."""
+        line, col = self.where(loc)
+        return ContentError(self.shown, line, col, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """Write a location as ``indicators[3].weight``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Problem(Exception):
+    """Something that stops a file from loading, at a YAML mark (0-based) or at the start."""
+
+    def __init__(self, mark: yaml.Mark | None, message: str, loc: Loc = ()) -> None:
+        super().__init__(message)
+        self.line, self.col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        self.message = message
+        self.loc = loc
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that refuses tags and aliases and bounds nesting depth."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Problem(event.start_mark, "YAML aliases (*name) are not allowed")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            raise _Problem(event.start_mark, f"YAML tags ({tag}) are not allowed")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as UTF-8 (a BOM is dropped); raise ``_Problem`` if it is not text."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise _Problem(None, f"file is {size:,} bytes, more than the limit of {MAX_BYTES:,}")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise _Problem(None, "file is binary, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = (
+                f" (it looks like GBK/GB18030); convert it with: "
+                f"iconv -f GB18030 -t UTF-8 {path.name} > {path.name}.utf8 && mv {path.name}.utf8 {path.name}"
+            )
+        except UnicodeDecodeError:
+            pass
+        raise _Problem(_mark(line), f"file is not UTF-8{hint}") from None
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _mark(line: int, col: int = 1) -> yaml.Mark:
+    return yaml.Mark("", 0, line - 1, col - 1, None, None)
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+    """Parse one YAML document; return its data and the position of every value."""
+    if "\t" in text:
+        for number, line in enumerate(text.split("\n"), 1):
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                raise _Problem(_mark(number, len(indent)), "tab used for indentation; use spaces")
+    loader = _Loader(text)
+    positions: dict[Loc, tuple[int, int]] = {}
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else _convert(node, (), positions, loader, line_offset)
+    except _Problem as problem:
+        problem.line += line_offset
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = _Problem(mark, f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}")
+        problem.line += line_offset
+        raise problem from None
+    except yaml.YAMLError as exc:
+        raise _Problem(None, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    return data, positions
+
+
+def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
+             loader: _Loader, offset: int) -> Any:
+    positions[loc] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed", loc)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Problem(key_node.start_mark, "a key must be plain text", loc)
+            key = str(_scalar(key_node, loader))
+            if key in out:
+                line = positions[(*loc, key)][0]
+                raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {line})",
+                               (*loc, key))
+            positions[(*loc, key)] = (key_node.start_mark.line + 1 + offset,
+                                      key_node.start_mark.column + 1)
+            out[key] = _convert(value_node, (*loc, key), positions, loader, offset)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*loc, i), positions, loader, offset) for i, item in enumerate(node.value)]
+    return _scalar(node, loader)
+
+
+def _scalar(node: yaml.Node, loader: _Loader) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _FLOAT:
+        text = value.replace("_", "")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return Decimal(text.lower().replace(".inf", "Infinity").replace(".nan", "NaN"))
+    if tag == _INT:
+        return loader.construct_yaml_int(node)
+    if tag == _BOOL:
+        return loader.construct_yaml_bool(node)
+    if tag == _NULL:
+        return None
+    if tag == _TIMESTAMP:
+        try:
+            stamp = loader.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _Problem(node.start_mark, f"impossible date {value!r}: {exc}") from None
+        return stamp.date() if isinstance(stamp, datetime) else stamp
+    return value
+
+
+_FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
+
+
+def parse_markdown(text: str) -> tuple[Any, dict[Loc, tuple[int, int]], str, int]:
+    """Split a markdown page into front matter (parsed) and body."""
+    match = _FRONT.match(text)
+    if not match:
+        return {}, {}, text, 1
+    data, positions = parse_yaml(match.group(1) or "", line_offset=1)
+    body_line = match.group(0).count("\n") + 1
+    return data, positions, text[match.end():], body_line
+
+
+def load_file(path: Path, rel: str) -> Document:
+    """Parse one content file; raise ``_Problem`` on the first thing that stops it."""
+    text = read_text(path)
+    if path.suffix == ".md":
+        data, positions, body, body_line = parse_markdown(text)
+        return Document(path, rel, data, positions, body, body_line)
+    if not text.strip():
+        raise _Problem(None, "file is empty")
+    data, positions = parse_yaml(text)
+    return Document(path, rel, data, positions)
+
+
+def discover(root: Path) -> list[Path]:
+    """List every content file below ``root``, sorted, skipping hidden files and folders."""
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+@dataclass
+class Loaded:
+    """The outcome of loading: documents, errors, and the files (relative) that failed."""
+
+    docs: list[Document] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+
+
+def load_content(root: Path) -> Loaded:
+    """Load every file of the content folder ``root``; collect what cannot be read."""
+    result = Loaded()
+    for path in discover(root):
+        rel = path.relative_to(root).as_posix()
+        problem: _Problem | None = None
+        if path.suffix not in (".yaml", ".md"):
+            problem = _Problem(None, "not a content file: content files end in .yaml or .md")
+        else:
+            try:
+                result.docs.append(load_file(path, rel))
+            except _Problem as exc:
+                problem = exc
+            except OSError as exc:
+                problem = _Problem(None, f"cannot read: {exc.strerror}")
+        if problem:
+            result.failed.add(rel)
+            result.errors.append(ContentError(display_path(path), problem.line, problem.col,
+                                              format_loc(problem.loc), problem.message))
+    return result
+
+
+def plain(value: Any) -> Any:
+    """Return JSON-friendly data (Decimal and dates as text) for export and messages."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, (Decimal, date)):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    return value

@@ -1,0 +1,334 @@
+"""The content format as typed models (pydantic v2).
+
+Contract: every model forbids unknown keys, money is ``Decimal`` (never float)
+and is normalised to 元: a file (or a budget table) that states
+``money_unit: 万元`` has its amounts multiplied by 10,000 on validation, exactly,
+so dividing back gives the printed digits. Text fields accept numbers written
+without quotes and keep their literal text (``target: 3`` is ``"3"``).
+The field descriptions are the format's documentation: ``disclose schema``
+prints them as JSON Schema and the README lists them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+MoneyUnit = Literal["元", "万元"]
+UNIT_FACTOR: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
+KINDS = ("self-evaluation", "target-declaration", "department-budget")
+
+
+def _text(value: Any) -> Any:
+    """Accept a number written without quotes as its literal text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return value
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError("must be a finite number")
+    if isinstance(value, float):
+        raise ValueError("must be a number written in decimal")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Number = Annotated[Decimal, BeforeValidator(_finite), Field(allow_inf_nan=False)]
+Money = Annotated[Decimal, BeforeValidator(_finite), Field(ge=0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    """Base of every model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def scale_money(data: Any, paths: list[tuple[str, ...]], factor: Decimal) -> Any:
+    """Return ``data`` with the amounts at ``paths`` multiplied by ``factor`` ('*' = each item)."""
+    if factor == 1:
+        return data
+
+    def walk(node: Any, path: tuple[str, ...]) -> Any:
+        if not path:
+            if isinstance(node, (int, Decimal)) and not isinstance(node, bool):
+                return Decimal(node) * factor
+            return node
+        head, rest = path[0], path[1:]
+        if head == "*" and isinstance(node, list):
+            return [walk(item, rest) for item in node]
+        if isinstance(node, dict) and head in node:
+            return {**node, head: walk(node[head], rest)}
+        return node
+
+    for path in paths:
+        data = walk(data, path)
+    return data
+
+
+def _unit_factor(data: Any) -> Decimal:
+    unit = data.get("money_unit", "元") if isinstance(data, dict) else "元"
+    return UNIT_FACTOR.get(unit, Decimal(1)) if isinstance(unit, str) else Decimal(1)
+
+
+# --- site, departments, pages ---------------------------------------------------------
+
+class Grade(Strict):
+    grade: Text = Field(description="等级: the grade's name, e.g. 优")
+    min: Number = Field(ge=0, le=100, description="lowest total score (inclusive) that earns it")
+
+
+DEFAULT_GRADES = (
+    Grade(grade="优", min=Decimal(90)), Grade(grade="良", min=Decimal(80)),
+    Grade(grade="中", min=Decimal(60)), Grade(grade="差", min=Decimal(0)),
+)
+
+
+class SiteConfig(Strict):
+    """``site.yaml``: site-wide settings."""
+
+    title: Text = Field(min_length=1, description="站点名称: the site's title")
+    description: Text = Field("", description="one sentence shown under the title")
+    language: Literal["zh-CN", "en"] = Field("zh-CN", description="interface language")
+    base_url: Text = Field("/", description="prefix of every link, e.g. /disclosure/ or https://host/path/")
+    theme: Text = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="a folder under themes/")
+    money_unit: MoneyUnit = Field("元", description="unit that summaries display in: 元 or 万元")
+    grades: tuple[Grade, ...] = Field(DEFAULT_GRADES, description="self-evaluation grade bands, highest first")
+
+    @model_validator(mode="after")
+    def _check(self) -> SiteConfig:
+        mins = [g.min for g in self.grades]
+        if mins != sorted(mins, reverse=True) or (mins and mins[-1] != 0):
+            raise ValueError("grades must go from the highest band down to one with min: 0")
+        if not (self.base_url.endswith("/") and (self.base_url.startswith("/") or "://" in self.base_url)):
+            raise ValueError("base_url must start with / (or be a full address) and end with /")
+        return self
+
+
+class Unit(Strict):
+    name: Text = Field(description="单位名称: name of a budget unit")
+    type: Text = Field("", description="单位性质: e.g. 全额拨款行政单位")
+
+
+class Department(Strict):
+    """``departments/<slug>/department.yaml``: one department (主管部门)."""
+
+    name: Text = Field(min_length=1, description="部门名称: full official name")
+    short_name: Text = Field("", description="简称: shorter name for tables")
+    region: Text = Field("", description="地区: e.g. 上海市闵行区")
+    aliases: tuple[Text, ...] = Field((), description="other spellings used by source tables")
+    functions: Text = Field("", description="部门主要职能 (markdown)")
+    structure: Text = Field("", description="部门机构设置 (markdown)")
+    units: tuple[Unit, ...] = Field((), description="下属预算单位: budget units")
+
+
+class PageMeta(Strict):
+    """Front matter of ``pages/<slug>.md``."""
+
+    title: Text = Field(min_length=1, description="页面标题")
+    order: int = Field(100, description="position in the navigation, lowest first")
+
+
+# --- reports -------------------------------------------------------------------------
+
+class ReportBase(Strict):
+    year: int = Field(ge=1949, le=2100, description="年度: the report's year (its folder)")
+    department: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug of the department folder")
+    money_unit: MoneyUnit = Field(description="unit of every amount in this file: 元 or 万元")
+    source: Text = Field("", description="where the figures come from: file[:first-last line]")
+
+
+class FundsRow(Strict):
+    initial: Money | None = Field(None, description="年初预算数 (元 after normalisation)")
+    adjusted: Money | None = Field(None, description="全年预算数")
+    executed: Money | None = Field(None, description="全年执行数")
+    weight: Number | None = Field(None, description="分值")
+    rate: Number | None = Field(None, description="执行率 as a ratio: 95.98% is 0.9598")
+    score: Number | None = Field(None, description="得分")
+
+
+class SelfEvaluationFunds(Strict):
+    total: FundsRow = Field(description="年度资金总额")
+    appropriation: FundsRow = Field(FundsRow(), description="其中：当年财政拨款")
+    carryover: FundsRow = Field(FundsRow(), description="上年结转资金")
+    other: FundsRow = Field(FundsRow(), description="其他资金")
+
+
+class SelfEvaluationGoals(Strict):
+    planned: Text = Field("", description="预期目标 (markdown)")
+    achieved: Text = Field("", description="实际完成情况 (markdown)")
+
+
+class Indicator(Strict):
+    level1: Text = Field(description="一级指标: 产出指标, 效益指标, 满意度指标, 成本指标")
+    level2: Text = Field("", description="二级指标: e.g. 数量指标")
+    name: Text = Field("", description="三级指标: the indicator")
+    target: Text = Field("", description="年度指标值: target as printed")
+    actual: Text = Field("", description="实际完成值: actual as printed (self-evaluations)")
+    weight: Number | None = Field(None, ge=0, description="分值")
+    score: Number | None = Field(None, ge=0, description="得分")
+    reason: Text = Field("", description="偏差原因分析及改进措施")
+    not_applicable: bool = Field(False, description="不适用: a row the form marks as not applicable")
+
+    @property
+    def lost(self) -> Decimal:
+        """Points lost on this row (weight − score), zero when either is missing."""
+        if self.weight is None or self.score is None:
+            return Decimal(0)
+        return max(self.weight - self.score, Decimal(0))
+
+
+class Totals(Strict):
+    weight: Number | None = Field(None, description="总分值 as printed")
+    score: Number | None = Field(None, description="总得分 as printed")
+
+
+_SE_MONEY = [("funds", row, f) for row in ("total", "appropriation", "carryover", "other")
+             for f in ("initial", "adjusted", "executed")]
+
+
+class SelfEvaluation(ReportBase):
+    """``kind: self-evaluation``: 财政项目支出绩效自评表."""
+
+    kind: Literal["self-evaluation"]
+    name: Text = Field(min_length=1, description="项目名称")
+    implementer: Text = Field("", description="实施单位")
+    leader: Text = Field("", description="项目负责人")
+    phone: Text = Field("", description="联系电话")
+    funds: SelfEvaluationFunds = Field(description="项目资金")
+    goals: SelfEvaluationGoals = Field(SelfEvaluationGoals(), description="年度总体目标")
+    indicators: tuple[Indicator, ...] = Field((), description="绩效指标, in printed order")
+    total: Totals = Field(Totals(), description="总分 as printed")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        return scale_money(data, _SE_MONEY, _unit_factor(data))
+
+
+class Period(Strict):
+    start: date | None = Field(None, description="计划开始日期")
+    end: date | None = Field(None, description="计划完成日期")
+
+
+class DeclarationFunds(Strict):
+    project_total: Money | None = Field(None, description="项目资金总额 (whole life of the project)")
+    requested: Money | None = Field(None, description="年度资金申请总额")
+    appropriation: Money | None = Field(None, description="其中：当年财政拨款")
+    carryover: Money | None = Field(None, description="上年结转资金")
+    other: Money | None = Field(None, description="其他资金")
+
+
+class DeclarationGoals(Strict):
+    overall: Text = Field("", description="项目总目标 (markdown)")
+    annual: Text = Field("", description="年度总体目标 (markdown)")
+
+
+class TargetIndicator(Strict):
+    level1: Text = Field(description="一级指标")
+    level2: Text = Field("", description="二级指标")
+    name: Text = Field("", description="三级指标")
+    target: Text = Field("", description="年度(/项目)指标值")
+
+
+class TargetDeclaration(ReportBase):
+    """``kind: target-declaration``: 财政项目支出绩效目标申报表."""
+
+    kind: Literal["target-declaration"]
+    name: Text = Field(min_length=1, description="项目名称")
+    implementer: Text = Field("", description="实施单位")
+    nature: Text = Field("", description="项目性质: e.g. 经常性项目")
+    category: Text = Field("", description="项目类别: e.g. 特定目标类")
+    period: Period = Field(Period(), description="计划开始/完成日期")
+    funds: DeclarationFunds = Field(DeclarationFunds(), description="项目资金")
+    goals: DeclarationGoals = Field(DeclarationGoals(), description="项目绩效目标")
+    indicators: tuple[TargetIndicator, ...] = Field((), description="绩效指标")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        paths = [("funds", f) for f in ("project_total", "requested", "appropriation", "carryover", "other")]
+        return scale_money(data, paths, _unit_factor(data))
+
+    @model_validator(mode="after")
+    def _check_period(self) -> TargetDeclaration:
+        if self.period.start and self.period.end and self.period.end < self.period.start:
+            raise ValueError("period.end is before period.start")
+        return self
+
+
+class BudgetRow(Strict):
+    code: Text = Field("", pattern=r"^(\d+( \d+)*)?$", description="功能分类科目编码: 类 款 项 joined by spaces")
+    name: Text = Field("", description="科目名称 or row label")
+    values: tuple[Number | None, ...] = Field(description="one amount per column (null where blank)")
+
+    @property
+    def level(self) -> int:
+        """1 for 类, 2 for 款, 3 for 项, 0 for a row without a code."""
+        return len(self.code.split()) if self.code else 0
+
+
+class BudgetTable(Strict):
+    title: Text = Field(min_length=1, description="表名")
+    columns: tuple[Text, ...] = Field(description="column headings of the amount columns")
+    money_unit: MoneyUnit | None = Field(None, description="overrides the file's unit for this table")
+    rows: tuple[BudgetRow, ...] = Field((), description="rows; children follow their parent")
+    total: BudgetRow | None = Field(None, description="the printed total row")
+
+    @model_validator(mode="after")
+    def _check_widths(self) -> BudgetTable:
+        for i, row in enumerate((*self.rows, *([self.total] if self.total else []))):
+            if len(row.values) != len(self.columns):
+                where = f"rows[{i}]" if i < len(self.rows) else "total"
+                raise ValueError(f"{where} has {len(row.values)} values for {len(self.columns)} columns")
+        return self
+
+
+class Section(Strict):
+    title: Text = Field(min_length=1, description="标题")
+    body: Text = Field("", description="正文 (markdown)")
+
+
+class DepartmentBudget(ReportBase):
+    """``kind: department-budget``: 部门预算, in ``departments/<dept>/budget-<year>.yaml``."""
+
+    kind: Literal["department-budget"]
+    summary: Text = Field("", description="部门预算编制说明 (markdown)")
+    sections: tuple[Section, ...] = Field((), description="other text sections, in printed order")
+    tables: tuple[BudgetTable, ...] = Field((), description="预算表")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("tables"), list):
+            return data
+        file_factor = _unit_factor(data)
+        tables = []
+        for table in data["tables"]:
+            factor = _unit_factor(table) if isinstance(table, dict) and "money_unit" in table else file_factor
+            tables.append(scale_money(table, [("rows", "*", "values", "*"), ("total", "values", "*")], factor))
+        return {**data, "tables": tables}
+
+    @property
+    def name(self) -> str:
+        """The report's title as pages show it."""
+        return f"{self.year}年部门预算"
+
+
+Report = SelfEvaluation | TargetDeclaration | DepartmentBudget
+REPORT_MODELS: dict[str, type[SelfEvaluation] | type[TargetDeclaration] | type[DepartmentBudget]] = {
+    "self-evaluation": SelfEvaluation,
+    "target-declaration": TargetDeclaration,
+    "department-budget": DepartmentBudget,
+}
+
+
+def table_unit(report: DepartmentBudget, table: BudgetTable) -> str:
+    """Return the unit a budget table is printed in."""
+    return table.money_unit or report.money_unit

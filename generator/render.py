@@ -1,0 +1,121 @@
+"""Stage 5, render: one Jinja environment over a theme, its filters and markdown.
+
+Contract: ``Renderer(theme_dirs, site)`` builds the environment once:
+autoescape on, ``StrictUndefined``, the filters ``money``, ``amount``,
+``percent``, ``number``, ``markdown`` and the ``_`` message function registered
+here and nowhere else. Markdown goes through one markdown-it-py instance with raw
+HTML off, so untrusted text never becomes markup. Numbers are formatted without
+the process locale, so output is the same everywhere.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from generator.errors import UsageError
+from generator.models import UNIT_FACTOR, SiteConfig
+
+DASH = "—"
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+def markdown(text: str | None) -> Markup:
+    """Render markdown with raw HTML off; unsafe link schemes are dropped by markdown-it."""
+    return Markup(_md.render(text or ""))
+
+
+def number(value: Decimal | int | None) -> str:
+    """Format a figure as printed: thousands separators, its own decimals, no locale."""
+    if value is None:
+        return DASH
+    text = format(value, ",f")
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def money(value: Decimal | None, unit: str = "元") -> str:
+    """Format an amount held in 元 in ``unit`` (元 or 万元), with the printed digits."""
+    if value is None:
+        return DASH
+    return number(value / UNIT_FACTOR[unit])
+
+
+def percent(ratio: Decimal | None) -> str:
+    """Format a ratio as a percentage with its printed digits: 0.9598 → 95.98%."""
+    if ratio is None:
+        return DASH
+    return f"{number(ratio.scaleb(2))}%"
+
+
+def theme_dirs(content_root: Path, theme: str) -> list[Path]:
+    """The template and static folders to use, the project's own before the bundled theme."""
+    bundled = Path(str(resources.files("disclose_themes"))) if _has_bundle() else None
+    candidates = [content_root / "templates", content_root.parent / "themes" / theme]
+    if bundled:
+        candidates.append(bundled / theme)
+    found = [c for c in candidates if c.is_dir()]
+    if not any(c.name == theme for c in found):
+        raise UsageError(f"theme {theme!r} not found (looked in {content_root.parent / 'themes'})")
+    return found
+
+
+def _has_bundle() -> bool:
+    try:
+        resources.files("disclose_themes")
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+class Renderer:
+    """The site's one Jinja environment."""
+
+    def __init__(self, dirs: list[Path], site: SiteConfig) -> None:
+        template_dirs = [d if d.name == "templates" else d / "templates" for d in dirs]
+        self.static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
+        self.messages = _messages(dirs, site.language)
+        self.site = site
+        env = Environment(
+            loader=FileSystemLoader([str(d) for d in template_dirs if d.is_dir()]),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(money=money, number=number, percent=percent, markdown=markdown,
+                           amount=self.amount)
+        env.globals.update(_=self.message, site=site)
+        self.env = env
+
+    def amount(self, value: Decimal | None) -> str:
+        """Format a computed sum (in 元) in the site's unit, to two decimals."""
+        if value is None:
+            return DASH
+        shown = (value / UNIT_FACTOR[self.site.money_unit]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return number(shown)
+
+    def message(self, text: str, **values: Any) -> str:
+        """Translate an interface string (keyed by its Chinese text) and fill in ``values``."""
+        out = self.messages.get(text, text)
+        return out.format(**values) if values else out
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+
+def _messages(dirs: list[Path], language: str) -> dict[str, str]:
+    """The message catalogue for ``language``; zh-CN is the keys themselves."""
+    for d in dirs:
+        path = d / "messages" / f"{language}.yaml"
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return {str(k): str(v) for k, v in data.items()}
+    return {}

@@ -1,0 +1,217 @@
+"""Stage 2, validate: turn loaded documents into typed, cross-checked content.
+
+Contract: ``validate(root, documents)`` returns a :class:`Content` when every
+file is valid, and raises :class:`BuildAborted` with *all* problems otherwise:
+schema errors mapped to the file, line and column of the field at fault, files
+in unexpected places, slugs that are not ASCII, a folder year or department that
+disagrees with the file, unknown departments, and two files claiming one URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import BuildAborted, ContentError
+from generator.load import Document, Loaded
+from generator.models import (
+    REPORT_MODELS,
+    Department,
+    DepartmentBudget,
+    PageMeta,
+    Report,
+    SelfEvaluation,
+    SiteConfig,
+    TargetDeclaration,
+)
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+RESERVED = frozenset({"search", "audit", "data", "static", "pagefind", "budget", "404", "sitemap"})
+_PROJECT = re.compile(r"^departments/([^/]+)/projects/([^/]+)/([^/]+)\.yaml$")
+_BUDGET = re.compile(r"^departments/([^/]+)/budget-([^/]+)\.yaml$")
+_DEPARTMENT = re.compile(r"^departments/([^/]+)/department\.yaml$")
+_PAGE = re.compile(r"^pages/([^/]+)\.md$")
+
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field (check its spelling against the content format)",
+    "decimal_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "string_type": "must be text",
+    "dict_type": "must be a mapping of fields",
+    "model_type": "must be a mapping of fields",
+    "tuple_type": "must be a list",
+    "date_from_datetime_parsing": "must be a date like 2024-01-31",
+}
+
+
+@dataclass(frozen=True)
+class DepartmentEntry:
+    slug: str
+    model: Department
+    doc: Document
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """A validated report and where it came from; ``slug`` is ``budget`` for a budget."""
+
+    slug: str
+    model: Report
+    doc: Document
+
+    @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    @property
+    def path(self) -> str:
+        """The report's URL path below the site root, ending in ``/``."""
+        m = self.model
+        if isinstance(m, DepartmentBudget):
+            return f"{m.department}/budget/{m.year}/"
+        return f"{m.department}/{m.year}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    slug: str
+    meta: PageMeta
+    doc: Document
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a build needs, validated and sorted."""
+
+    root: Path
+    site: SiteConfig
+    site_doc: Document
+    departments: dict[str, DepartmentEntry]
+    reports: tuple[ReportEntry, ...]
+    pages: tuple[PageEntry, ...]
+
+    def of_kind(self, *kinds: str) -> list[ReportEntry]:
+        return [r for r in self.reports if r.kind in kinds]
+
+
+def model_errors(doc: Document, exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ContentError]:
+    """Map pydantic errors to file:line:col errors."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = (*prefix, *(p for p in err["loc"] if isinstance(p, (str, int))))
+        message = _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, "))
+        out.append(doc.error(loc, message[:1].lower() + message[1:]))
+    return out
+
+
+def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError]) -> Any:
+    if not isinstance(doc.data, dict):
+        errors.append(doc.error((), "must be a mapping of fields (key: value)"))
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        errors.extend(model_errors(doc, exc))
+        return None
+
+
+def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[ContentError],
+            kinds: tuple[str, ...]) -> Report | None:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    kind = data.get("kind")
+    if kind not in kinds:
+        errors.append(doc.error(("kind",), f"must be one of: {', '.join(kinds)}"))
+        return None
+    report: Report | None = _parse(doc, REPORT_MODELS[kind], errors)
+    if report is None:
+        return None
+    if str(report.year) != folder_year:
+        errors.append(doc.error(("year",), f"{report.year} does not match the folder year {folder_year}"))
+    if report.department != folder_dept:
+        errors.append(doc.error(("department",),
+                                f"{report.department!r} does not match the folder {folder_dept!r}"))
+    return report
+
+
+def validate(root: Path, loaded: Loaded) -> Content:
+    """Validate every loaded document; raise BuildAborted with all problems, loading's included."""
+    errors: list[ContentError] = list(loaded.errors)
+    documents = loaded.docs
+    site: SiteConfig | None = None
+    site_doc: Document | None = None
+    departments: dict[str, DepartmentEntry] = {}
+    reports: list[ReportEntry] = []
+    pages: list[PageEntry] = []
+    for doc in documents:
+        rel = doc.rel
+        if rel == "site.yaml":
+            site, site_doc = _parse(doc, SiteConfig, errors), doc
+        elif m := _DEPARTMENT.match(rel):
+            if _slug_ok(doc, m.group(1), "department folder", errors):
+                dept = _parse(doc, Department, errors)
+                if dept:
+                    departments[m.group(1)] = DepartmentEntry(m.group(1), dept, doc)
+        elif m := _BUDGET.match(rel):
+            budget = _report(doc, m.group(1), m.group(2), errors, ("department-budget",))
+            if budget:
+                reports.append(ReportEntry("budget", budget, doc))
+        elif m := _PROJECT.match(rel):
+            slug = m.group(3)
+            ok = _slug_ok(doc, slug, "file name (the report's slug)", errors)
+            report = _report(doc, m.group(1), m.group(2), errors, ("self-evaluation", "target-declaration"))
+            if report and ok:
+                reports.append(ReportEntry(slug, report, doc))
+        elif m := _PAGE.match(rel):
+            if _slug_ok(doc, m.group(1), "page file name", errors):
+                meta = _parse(doc, PageMeta, errors)
+                if meta:
+                    pages.append(PageEntry(m.group(1), meta, doc))
+        else:
+            errors.append(doc.error((), "unexpected file: reports go in departments/<dept>/projects/"
+                                        "<year>/<slug>.yaml, budgets in departments/<dept>/budget-<year>.yaml"))
+    for entry in reports:
+        dept = entry.model.department
+        if dept not in departments and f"departments/{dept}/department.yaml" not in loaded.failed:
+            errors.append(entry.doc.error(("department",),
+                                          f"unknown department {dept!r}: no departments/{dept}/department.yaml"))
+    if site_doc is None and "site.yaml" not in loaded.failed:
+        errors.append(ContentError(f"{root.as_posix()}/site.yaml", 1, 1, "", "missing: every content folder needs a site.yaml"))
+    errors.extend(_collisions(departments, reports, pages))
+    if errors or site is None or site_doc is None:
+        raise BuildAborted(errors)
+    reports.sort(key=lambda r: (r.model.department, r.model.year, r.kind, r.slug))
+    pages.sort(key=lambda p: (p.meta.order, p.slug))
+    return Content(root, site, site_doc, departments, tuple(reports), tuple(pages))
+
+
+def _slug_ok(doc: Document, slug: str, what: str, errors: list[ContentError]) -> bool:
+    if SLUG.match(slug):
+        return True
+    errors.append(doc.error((), f"{what} {slug!r} is not a slug: use lower-case ASCII letters, digits and -"))
+    return False
+
+
+def _collisions(departments: dict[str, DepartmentEntry], reports: list[ReportEntry],
+                pages: list[PageEntry]) -> list[ContentError]:
+    """Find two sources that would write one URL, and names the site keeps for itself."""
+    errors = []
+    claims: dict[str, Document] = {}
+    sources: list[tuple[str, Document]] = [(f"{d.slug}/", d.doc) for d in departments.values()]
+    sources += [(r.path, r.doc) for r in reports]
+    sources += [(f"{p.slug}/", p.doc) for p in pages]
+    for url, doc in sources:
+        first = url.split("/")[0]
+        if first in RESERVED:
+            errors.append(doc.error((), f"the name {first!r} is reserved by the site; rename the file or folder"))
+        elif url in claims:
+            errors.append(doc.error((), f"URL /{url} is also claimed by {claims[url].shown}"))
+        else:
+            claims[url] = doc
+    return errors
