@@ -11,7 +11,7 @@ the process locale, so output is the same everywhere.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -56,22 +56,21 @@ def percent(ratio: Decimal | None) -> str:
 
 def theme_dirs(content_root: Path, theme: str) -> list[Path]:
     """The template and static folders to use, the project's own before the bundled theme."""
-    bundled = Path(str(resources.files("disclose_themes"))) if _has_bundle() else None
     candidates = [content_root / "templates", content_root.parent / "themes" / theme]
-    if bundled:
-        candidates.append(bundled / theme)
+    candidates += [bundle / theme for bundle in _bundles()]
     found = [c for c in candidates if c.is_dir()]
     if not any(c.name == theme for c in found):
         raise UsageError(f"theme {theme!r} not found (looked in {content_root.parent / 'themes'})")
     return found
 
 
-def _has_bundle() -> bool:
+def _bundles() -> list[Path]:
+    """The themes folders installed with the package (a namespace package, so maybe several)."""
     try:
-        resources.files("disclose_themes")
+        spec = importlib.util.find_spec("disclose_themes")
     except ModuleNotFoundError:
-        return False
-    return True
+        return []
+    return [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
 
 
 class Renderer:
