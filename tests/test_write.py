@@ -1,0 +1,42 @@
+"""Stage 7: the safe join and the atomic swap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import OutputError
+from generator.write import MARKER, Output
+
+
+def test_commit_swaps_and_abort_leaves_the_old_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = Output(out)
+    first.write_text("index.html", "一")
+    first.commit()
+    assert (out / "index.html").read_text(encoding="utf-8") == "一" and (out / MARKER).is_file()
+    second = Output(out)
+    second.write_text("index.html", "二")
+    second.abort()
+    assert (out / "index.html").read_text(encoding="utf-8") == "一"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_paths_cannot_escape_or_repeat(tmp_path: Path) -> None:
+    output = Output(tmp_path / "site")
+    with pytest.raises(OutputError, match="outside the output folder"):
+        output.write_text("../evil.html", "x")
+    output.write_text("a/index.html", "x")
+    with pytest.raises(OutputError, match="two sources write the same output file a/index.html"):
+        output.write_text("a/./index.html", "y")
+    output.abort()
+
+
+def test_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    with pytest.raises(OutputError, match="was not made by disclose"):
+        Output(foreign)
+    assert (foreign / "keep.txt").read_text() == "mine"
