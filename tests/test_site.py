@@ -121,7 +121,7 @@ def test_budget_tables_with_codes(built_examples: Path) -> None:
     page = read(built_examples, "minhang-justice/budget/2024/index.html")
     assert ["204 06 01", "行政运行", "30,599,585", "30,599,585", "—"] in page.rows
     assert ["", "2024年预算数", "21.5", "0", "4", "17.5", "—", "17.5", "655"] in page.rows
-    assert "单位：万元" in page.text
+    assert "（单位：万元）" in page.text
 
 
 def test_department_page(built_examples: Path) -> None:
