@@ -31,6 +31,7 @@ IMPLIED = {
 _COST_L2 = ("经济成本指标", "社会成本指标", "生态环境成本指标")
 _JUNK = re.compile(r"^[绩效指标]{1,4}$")  # pieces of the vertical 绩效指标 label
 _UNKNOWN = re.compile(r"^[\u4e00-\u9fff]{2,4}指标$")
+_VALUE = re.compile(r"^[<>=≥≤]*\s*\d")
 _TIMELY = re.compile(r"及时|时间|时限|周期|时效")
 
 
@@ -55,10 +56,6 @@ class Table:
     last_line: int = 0
 
 
-def _is_label(text: str) -> bool:
-    return text in LEVEL1 or text in IMPLIED or bool(_UNKNOWN.match(text))
-
-
 def _find_pair(rest: list[str]) -> int | None:
     """Index of the 分值/得分 pair: the last two adjacent numbers with no number after them."""
     for j in range(len(rest) - 2, -1, -1):
@@ -73,17 +70,24 @@ def _split(row: Row, declaration: bool) -> Piece:
     tokens = [t for t in (cell(c) for c in row.cells) if t]
     tokens = [t for t in tokens if not (_JUNK.match(t.replace(" ", "")) and t not in LEVEL1)]
     piece = Piece(row.line, row.brk)
-    keep = 2  # content cells a row must keep: name and target at least
+    # Content cells a row must keep: name and target at least. A declaration never
+    # names an indicator after a category, so there every category cell is a label.
+    keep = 0 if declaration else 2
     i = 0
     while i < len(tokens):
         label = tokens[i].replace(" ", "")
-        if not _is_label(label):
+        known = label in LEVEL1 or label in IMPLIED
+        if not known and not (_UNKNOWN.match(label) and len(tokens) - i >= 3):
             break
         content = tokens[i + 1:]
         pair = None if declaration else _find_pair(content)
         text_left = len(content) if pair is None else pair
         repeated = label in piece.labels
-        if text_left < (keep + (1 if repeated and not declaration else 0)) and content:
+        # A category printed twice is a label, unless taking it leaves no name: in
+        # 服务对象满意度指标 | 服务对象满意度指标 | 90% | 90% the second one is the name.
+        value_next = bool(content) and bool(_VALUE.match(content[0]))
+        enough = keep + (1 if repeated and not declaration and value_next else 0)
+        if text_left < enough and content and content != ["不适用"]:
             break
         piece.labels.append(label)
         i += 1
@@ -226,6 +230,8 @@ def _indicator(piece: Piece, level1: str, level2: str, declaration: bool,
     if not text:
         msgs.problem(piece.line, "a row with 分值/得分 but no indicator name")
     item["name"] = text[0] if text else ""
+    if item["name"] in IMPLIED or item["name"] in LEVEL1:
+        msgs.note(piece.line, f"the category name {item['name']!r} stands where the indicator's name is printed")
     item["target"] = text[1] if len(text) > 1 else ""
     item["actual"] = text[2] if len(text) > 2 else ""
     if numbers:

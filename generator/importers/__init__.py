@@ -1,0 +1,198 @@
+"""``disclose import``: source documents -> content YAML files, one per report.
+
+Contract: :func:`run_import` reads every given file (the layout readers in
+:mod:`~generator.importers.textforms` and :mod:`~generator.importers.spaced` turn it
+into rows; an ``.xlsx`` reader would be one more), finds every report in it
+(:mod:`~generator.importers.forms`, :mod:`~generator.importers.budget`), applies the
+recorded hand corrections (:mod:`~generator.importers.corrections`), names the files
+(:mod:`~generator.importers.slugs`) and writes them under
+``<content>/departments/<dept>/`` (:mod:`~generator.importers.output`), with the
+department files. Messages go to stderr as ``file:line: what``; one summary line goes
+to stdout. The exit code is 1 when a problem was met that no correction settles.
+Importing the same files twice writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.importers import corrections as fixes
+from generator.importers.budget import DepartmentInfo, read_budget
+from generator.importers.emit import dump
+from generator.importers.forms import BUDGET, DECLARATION, SELF_EVALUATION, Parsed, read_form, split
+from generator.importers.output import Departments, department_file, with_header, write
+from generator.importers.rows import Message, Messages
+from generator.importers.slugs import assign, prefixes
+from generator.importers.textforms import read_rows
+
+ORDER = {
+    SELF_EVALUATION: ("kind", "year", "name", "department", "implementer", "leader", "phone",
+                      "money_unit", "funds", "goals", "indicators", "total", "source"),
+    DECLARATION: ("kind", "year", "name", "department", "implementer", "nature", "category",
+                  "period", "money_unit", "funds", "goals", "indicators", "source"),
+    BUDGET: ("kind", "year", "department", "money_unit", "summary", "sections", "tables", "source"),
+}
+KIND_NAMES = {SELF_EVALUATION: "self-evaluations", DECLARATION: "target declarations",
+              BUDGET: "department budgets"}
+
+
+@dataclass
+class Item:
+    """One report on its way to a file."""
+
+    parsed: Parsed
+    file: str
+    msgs: Messages
+    dept: str
+    comments: list[str] = field(default_factory=list)
+    rel: str = ""
+
+
+def _finish(item: Item) -> dict[str, Any]:
+    """The report's data in the format's key order, with its department and source."""
+    data = dict(item.parsed.data)
+    data["department"] = item.dept
+    data["source"] = f"{item.file}:{item.parsed.first}-{item.parsed.last}"
+    for optional in ("leader", "phone"):
+        if not data.get(optional):
+            data.pop(optional, None)
+    out = {k: data[k] for k in ORDER[item.parsed.kind] if k in data}
+    if item.parsed.kind == BUDGET:
+        for table in out.get("tables", []):
+            for note in table.pop("notes", []):
+                item.comments.append(f"{table['title']}, printed under the table: {note}")
+    return out
+
+
+def _read(path: Path, depts: Departments, forced: str | None, book: fixes.Corrections,
+          infos: dict[str, list[DepartmentInfo]], printed: dict[str, set[str]]) -> tuple[Messages, list[Item]]:
+    msgs = Messages(path.name)
+    items: list[Item] = []
+    try:
+        _layout, rows = read_rows(path, msgs)
+    except (OSError, ValueError) as exc:
+        msgs.problem(1, f"cannot read: {exc}")
+        return msgs, items
+    for kind, chunk in split(rows):
+        info = None
+        if kind == BUDGET:
+            parsed, info = read_budget(chunk, msgs)
+        elif kind:
+            parsed = read_form(kind, chunk, msgs)
+        else:
+            continue  # text before the first form (an annex title): nothing to import
+        if parsed is None:
+            continue
+        slug = forced or depts.slug_for(parsed.dept_text)
+        if slug is None:
+            slug = depts.new_slug(parsed.dept_text)
+            msgs.note(parsed.first, f"department {parsed.dept_text!r} not known: new slug {slug!r}")
+        printed.setdefault(slug, set()).add(parsed.dept_text)
+        if info is not None:
+            infos.setdefault(slug, []).append(info)
+        item = Item(parsed, path.name, msgs, slug)
+        found = book.matching(path.name, parsed.name, str(parsed.data.get("implementer", "")))
+        item.comments = fixes.apply(parsed.data, found, msgs, parsed.first)
+        items.append(item)
+    return msgs, items
+
+
+def _place(items: list[Item], depts: Departments, msgs_of: dict[str, Messages]) -> list[Item]:
+    """Drop reports printed twice, then give every report its path under content/."""
+    kept: list[Item] = []
+    seen: dict[str, Item] = {}
+    for item in items:
+        body = dump({k: v for k, v in _finish(item).items() if k != "source"})
+        if body in seen:
+            first = seen[body]
+            item.msgs.note(item.parsed.first, f"{item.parsed.name!r} is printed twice "
+                           f"(same as {first.file}:{first.parsed.first}); written once")
+            continue
+        seen[body] = item
+        kept.append(item)
+    folders: dict[tuple[str, int], list[Item]] = defaultdict(list)
+    for item in kept:
+        year = item.parsed.data.get("year")
+        if item.parsed.kind == BUDGET:
+            item.rel = f"departments/{item.dept}/budget-{year}.yaml"
+        else:
+            folders[(item.dept, year or 0)].append(item)
+    for (dept, year), group in sorted(folders.items()):
+        entry = depts.info.get(dept, {})
+        drop = prefixes(entry.get("name", ""), entry.get("region", ""))
+        slugs = assign([i.parsed.name for i in group],
+                       [str(i.parsed.data.get("implementer", "")) for i in group], drop)
+        for item, slug in zip(group, slugs):
+            item.rel = f"departments/{dept}/projects/{year}/{slug}.yaml"
+    return kept
+
+
+def run_import(files: list[Path], content: Path, department: str | None) -> int:
+    """Import ``files`` into the content folder ``content``; return the exit code."""
+    try:
+        book = fixes.load()
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        print(f"{fixes.HERE}:1: {exc}", file=sys.stderr)
+        return 1
+    depts = Departments(content, book.departments)
+    infos: dict[str, list[DepartmentInfo]] = {}
+    printed: dict[str, set[str]] = {}
+    all_msgs: dict[str, Messages] = {}
+    items: list[Item] = []
+    for path in sorted(files, key=lambda p: p.name):
+        msgs, found = _read(path, depts, department, book, infos, printed)
+        all_msgs[path.name] = msgs
+        items += found
+    for correction in book.items:
+        if correction.file in all_msgs and not correction.used:
+            all_msgs[correction.file].problem(
+                1, f"correction for {correction.report!r} matches no report (stale?)")
+    kept = _place(items, depts, all_msgs)
+    outcome: Counter[str] = Counter()
+    for item in kept:
+        body = dump(_finish(item), item.comments)
+        text = with_header(f"{item.file}:{item.parsed.first}-{item.parsed.last}", body)
+        outcome[write(content / item.rel, text, item.msgs, item.parsed.first, item.rel)] += 1
+    for slug in sorted(printed):
+        budget = (infos.get(slug) or [None])[-1]
+        if slug in depts.hand:
+            continue  # a department file written by hand is the publisher's: never touched
+        data = department_file(depts.info.get(slug, {}), printed[slug], budget)
+        sources = sorted({i.file for i in kept if i.dept == slug})
+        text = with_header(", ".join(sources), dump(data))
+        rel = f"departments/{slug}/department.yaml"
+        first = all_msgs[sources[0]] if sources else Messages("import")
+        outcome[write(content / rel, text, first, 1, rel)] += 1
+    return _report(all_msgs, book, kept, outcome)
+
+
+def _report(all_msgs: dict[str, Messages], book: fixes.Corrections, kept: list[Item],
+            outcome: Counter[str]) -> int:
+    messages: list[Message] = []
+    for msgs in all_msgs.values():
+        for m in msgs.items:
+            if m.problem and book.settles(m.file, m.line):
+                m = Message(m.file, m.line, f"{m.text} (settled by a correction)", False)
+            messages.append(m)
+        for c in book.items:
+            stale = [n for n in c.fixes if c.file == msgs.file
+                     and not any(m.line == n for m in msgs.items)]
+            for n in stale:
+                messages.append(Message(msgs.file, n, f"correction for {c.report!r} lists line {n} "
+                                        "but nothing was reported there", False))
+    for m in sorted(messages):
+        print(m, file=sys.stderr)
+    kinds = Counter(i.parsed.kind for i in kept)
+    problems = sum(1 for m in messages if m.problem)
+    counts = ", ".join(f"{kinds[k]} {KIND_NAMES[k]}" for k in ORDER if kinds[k])
+    print(f"imported {len(kept)} reports ({counts}) from {len(all_msgs)} files: "
+          f"{outcome['written']} written, {outcome['unchanged']} unchanged, "
+          f"{outcome['refused']} refused; {problems} problems, "
+          f"{len(messages) - problems} notes")
+    return 1 if problems else 0
