@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
 from generator.errors import BuildAborted, DiscloseError, UsageError
@@ -103,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {args.command}")
 
 
-def _print_findings(findings: list[object]) -> None:
+def _print_findings(findings: Sequence[object]) -> None:
     for finding in findings:
         print(f"warning: {finding}", file=sys.stderr)
 

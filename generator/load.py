@@ -151,9 +151,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = _Problem(mark, f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}")
-        problem.line += line_offset
-        raise problem from None
+        syntax = _Problem(mark, f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}")
+        syntax.line += line_offset
+        raise syntax from None
     except yaml.YAMLError as exc:
         raise _Problem(None, f"YAML error: {exc}") from None
     finally:
@@ -182,10 +182,11 @@ def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*loc, i), positions, loader, offset) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
     return _scalar(node, loader)
 
 
-def _scalar(node: yaml.Node, loader: _Loader) -> Any:
+def _scalar(node: yaml.ScalarNode, loader: _Loader) -> Any:
     tag, value = node.tag, node.value
     if tag == _FLOAT:
         text = value.replace("_", "")
@@ -261,8 +262,8 @@ def load_content(root: Path) -> Loaded:
         else:
             try:
                 result.docs.append(load_file(path, rel))
-            except _Problem as exc:
-                problem = exc
+            except _Problem as failure:
+                problem = failure
             except OSError as exc:
                 problem = _Problem(None, f"cannot read: {exc.strerror}")
         if problem:

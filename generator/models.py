@@ -11,6 +11,7 @@ prints them as JSON Schema and the README lists them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -50,7 +51,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def scale_money(data: Any, paths: list[tuple[str, ...]], factor: Decimal) -> Any:
+def scale_money(data: Any, paths: Sequence[tuple[str, ...]], factor: Decimal) -> Any:
     """Return ``data`` with the amounts at ``paths`` multiplied by ``factor`` ('*' = each item)."""
     if factor == 1:
         return data
