@@ -177,7 +177,7 @@ def _report(all_msgs: dict[str, Messages], book: fixes.Corrections, kept: list[I
     messages: list[Message] = []
     for msgs in all_msgs.values():
         for m in msgs.items:
-            if m.problem and book.settles(m.file, m.line):
+            if book.settles(m.file, m.line):
                 m = Message(m.file, m.line, f"{m.text} (settled by a correction)", False)
             messages.append(m)
         for c in book.items:

@@ -136,6 +136,8 @@ def apply(data: dict[str, Any], items: list[Correction], msgs: Messages, line: i
         try:
             for path, expected in item.was.items():
                 found = _get(data, parse_path(path))
+                if expected is None and found is _MISSING:
+                    continue
                 if found != expected and _show(found) != _show(expected):
                     raise ValueError(f"{path} reads {_show(found)}, the correction expects "
                                      f"{_show(expected)}: check it against the source")
@@ -160,6 +162,6 @@ def apply(data: dict[str, Any], items: list[Correction], msgs: Messages, line: i
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             msgs.problem(line, f"correction for {item.report!r} not applied: {exc}")
             continue
-        what = "; ".join(changes) if changes else "kept as printed"
-        comments.append(f"corrected: {what}\n  why: {item.why}")
+        lines = [f"corrected: {change}" for change in changes] or ["checked: kept as printed"]
+        comments.append("\n".join(lines) + f"\n  why: {item.why.strip()}")
     return comments

@@ -96,8 +96,9 @@ def fingerprint(body: str) -> str:
 
 def with_header(source: str, body: str) -> str:
     """Put the import header (origin, warning, fingerprint) in front of ``body``."""
-    head = (f"{MARK} from {source}. Edits made here are refused by the next\n"
-            "# import: record them in generator/importers/corrections.yaml instead.\n")
+    head = (f"{MARK} from {source}.\n"
+            "# Do not edit: the next import refuses to overwrite a hand-edited file.\n"
+            "# Record changes in generator/importers/corrections.yaml instead.\n")
     return f"{head}{_FINGER}{fingerprint(body)}\n{body}"
 
 
