@@ -1,0 +1,227 @@
+"""Stage 3b, audit of department budgets: the rules on 部门预算 tables and text.
+
+Contract: ``budget_issues(report)`` yields ``(rule, location, message)`` for a
+:class:`DepartmentBudget`; :mod:`generator.audit` turns them into findings. All
+comparisons are made in the unit each table is printed in, with the tolerance
+of :func:`generator.targets.slack`. Rows follow the model's order: a row's
+children are the rows right below it one code level deeper (类 → 款 → 项), so a
+misprinted code still sits under the parent the table prints it under, and is
+reported as such (``budget-code``).
+
+Column identities are read from the column names: a first column named 合计 or
+总计 is the sum of the others; a ``…小计`` column is the sum of the columns after
+it that share its prefix; in a “三公” table the total is 因公出国(境)费 +
+公务接待费 + 公务用车购置及运行费 (itself 购置费 + 运行费), and 机关运行经费 is
+outside it. Amounts quoted in the text (``“行政运行”科目3,060万元``,
+``财政拨款收入8,327万元``) are compared with every table figure of the same
+name; a quoted amount whose name matches no row or column is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from decimal import Decimal
+
+from generator.load import Loc
+from generator.models import UNIT_FACTOR, BudgetRow, BudgetTable, DepartmentBudget, table_unit
+from generator.targets import slack, tolerance
+
+Issue = tuple[str, Loc, str]
+
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)")
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]科目?$")
+_DELIMITER = re.compile(r"[，。；：、,;:\n]|其中")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])")
+_YEAR = re.compile(r"^\d{4}年(?:度)?")
+_TEXT_UNITS = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+
+
+def num(value: Decimal) -> str:
+    """A figure with thousands separators and its own digits."""
+    text = format(value, ",f")
+    return "0" if text.strip("-0.,") == "" else text
+
+
+def _name(text: str) -> str:
+    """A row, column or label name folded for matching: widths, spaces, numbering, quotes."""
+    text = "".join(unicodedata.normalize("NFKC", text).split())
+    return _NUMBERING.sub("", text).replace("“", "").replace("”", "").replace('"', "")
+
+
+def _printed(values: tuple[Decimal | None, ...], factor: Decimal) -> list[Decimal | None]:
+    return [None if v is None else v / factor for v in values]
+
+
+def _label(row: BudgetRow) -> str:
+    return f"「{row.code} {row.name}」" if row.code else f"「{row.name}」"
+
+
+def _segments_match(child: str, parent: str) -> bool:
+    """Whether ``child``'s code begins with ``parent``'s (``221 2 01`` is under ``221 02``)."""
+    head = child.split()[: len(parent.split())]
+    return [int(s) for s in head] == [int(s) for s in parent.split()]
+
+
+def _sum_issue(rule: str, loc: Loc, whole: Decimal | None, parts: list[Decimal | None],
+               what: str, of_parts: str, unit: str) -> Iterator[Issue]:
+    """One issue when the given parts do not add up to ``whole`` (blank counts as 0)."""
+    given = [p for p in parts if p is not None]
+    if not given:
+        return
+    shown = whole if whole is not None else Decimal(0)
+    added = sum(given, Decimal(0))
+    if abs(added - shown) > slack(shown, *given):
+        verb = "为" if len(given) == 1 else "相加为"
+        yield (rule, loc, f"{what}为{num(shown)}{unit}，但{of_parts}{verb}{num(added)}{unit}")
+
+
+def _tree(t: int, table: BudgetTable, unit: str) -> Iterator[Issue]:
+    """Children add up to their parent, 类 rows to the total, and codes sit under their parent's."""
+    factor = UNIT_FACTOR[unit]
+    rows = table.rows
+    coded = [r.level for r in rows if r.level]
+    if not coded:
+        return
+    for i, row in enumerate(rows):
+        if not row.level:
+            continue
+        if row.level > 1:
+            parent = next((p for p in reversed(rows[:i]) if 0 < p.level < row.level), None)
+            if parent and parent.level == row.level - 1 and not _segments_match(row.code, parent.code):
+                yield ("budget-code", ("tables", t, "rows", i, "code"),
+                       f"{table.title}：科目编码{row.code}（{row.name}）列在{_label(parent)}之下，编码却不以{parent.code}开头")
+        children = []
+        for child in rows[i + 1:]:
+            if child.level and child.level <= row.level:
+                break
+            if child.level == row.level + 1:
+                children.append(child)
+        if not children:
+            continue
+        mine, theirs = _printed(row.values, factor), [_printed(c.values, factor) for c in children]
+        below = f"其下级科目{_label(children[0])}" if len(children) == 1 else f"其下{len(children)}个下级科目"
+        for c, column in enumerate(table.columns):
+            yield from _sum_issue("budget-children", ("tables", t, "rows", i, "values", c), mine[c],
+                                  [v[c] for v in theirs], f"{table.title}：{_label(row)}的{column}", below, unit)
+    if table.total is None:
+        return
+    top = [_printed(r.values, factor) for r in rows if r.level == min(coded)]
+    total = _printed(table.total.values, factor)
+    for c, column in enumerate(table.columns):
+        yield from _sum_issue("budget-total", ("tables", t, "total", "values", c), total[c],
+                              [v[c] for v in top], f"{table.title}：合计行的{column}", "各类科目", unit)
+
+
+def _sangong_identities(names: list[str]) -> list[tuple[int, list[int]]]:
+    """(whole, parts) column identities of a “三公” table."""
+    def find(test: object) -> list[int]:
+        return [i for i, n in enumerate(names) if test(n)]  # type: ignore[operator]
+    total = find(lambda n: n.startswith(("合计", "总计")))
+    abroad, reception = find(lambda n: "出国" in n), find(lambda n: "接待" in n)
+    subtotal = find(lambda n: "小计" in n or "及运行" in n)
+    purchase = find(lambda n: "购置" in n and "小计" not in n and "及运行" not in n)
+    running = find(lambda n: "运行费" in n and "机关" not in n and "小计" not in n and "及运行" not in n)
+    found = []
+    cars = subtotal[:1] or purchase[:1] + running[:1]
+    if total and abroad and reception and cars:
+        found.append((total[0], abroad[:1] + reception[:1] + cars))
+    if subtotal and purchase and running:
+        found.append((subtotal[0], purchase[:1] + running[:1]))
+    return found
+
+
+def _identities(names: list[str]) -> list[tuple[int, list[int]]]:
+    """(whole, parts) column identities read from the names of an ordinary table."""
+    found, grouped = [], set()
+    for i, name in enumerate(names):
+        prefix = name.replace("小计", "")
+        if "小计" in name and len(prefix) >= 2:
+            parts = []
+            for j in range(i + 1, len(names)):
+                if names[j][:2] != prefix[:2]:
+                    break
+                parts.append(j)
+            if len(parts) >= 2:
+                found.append((i, parts))
+                grouped.update(parts)
+    if names and names[0] in ("合计", "总计") and len(names) - 1 - len(grouped) >= 2:
+        found.append((0, [j for j in range(1, len(names)) if j not in grouped]))
+    return found
+
+
+def _columns(t: int, table: BudgetTable, unit: str) -> Iterator[Issue]:
+    """Each row's total column equals its part columns."""
+    names = [_name(c) for c in table.columns]
+    sangong = "三公" in table.title
+    rule = "sangong" if sangong else "budget-columns"
+    identities = _sangong_identities(names) if sangong else _identities(names)
+    factor = UNIT_FACTOR[unit]
+    lines: list[tuple[Loc, BudgetRow]] = [(("tables", t, "rows", i), r) for i, r in enumerate(table.rows)]
+    if table.total is not None:
+        lines.append((("tables", t, "total"), table.total))
+    for loc, row in lines:
+        values = _printed(row.values, factor)
+        for whole, parts in identities:
+            if values[whole] is None and all(values[p] is None for p in parts):
+                continue
+            yield from _sum_issue(rule, (*loc, "values", whole), values[whole], [values[p] for p in parts],
+                                  f"{table.title}：{_label(row)}的{table.columns[whole]}",
+                                  "、".join(table.columns[p] for p in parts), unit)
+
+
+def _candidates(report: DepartmentBudget, label: str, quoted: str | None) -> list[tuple[Decimal, Decimal]]:
+    """Every table figure (in 元, with its printed tolerance in 元) that a quoted name may refer to."""
+    found: list[tuple[Decimal, Decimal]] = []
+
+    def add(value: Decimal | None, factor: Decimal) -> None:
+        found.append((Decimal(0), Decimal(0)) if value is None else (value, tolerance(value / factor) * factor))
+
+    for table in report.tables:
+        factor = UNIT_FACTOR[table_unit(report, table)]
+        rows = [*table.rows, *([table.total] if table.total else [])]
+        names = [_name(c) for c in table.columns]
+        for row in table.rows:
+            row_name = _name(row.name)
+            if row_name and (row_name == quoted or (quoted is None and len(row_name) >= 2 and label.endswith(row_name))):
+                for value in row.values:
+                    add(value, factor)
+        for c, column in enumerate(names):
+            column = column.replace("小计", "")
+            by_name = quoted is None and len(column) >= 2 and label.endswith(column)
+            by_sangong = "三公" in label and "三公" in table.title and column.startswith(("合计", "总计"))
+            if by_name or by_sangong:
+                for row in rows:
+                    add(row.values[c], factor)
+    return found
+
+
+def _text(report: DepartmentBudget) -> Iterator[Issue]:
+    """Amounts quoted in the summary and sections agree with the tables."""
+    texts: list[tuple[Loc, str]] = [(("summary",), report.summary)]
+    texts += [(("sections", k, "body"), s.body) for k, s in enumerate(report.sections)]
+    for loc, text in texts:
+        text = unicodedata.normalize("NFKC", text)
+        for m in _AMOUNT.finditer(text):
+            before = _DELIMITER.split(text[: m.start()])[-1].strip()
+            quoted = _QUOTED.search(before)
+            label = _YEAR.sub("", _name(before)).removesuffix("为").removesuffix("是")
+            candidates = _candidates(report, label, _name(quoted.group(1)) if quoted else None)
+            if not candidates:
+                continue
+            amount, factor = Decimal(m.group(1).replace(",", "")), _TEXT_UNITS[m.group(2)]
+            if any(abs(amount * factor - v) <= tolerance(amount) * factor + tol for v, tol in candidates):
+                continue
+            shown = sorted({num((v / factor).quantize(Decimal("0.01"))) for v, _ in candidates})
+            yield ("budget-text", loc,
+                   f"文字写“{before}{m.group(0)}”，但预算表中对应的数字为{'、'.join(shown[:4])}{m.group(2)}")
+
+
+def budget_issues(report: DepartmentBudget) -> Iterator[Issue]:
+    """Every rule on one department budget."""
+    for t, table in enumerate(report.tables):
+        unit = table_unit(report, table)
+        yield from _tree(t, table, unit)
+        yield from _columns(t, table, unit)
+    yield from _text(report)

@@ -1,0 +1,228 @@
+"""Indicator targets and actuals, read for the audit (年度指标值 against 实际完成值).
+
+Contract: :func:`judge` takes a target and an actual as printed and returns an
+:class:`Outcome`: ``met``, ``missed``, or one of the reasons why the pair cannot
+be compared (``no-target``, ``no-actual``, ``target-unparsed``,
+``actual-unparsed``). Nothing is guessed: a text that does not read as one of the
+forms below is counted as unparsed, never forced into a number.
+
+Targets read:
+
+- a comparison and a quantity: ``=100%``, ``>=85%``, ``≥90.00(%)``, ``≧735人次``,
+  ``<=4小时``, ``<0.5%``, ``$\\geq 85\\%$``, ``不低于95%``, ``24小时内``, ``10月前``;
+- a range ``4-5个`` and an approximation ``约900人`` (met within 10 %);
+- a rate per period ``每天3次``;
+- a bare quantity ``1项``, ``90%``, ``12.31``: met when the actual reaches it;
+- qualitative words with no figure (``提升``, ``建立健全``, ``及时``) and the grade
+  scale ``优良中低差``.
+
+:func:`tolerance` is the audit's one rule on rounding: a figure printed to two
+decimals may differ from the exact result by half a unit of its last digit.
+
+Direction: an explicit comparison says which way is better. Otherwise a higher
+actual is better, except for times (小时, 天, 月 …), deadlines (``前``, ``内``)
+and zero targets (``0起``), where lower is better. Exceeding an ``=`` target in
+the better direction counts as met (``=21人`` with 22 done is not a miss).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+Outcome = Literal["met", "missed", "no-target", "no-actual", "target-unparsed", "actual-unparsed"]
+COMPARABLE: tuple[Outcome, ...] = ("met", "missed")
+
+APPROXIMATE = Decimal("0.1")  # ``约900人`` is met by anything within 10 % of 900
+TIME_UNITS = ("小时", "分钟", "秒", "天", "日", "工作日", "个工作日", "周", "个月", "月", "年")
+GRADES = "优良中低差"
+
+_LATEX = [(r"\\geqslant|\\geq|\\ge\b", "≥"), (r"\\leqslant|\\leq|\\le\b", "≤"), (r"\\gt\b", ">"),
+          (r"\\lt\b", "<"), (r"\\%", "%"), (r"\\(?:mathrm|text|textrm)\{([^{}]*)\}", r"\1"), (r"[${}\\]", "")]
+_OPS = {"大于或等于": ">=", "大于等于": ">=", "不低于": ">=", "不少于": ">=", "至少": ">=",
+        ">=": ">=", "≥": ">=", "≧": ">=", "⩾": ">=", "=>": ">=",
+        "小于或等于": "<=", "小于等于": "<=", "不高于": "<=", "不超过": "<=", "不多于": "<=",
+        "<=": "<=", "≤": "<=", "≦": "<=", "⩽": "<=", "=<": "<=",
+        "大于": ">", "高于": ">", "超过": ">", ">": ">", "小于": "<", "低于": "<", "少于": "<", "<": "<",
+        "==": "=", "=": "=", "等于": "=", "达到": "=", "大约": "~", "约": "~"}
+_OP = re.compile("|".join(re.escape(k) for k in sorted(_OPS, key=len, reverse=True)))
+# What may follow a target's quantity, and what it says about direction.
+_TAIL = {"": None, "以上": ">=", "及以上": ">=", "以上(含)": ">=", "左右": "~",
+         "以内": "<=", "之内": "<=", "以下": "<=", "内": "<=", "前": "<=", "之前": "<=", "底前": "<=",
+         "底": "<=", "内完成": "<=", "前完成": "<=", "底前完成": "<=", "底完成": "<="}
+_PER = re.compile(r"^每(天|日|周|月|季度|半年|年|次|人|户|件)")
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_RANGE = re.compile(rf"({_NUMBER})[-~～—至到]({_NUMBER})")
+_QUANTITY = re.compile(rf"({_NUMBER})(?:\(([^()\d]{{1,3}})\))?(%|‰|[A-Za-z]+|[\u4e00-\u9fff]{{0,4}})")
+_NOTE = re.compile(r"\([^()]*\)")
+_UNIT_NOTE = re.compile(r"\((?:%|‰|(?!按)[\u4e00-\u9fff]{1,3})\)")
+ZERO = Decimal(0)
+_NEGATIVE = ("基本", "部分", "尚未", "未能", "未完成", "未达", "未实现", "未建立", "未及时", "不够",
+             "不足", "不到位", "不完善", "不及时", "有待", "较差", "滞后", "延迟", "推迟", "欠缺")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure and its unit as printed (``%``, ``人次``, ``次/天``; empty when bare)."""
+
+    value: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target read: op is ``>=``, ``>``, ``<=``, ``<``, ``=``, ``~`` (about), ``range`` or ``words``."""
+
+    op: str
+    low: Decimal
+    high: Decimal
+    unit: str
+    lower_better: bool
+    words: str = ""
+
+
+def clean(text: str) -> str:
+    """Fold widths, drop LaTeX, tags and white space: ``$\\geq 85\\%$`` → ``≥85%``."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
+    for pattern, repl in _LATEX:
+        text = re.sub(pattern, repl, text)
+    return "".join(text.split())
+
+
+def _strip_notes(text: str) -> str:
+    """Drop bracketed notes such as ``(按实)`` but keep a bracketed unit after a figure: ``90.00(%)``."""
+    def keep(m: re.Match[str]) -> str:
+        after_figure = m.start() > 0 and text[m.start() - 1].isdigit()
+        return m.group(0) if after_figure and _UNIT_NOTE.fullmatch(m.group(0)) else ""
+    return re.sub(r"/项$", "", _NOTE.sub(keep, text))
+
+
+def _split_unit(text: str) -> tuple[str, str]:
+    """Split what follows a figure into unit and tail: ``个月内完成`` → (``个月``, ``内完成``)."""
+    for tail in sorted(_TAIL, key=len, reverse=True):
+        if tail and text.endswith(tail):
+            return text[: -len(tail)], tail
+    return text, ""
+
+
+def _time_unit(unit: str) -> str:
+    """``月份完成`` → ``月``: the longest time unit ``unit`` starts with, else ``unit``."""
+    return next((u for u in sorted(TIME_UNITS, key=len, reverse=True) if unit.startswith(u)), unit)
+
+
+def parse_target(text: str) -> Target | None:
+    """Read a target; None when it is not one of the forms this module knows."""
+    t = _strip_notes(clean(text))
+    if not t:
+        return None
+    if not re.search(r"\d", t):
+        return Target("words", ZERO, ZERO, "", False, GRADES if t in GRADES else t)
+    op = per = ""
+    for _ in range(2):  # 每天 and the comparison come in either order
+        if m := _PER.match(t):
+            per, t = m.group(1), t[m.end():]
+        if m := _OP.match(t):
+            op, t = _OPS[m.group(0)], t[m.end():]
+    if span := _RANGE.match(t):
+        low, high, paren, rest = _decimal(span.group(1)), _decimal(span.group(2)), None, t[span.end():]
+        kind = "range"
+    elif single := re.match(rf"({_NUMBER})(\([^()]*\))?", t):
+        low = high = _decimal(single.group(1))
+        paren, rest = single.group(2), t[single.end():]
+        kind = ""
+    else:
+        return None
+    unit, tail = _split_unit(rest)
+    unit = paren[1:-1] if paren else unit
+    if (paren and rest) or re.search(r"\d|[,;，；、*]", unit) or len(unit) > 4 or (kind and op) or low > high:
+        return None
+    op = kind or op or _TAIL[tail] or "="
+    unit = f"{unit}/{per}" if per else unit
+    timed = _time_unit(unit) in TIME_UNITS or _TAIL[tail] == "<="
+    lower = op in ("<=", "<") or (op in ("=", "~", "range") and (timed or high == 0))
+    return Target(op, low, high, unit, lower)
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Every figure in an actual, with the unit that follows it."""
+    t = clean(text)
+    per = _PER.search(t)
+    found = []
+    for m in _QUANTITY.finditer(t):
+        unit = m.group(2) or _time_unit(m.group(3))
+        unit = unit if unit in TIME_UNITS else _split_unit(unit)[0]
+        if per and per.end() <= m.start():
+            unit = f"{unit}/{per.group(1)}"
+        found.append(Quantity(_decimal(m.group(1)), unit))
+    return found
+
+
+def _compatible(target_unit: str, actual_unit: str) -> bool:
+    if not target_unit or not actual_unit:
+        return True
+    return target_unit.startswith(actual_unit) or actual_unit.startswith(target_unit)
+
+
+def _words(target: Target, actual: str) -> Outcome:
+    """Judge a qualitative target: the actual restates it, or says it fell short."""
+    if target.words == GRADES:
+        return "met" if actual == "优" else ("missed" if actual in GRADES else "actual-unparsed")
+    if any(word in actual for word in _NEGATIVE):
+        return "missed"
+    if target.words in actual or actual in target.words or actual in ("100%", "是", "已完成", "完成"):
+        return "met"
+    return "actual-unparsed"
+
+
+def compare(target: Target, actual: Quantity) -> bool:
+    """Whether ``actual`` meets ``target``."""
+    v = actual.value
+    if target.op == ">=":
+        return v >= target.low
+    if target.op == ">":
+        return v > target.low
+    if target.op == "<=":
+        return v <= target.high
+    if target.op == "<":
+        return v < target.high
+    if target.op == "~":
+        band = target.low * APPROXIMATE
+        return v >= target.low - band if not target.lower_better else v <= target.high + band
+    return v <= target.high if target.lower_better else v >= target.low
+
+
+def judge(target_text: str, actual_text: str) -> Outcome:
+    """Say whether the actual meets the target, or why the two cannot be compared."""
+    if not clean(target_text):
+        return "no-target"
+    actual = clean(actual_text)
+    if not actual:
+        return "no-actual"
+    target = parse_target(target_text)
+    if target is None:
+        return "met" if actual == clean(target_text) else "target-unparsed"
+    if target.op == "words":
+        return _words(target, actual)
+    for quantity in quantities(actual_text):
+        if _compatible(target.unit, quantity.unit):
+            return "met" if compare(target, quantity) else "missed"
+    return "actual-unparsed"
+
+
+def tolerance(*printed: Decimal) -> Decimal:
+    """Half a unit of the coarsest last printed digit among ``printed``: what rounding explains."""
+    exponent = max((int(p.as_tuple().exponent) for p in printed), default=0)
+    return Decimal(5).scaleb(exponent - 1)
+
+
+def slack(*printed: Decimal) -> Decimal:
+    """What rounding allows a sum or difference of ``printed`` figures: their half units added up."""
+    return sum((tolerance(p) for p in printed), Decimal(0))
