@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -58,6 +58,11 @@ def scale_money(data: Any, paths: Sequence[tuple[str, ...]], factor: Decimal) ->
 
     def walk(node: Any, path: tuple[str, ...]) -> Any:
         if not path:
+            if isinstance(node, str):  # a quoted amount ("39.796692") is still an amount in the file's unit
+                try:
+                    node = Decimal(node.strip())
+                except InvalidOperation:
+                    return node
             if isinstance(node, (int, Decimal)) and not isinstance(node, bool):
                 return Decimal(node) * factor
             return node
