@@ -38,8 +38,8 @@ ORDER = {
                   "period", "money_unit", "funds", "goals", "indicators", "source"),
     BUDGET: ("kind", "year", "department", "money_unit", "summary", "sections", "tables", "source"),
 }
-KIND_NAMES = {SELF_EVALUATION: "self-evaluations", DECLARATION: "target declarations",
-              BUDGET: "department budgets"}
+KIND_NAMES = {SELF_EVALUATION: "self-evaluation", DECLARATION: "target declaration",
+              BUDGET: "department budget"}
 
 
 @dataclass
@@ -160,7 +160,7 @@ def run_import(files: list[Path], content: Path, department: str | None) -> int:
         text = with_header(f"{item.file}:{item.parsed.first}-{item.parsed.last}", body)
         outcome[write(content / item.rel, text, item.msgs, item.parsed.first, item.rel)] += 1
     for slug in sorted(printed):
-        budget = (infos.get(slug) or [None])[-1]
+        budget = infos[slug][-1] if infos.get(slug) else None
         if slug in depts.hand:
             continue  # a department file written by hand is the publisher's: never touched
         data = department_file(depts.info.get(slug, {}), printed[slug], budget)
@@ -190,7 +190,8 @@ def _report(all_msgs: dict[str, Messages], book: fixes.Corrections, kept: list[I
         print(m, file=sys.stderr)
     kinds = Counter(i.parsed.kind for i in kept)
     problems = sum(1 for m in messages if m.problem)
-    counts = ", ".join(f"{kinds[k]} {KIND_NAMES[k]}" for k in ORDER if kinds[k])
+    counts = ", ".join(f"{kinds[k]} {KIND_NAMES[k]}{'s' if kinds[k] != 1 else ''}"
+                       for k in ORDER if kinds[k])
     print(f"imported {len(kept)} reports ({counts}) from {len(all_msgs)} files: "
           f"{outcome['written']} written, {outcome['unchanged']} unchanged, "
           f"{outcome['refused']} refused; {problems} problems, "

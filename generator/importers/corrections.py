@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def _get(data: Any, steps: list[str | int]) -> Any:
 
 
 def _parent(data: Any, steps: list[str | int], create: bool) -> Any:
-    for step, nxt in zip(steps[:-1], steps[1:]):
+    for step, nxt in pairwise(steps):
         if isinstance(step, str) and isinstance(data, dict) and step not in data and create:
             data[step] = [] if isinstance(nxt, int) else {}
         data = data[step]

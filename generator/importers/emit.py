@@ -60,12 +60,8 @@ def _flowable(value: Any) -> bool:
     """Tell whether a container is small enough to write on one line."""
     members = value.values() if isinstance(value, dict) else value
     for member in members:
-        if isinstance(member, list):
-            if not all(_is_leaf(m) for m in member):
-                return False
-        elif isinstance(member, dict):
-            return False
-        elif isinstance(member, str) and "\n" in member:
+        nested = isinstance(member, list) and not all(_is_leaf(m) for m in member)
+        if nested or isinstance(member, dict) or (isinstance(member, str) and "\n" in member):
             return False
     return True
 

@@ -17,7 +17,17 @@ from datetime import date
 from typing import Any
 
 from generator.importers.indicators import read_indicators
-from generator.importers.rows import Messages, Row, amount, cell, is_blank, money_unit, prose, rate, tight
+from generator.importers.rows import (
+    Messages,
+    Row,
+    amount,
+    cell,
+    is_blank,
+    money_unit,
+    prose,
+    rate,
+    tight,
+)
 
 SELF_EVALUATION = "self-evaluation"
 DECLARATION = "target-declaration"

@@ -109,7 +109,7 @@ def state(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     if not text.startswith(MARK):
         return "foreign"
-    head, sep, body = text.partition("\n" + _FINGER)
+    _, sep, body = text.partition("\n" + _FINGER)
     if not sep:
         return "edited"
     stamp, _, rest = body.partition("\n")

@@ -117,9 +117,8 @@ def _join_wrapped(pieces: list[str], prose: bool) -> str:
             out = piece
         elif prose and out[-1] in "。；;！!？?：:":
             out += "\n" + piece
-        elif re.match(f"[{_CJK}]", out[-1]) or re.match(f"[{_CJK}]", piece[0]):
-            out += piece
-        elif out[-1] in ".%(（" or piece[0] in ".%)）,，":
+        elif (re.match(f"[{_CJK}]", out[-1]) or re.match(f"[{_CJK}]", piece[0])
+              or out[-1] in ".%(（" or piece[0] in ".%)）,，"):
             out += piece
         else:
             out += " " + piece

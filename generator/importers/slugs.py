@@ -35,7 +35,8 @@ def words(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
-    for piece in lazy_pinyin(text, style=Style.NORMAL, v_to_u=False, errors=lambda s: [s]):
+    # errors="default" keeps what is not Chinese (digits, ASCII words) as it is.
+    for piece in lazy_pinyin(text, style=Style.NORMAL, v_to_u=False, errors="default"):
         out += re.findall(r"[a-z0-9]+", piece.lower())
     return out
 
