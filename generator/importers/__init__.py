@@ -133,12 +133,18 @@ def _place(items: list[Item], depts: Departments, msgs_of: dict[str, Messages]) 
     return kept
 
 
-def run_import(files: list[Path], content: Path, department: str | None) -> int:
-    """Import ``files`` into the content folder ``content``; return the exit code."""
+def run_import(files: list[Path], content: Path, department: str | None, *,
+               corrections: Path | None = None) -> int:
+    """Import ``files`` into the content folder ``content``; return the exit code.
+
+    ``department`` files every report under that slug instead of the one its 主管部门
+    names; ``corrections`` replaces the corrections file kept with the importer.
+    """
+    where = corrections or fixes.HERE
     try:
-        book = fixes.load()
+        book = fixes.load(where)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        print(f"{fixes.HERE}:1: {exc}", file=sys.stderr)
+        print(f"{where}:1: {exc}", file=sys.stderr)
         return 1
     depts = Departments(content, book.departments)
     infos: dict[str, list[DepartmentInfo]] = {}

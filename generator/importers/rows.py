@@ -129,6 +129,7 @@ def _tidy_spaces(text: str) -> str:
     text = re.sub(r"[ \t]+", " ", text)
     # A space next to a Chinese character or full-width punctuation is a wrap artefact.
     text = re.sub(f"(?<=[{_CJK}]) (?=[{_CJK}])", "", text)
+    text = re.sub(f"(?<=[{_CJK}]) (?=\\()|(?<=\\)) (?=[{_CJK}])", "", text)
     text = re.sub(r"(?<=\d) (?=\()|\( | \)", lambda m: m.group(0).strip(), text)
     return text.strip()
 
