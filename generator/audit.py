@@ -5,10 +5,12 @@ warnings that never stop a build (``--strict`` makes them errors). Each finding
 names a stable rule id of :data:`RULES` with its severity, the file and line of
 the figure concerned, and says in plain Chinese which figures disagree.
 
-Tolerance: a figure is compared at the precision it is printed with. A single
-figure may be off by half a unit of its last printed digit, a sum by the half
-units of all the figures in it (:func:`slack`), and a ratio by what the rounding
-of its parts allows; only differences beyond that are findings. Rules on
+Tolerance: a figure is compared at the precision it is printed with. An amount
+or score may be off by half a unit of its last printed digit, a sum by the half
+units of all the figures in it (:func:`slack`); a printed execution rate or funds
+score by one unit of its last digit (:func:`step`: the seeds round rates up), plus
+what the rounding of the amounts it comes from allows. Only differences beyond
+that are findings. Rules on
 department budgets live in :mod:`generator.audit_budget`; reading targets and
 actuals in :mod:`generator.targets`.
 """
@@ -25,7 +27,7 @@ from decimal import Decimal
 from generator.audit_budget import Issue, budget_issues, num
 from generator.load import format_loc
 from generator.models import UNIT_FACTOR, Grade, Indicator, SelfEvaluation, TargetDeclaration, TargetIndicator
-from generator.targets import Outcome, judge, slack, tolerance
+from generator.targets import Outcome, judge, slack, step, tolerance
 from generator.validate import Content, ReportEntry
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "audit", "target_outcomes", "tolerance"]
@@ -111,6 +113,11 @@ def _printed(value: Decimal, unit: str) -> Decimal:
     return value / UNIT_FACTOR[unit]
 
 
+def _short(text: str, limit: int = 30) -> str:
+    """An indicator name or reason for a message, cut to ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _label(name: str) -> str:
     return unicodedata.normalize("NFKC", "".join(name.split())).removesuffix("指标")
 
@@ -143,11 +150,14 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
             continue
         expected = executed / adjusted
         spread = tolerance(executed) / executed if executed else Decimal(0)
-        allowed = tolerance(row.rate) + expected * (spread + tolerance(adjusted) / adjusted)
+        allowed = step(row.rate) + expected * (spread + tolerance(adjusted) / adjusted)
         if abs(expected - row.rate) > allowed:
-            yield ("rate", ("funds", key, "rate"),
-                   f"{label}的执行率印为{pct(row.rate, None)}，"
-                   f"但全年执行数{num(executed)}÷全年预算数{num(adjusted)}为{pct(expected)}")
+            said = (f"{label}的执行率印为{pct(row.rate, None)}，"
+                    f"但全年执行数{num(executed)}÷全年预算数{num(adjusted)}为{pct(expected)}")
+            initial = _printed(row.initial, unit) if row.initial else None
+            if initial and abs(executed / initial - row.rate) <= step(row.rate):
+                said += "（印出的执行率是按年初预算数算的）"
+            yield ("rate", ("funds", key, "rate"), said)
     total = report.funds.total
     if total.weight is not None and total.score is not None and total.adjusted:
         rate = total.rate
@@ -155,7 +165,7 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
             rate = total.executed / total.adjusted
         if rate is not None:
             expected = total.weight * min(rate, Decimal(1))
-            allowed = tolerance(total.score) + total.weight * (tolerance(total.rate) if total.rate is not None else 0)
+            allowed = step(total.score) + total.weight * (step(total.rate) if total.rate is not None else 0)
             if abs(expected - total.score) > allowed:
                 yield ("funds-score", ("funds", "total", "score"),
                        f"资金得分印为{num(total.score)}，但分值{num(total.weight)}×执行率{pct(rate)}"
@@ -194,10 +204,10 @@ def _scores(report: SelfEvaluation, grades: tuple[Grade, ...]) -> Iterator[Issue
             continue
         if item.score > item.weight:
             yield ("score-range", ("indicators", i, "score"),
-                   f"「{item.name}」得分{num(item.score)}超过了分值{num(item.weight)}")
+                   f"「{_short(item.name)}」得分{num(item.score)}超过了分值{num(item.weight)}")
         elif item.lost > 0 and not item.reason:
             yield ("no-reason", ("indicators", i, "reason"),
-                   f"「{item.name}」分值{num(item.weight)}、得分{num(item.score)}，失{num(item.lost)}分，但没有说明原因")
+                   f"「{_short(item.name)}」分值{num(item.weight)}、得分{num(item.score)}，失{num(item.lost)}分，但没有说明原因")
     score = report.total.score
     if score is None and None not in (total.score, *(i.score for i in rows)):
         score = sum((i.score for i in rows if i.score is not None), total.score or Decimal(0))
@@ -210,19 +220,25 @@ def _scores(report: SelfEvaluation, grades: tuple[Grade, ...]) -> Iterator[Issue
                    f"实际完成情况写明“{claim.group(0)}”，但总分{num(score)}对应的等级是“{implied}”")
 
 
+def _is_cost(item: Indicator) -> bool:
+    """A cost indicator (成本指标), where less is better."""
+    return "成本" in item.level1 + item.level2 or item.name.endswith(("成本", "支出", "费用"))
+
+
 def _targets(report: SelfEvaluation) -> Iterator[Issue]:
     """Targets against actuals, where both can be read."""
     for i, item in enumerate(report.indicators):
         if item.not_applicable or item.score is None or item.weight is None or item.score > item.weight:
             continue
-        outcome = judge(item.target, item.actual)
-        said = f"「{item.name}」年度指标值为“{item.target}”，实际完成值为“{item.actual}”"
+        outcome = judge(item.target, item.actual, cost=_is_cost(item))
+        said = f"「{_short(item.name)}」年度指标值为“{item.target}”，实际完成值为“{item.actual}”"
+        note = f"（表中说明：{_short(item.reason, 40)}）" if item.reason else ""
         if outcome == "missed" and item.score == item.weight and item.weight > 0:
             yield ("target-missed-full", ("indicators", i, "score"),
-                   f"{said}，没有达到指标值，却得满分{num(item.score)}分")
+                   f"{said}，没有达到指标值，却得满分{num(item.score)}分{note}")
         elif outcome == "met" and item.lost > 0:
             yield ("target-met-lost", ("indicators", i, "score"),
-                   f"{said}，已达到指标值，却失{num(item.lost)}分（分值{num(item.weight)}，得分{num(item.score)}）")
+                   f"{said}，已达到指标值，却失{num(item.lost)}分（分值{num(item.weight)}，得分{num(item.score)}）{note}")
 
 
 def _declaration(report: TargetDeclaration) -> Iterator[Issue]:
@@ -290,5 +306,6 @@ def audit(content: Content) -> list[Finding]:
 
 def target_outcomes(content: Content) -> Counter[Outcome]:
     """How the self-evaluations' targets compare with their actuals: met, missed, or why not compared."""
-    return Counter(judge(item.target, item.actual) for entry in content.of_kind("self-evaluation")
+    return Counter(judge(item.target, item.actual, cost=_is_cost(item))
+                   for entry in content.of_kind("self-evaluation")
                    for item in entry.model.indicators if not item.not_applicable)  # type: ignore[union-attr]

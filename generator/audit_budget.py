@@ -175,25 +175,23 @@ def _candidates(report: DepartmentBudget, label: str, quoted: str | None) -> lis
     """Every table figure (in 元, with its printed tolerance in 元) that a quoted name may refer to."""
     found: list[tuple[Decimal, Decimal]] = []
 
-    def add(value: Decimal | None, factor: Decimal) -> None:
-        found.append((Decimal(0), Decimal(0)) if value is None else (value, tolerance(value / factor) * factor))
+    def add(values: list[Decimal | None], factor: Decimal) -> None:
+        """Add the figures given; a row or column left blank reads as 0."""
+        given = [v for v in values if v is not None] or [Decimal(0)]
+        found.extend((v, tolerance(v / factor) * factor) for v in given)
 
     for table in report.tables:
         factor = UNIT_FACTOR[table_unit(report, table)]
         rows = [*table.rows, *([table.total] if table.total else [])]
-        names = [_name(c) for c in table.columns]
         for row in table.rows:
-            row_name = _name(row.name)
-            if row_name and (row_name == quoted or (quoted is None and len(row_name) >= 2 and label.endswith(row_name))):
-                for value in row.values:
-                    add(value, factor)
-        for c, column in enumerate(names):
-            column = column.replace("小计", "")
+            name = _name(row.name)
+            if len(name) >= 2 and (quoted or label).endswith(name) and (quoted is None or len(name) >= 4 or quoted == name):
+                add(list(row.values), factor)
+        for c, column in enumerate(_name(c).replace("小计", "") for c in table.columns):
             by_name = quoted is None and len(column) >= 2 and label.endswith(column)
             by_sangong = "三公" in label and "三公" in table.title and column.startswith(("合计", "总计"))
             if by_name or by_sangong:
-                for row in rows:
-                    add(row.values[c], factor)
+                add([row.values[c] for row in rows], factor)
     return found
 
 

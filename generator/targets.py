@@ -3,7 +3,11 @@
 Contract: :func:`judge` takes a target and an actual as printed and returns an
 :class:`Outcome`: ``met``, ``missed``, or one of the reasons why the pair cannot
 be compared (``no-target``, ``no-actual``, ``target-unparsed``,
-``actual-unparsed``). Nothing is guessed: a text that does not read as one of the
+``actual-unparsed``, and ``unclear`` for a cost below its target, which may be a
+saving or a shortfall). An actual is read when it holds exactly one figure in the
+target's unit; a qualitative target is met when the actual restates it or says
+it is done (``完成``, ``达标``, ``100%``), missed when the actual qualifies it
+(``基本``, ``部分``, ``未…``). Nothing is guessed: a text that does not read as one of the
 forms below is counted as unparsed, never forced into a number.
 
 Targets read:
@@ -14,14 +18,16 @@ Targets read:
 - a rate per period ``每天3次``;
 - a bare quantity ``1项``, ``90%``, ``12.31``: met when the actual reaches it;
 - qualitative words with no figure (``提升``, ``建立健全``, ``及时``) and the grade
-  scale ``优良中低差``.
+  scales ``优良中低差``, ``好坏`` (met by their first word).
 
-:func:`tolerance` is the audit's one rule on rounding: a figure printed to two
-decimals may differ from the exact result by half a unit of its last digit.
+:func:`tolerance`, :func:`step` and :func:`slack` are the audit's rules on rounding:
+a figure rounded to nearest is off by at most half a unit of its last printed digit,
+one rounded up or down (as the seeds' execution rates are) by at most one unit, and
+a sum by the half units of all its figures.
 
 Direction: an explicit comparison says which way is better. Otherwise a higher
-actual is better, except for times (小时, 天, 月 …), deadlines (``前``, ``内``)
-and zero targets (``0起``), where lower is better. Exceeding an ``=`` target in
+actual is better, except for times (小时, 天, 月 …), deadlines (``前``, ``内``),
+zero targets (``0起``) and cost indicators (成本指标), where lower is better. Exceeding an ``=`` target in
 the better direction counts as met (``=21人`` with 22 done is not a miss).
 """
 
@@ -29,16 +35,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-Outcome = Literal["met", "missed", "no-target", "no-actual", "target-unparsed", "actual-unparsed"]
+Outcome = Literal["met", "missed", "no-target", "no-actual", "target-unparsed", "actual-unparsed", "unclear"]
 COMPARABLE: tuple[Outcome, ...] = ("met", "missed")
 
 APPROXIMATE = Decimal("0.1")  # ``约900人`` is met by anything within 10 % of 900
 TIME_UNITS = ("小时", "分钟", "秒", "天", "日", "工作日", "个工作日", "周", "个月", "月", "年")
-GRADES = "优良中低差"
+SCALE = re.compile(r"^[优良中低差好坏]{2,5}$")  # 优良中低差, 优良中差, 好坏: the first word is the best
 
 _LATEX = [(r"\\geqslant|\\geq|\\ge\b", "≥"), (r"\\leqslant|\\leq|\\le\b", "≤"), (r"\\gt\b", ">"),
           (r"\\lt\b", "<"), (r"\\%", "%"), (r"\\(?:mathrm|text|textrm)\{([^{}]*)\}", r"\1"), (r"[${}\\]", "")]
@@ -60,6 +66,7 @@ _QUANTITY = re.compile(rf"({_NUMBER})(?:\(([^()\d]{{1,3}})\))?(%|‰|[A-Za-z]+|[
 _NOTE = re.compile(r"\([^()]*\)")
 _UNIT_NOTE = re.compile(r"\((?:%|‰|(?!按)[\u4e00-\u9fff]{1,3})\)")
 ZERO = Decimal(0)
+_AFFIRMATIVE = ("100%", "是", "已完成", "完成", "达标", "已达标", "达到", "已达到", "实现", "已实现")
 _NEGATIVE = ("基本", "部分", "尚未", "未能", "未完成", "未达", "未实现", "未建立", "未及时", "不够",
              "不足", "不到位", "不完善", "不及时", "有待", "较差", "滞后", "延迟", "推迟", "欠缺")
 
@@ -120,7 +127,7 @@ def parse_target(text: str) -> Target | None:
     if not t:
         return None
     if not re.search(r"\d", t):
-        return Target("words", ZERO, ZERO, "", False, GRADES if t in GRADES else t)
+        return Target("words", ZERO, ZERO, "", False, t)
     op = per = ""
     for _ in range(2):  # 每天 and the comparison come in either order
         if m := _PER.match(t):
@@ -166,18 +173,22 @@ def quantities(text: str) -> list[Quantity]:
 
 
 def _compatible(target_unit: str, actual_unit: str) -> bool:
-    if not target_unit or not actual_unit:
+    """A bare actual takes the target's unit; a bare target only compares with bare figures or %."""
+    if not actual_unit:
         return True
+    if not target_unit:
+        return actual_unit == "%"
     return target_unit.startswith(actual_unit) or actual_unit.startswith(target_unit)
 
 
 def _words(target: Target, actual: str) -> Outcome:
-    """Judge a qualitative target: the actual restates it, or says it fell short."""
-    if target.words == GRADES:
-        return "met" if actual == "优" else ("missed" if actual in GRADES else "actual-unparsed")
+    """Judge a qualitative target: the actual restates it or says it fell short; anything else is unread."""
+    if SCALE.match(target.words):
+        return ("met" if actual == target.words[0] else "missed") if len(actual) == 1 and actual in target.words \
+            else "actual-unparsed"
     if any(word in actual for word in _NEGATIVE):
         return "missed"
-    if target.words in actual or actual in target.words or actual in ("100%", "是", "已完成", "完成"):
+    if actual == target.words or actual in _AFFIRMATIVE:
         return "met"
     return "actual-unparsed"
 
@@ -199,28 +210,44 @@ def compare(target: Target, actual: Quantity) -> bool:
     return v <= target.high if target.lower_better else v >= target.low
 
 
-def judge(target_text: str, actual_text: str) -> Outcome:
-    """Say whether the actual meets the target, or why the two cannot be compared."""
+def judge(target_text: str, actual_text: str, cost: bool = False) -> Outcome:
+    """Say whether the actual meets the target, or why the two cannot be compared.
+
+    ``cost`` marks a cost indicator (成本指标), where spending less than the target is better.
+    """
     if not clean(target_text):
         return "no-target"
     actual = clean(actual_text)
     if not actual:
         return "no-actual"
+    if actual == clean(target_text):  # the actual restates the target: ">50%" for ">50%"
+        return "met"
     target = parse_target(target_text)
     if target is None:
-        return "met" if actual == clean(target_text) else "target-unparsed"
+        return "target-unparsed"
     if target.op == "words":
         return _words(target, actual)
-    for quantity in quantities(actual_text):
-        if _compatible(target.unit, quantity.unit):
-            return "met" if compare(target, quantity) else "missed"
-    return "actual-unparsed"
+    found = [q for q in quantities(actual_text) if _compatible(target.unit, q.unit)]
+    if len(found) != 1:  # none, or several figures such as 线下206人，线上100人: not guessed
+        return "actual-unparsed"
+    if cost and target.op in ("=", "~", "range"):
+        # Spending more than a cost target misses it; spending less may be a saving or a
+        # shortfall, which the figures alone cannot tell.
+        if compare(replace(target, lower_better=True), found[0]):
+            return "met" if found[0].value >= target.low else "unclear"
+        return "missed"
+    return "met" if compare(target, found[0]) else "missed"
 
 
 def tolerance(*printed: Decimal) -> Decimal:
     """Half a unit of the coarsest last printed digit among ``printed``: what rounding explains."""
     exponent = max((int(p.as_tuple().exponent) for p in printed), default=0)
     return Decimal(5).scaleb(exponent - 1)
+
+
+def step(printed: Decimal) -> Decimal:
+    """One unit of the last printed digit: what rounding up or down (not to nearest) explains."""
+    return 2 * tolerance(printed)
 
 
 def slack(*printed: Decimal) -> Decimal:
