@@ -17,6 +17,7 @@ actuals in :mod:`generator.targets`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -48,6 +49,22 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.rule}: {self.field}: {self.message}"
+
+    @property
+    def title(self) -> str:
+        """The rule in a few words, for headings and filters."""
+        return RULES[self.rule].title
+
+    @property
+    def severity_label(self) -> str:
+        """The severity in words."""
+        return SEVERITIES[self.severity]
+
+    @property
+    def anchor(self) -> str:
+        """A stable HTML id for the finding, the same on every build of the same content."""
+        key = f"{self.report}|{self.field}|{self.rule}|{self.message}"
+        return "finding-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
 @dataclass(frozen=True)

@@ -74,10 +74,12 @@ def _run(args: argparse.Namespace) -> int:
         print(report.summary())
         return 0
     if args.command == "check":
+        from generator.audit import target_outcomes
+        from generator.audit_view import check_report
         from generator.build import check
 
         content, findings = check(_content_dir(args.content), args.strict)
-        _print_findings(findings)
+        print(check_report(findings, target_outcomes(content)))
         print(f"checked {len(content.reports)} reports, {len(content.departments)} departments: "
               f"no errors, {len(findings)} findings")
         return 0

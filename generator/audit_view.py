@@ -1,0 +1,135 @@
+"""Stage 5b, audit views: the findings as readers, publishers and programs see them.
+
+Contract: plain functions of the content and its findings, computed once per
+build, in a stable order (rules as :data:`generator.audit.RULES` lists them,
+departments by slug, findings by file and line). :func:`finding_groups` and
+:func:`rule_counts` feed the ``/audit/`` page, :func:`findings_json` writes
+``/audit/findings.json``, and :func:`check_report` is what ``disclose check``
+prints. Targets that could not be compared with their actuals are counted here
+(:func:`target_counts`), never guessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from generator.audit import RULES, SEVERITIES, Finding, Rule, target_outcomes
+from generator.export import dumps
+from generator.targets import Outcome
+from generator.validate import Content
+
+OUTCOMES: dict[Outcome, str] = {
+    "met": "达到指标值",
+    "missed": "未达到指标值",
+    "unclear": "成本低于指标值，无法判断是节约还是未完成",
+    "no-actual": "没有填写实际完成值",
+    "target-unparsed": "指标值无法读取",
+    "actual-unparsed": "实际完成值无法与指标值比较",
+    "no-target": "没有填写指标值",
+}
+COMPARED: tuple[Outcome, ...] = ("met", "missed")
+
+
+@dataclass(frozen=True)
+class FindingItem:
+    """A finding on the audit page: finding; report: the report's title; url: its page, at the finding."""
+
+    finding: Finding
+    report: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings of one department: slug; name; url of its page; items, by file and line."""
+
+    slug: str
+    name: str
+    url: str
+    items: tuple[FindingItem, ...]
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """A rule and how often it fired: rule (its id); info (title, severity, help); severity_label; count."""
+
+    rule: str
+    info: Rule
+    severity_label: str
+    count: int
+
+
+def department_of(finding: Finding) -> str:
+    """The department slug of a finding: the first segment of its report's path."""
+    return finding.report.split("/", 1)[0]
+
+
+def _titles(content: Content) -> dict[str, str]:
+    return {entry.path: entry.model.name for entry in content.reports}
+
+
+def finding_groups(content: Content, findings: Iterable[Finding],
+                   url: Callable[[str], str]) -> tuple[FindingGroup, ...]:
+    """The findings grouped by department, each linked to its place on the report's page."""
+    titles = _titles(content)
+    grouped: dict[str, list[FindingItem]] = defaultdict(list)
+    for f in sorted(findings):
+        grouped[department_of(f)].append(FindingItem(f, titles.get(f.report, f.report),
+                                                     f"{url(f.report)}#{f.anchor}"))
+    groups = []
+    for slug in sorted(grouped):
+        dept = content.departments[slug].model
+        groups.append(FindingGroup(slug, dept.name, url(f"{slug}/"), tuple(grouped[slug])))
+    return tuple(groups)
+
+
+def rule_counts(findings: Iterable[Finding]) -> tuple[RuleCount, ...]:
+    """Every rule, in the order of RULES, with how many findings it made (zero included)."""
+    counts = Counter(f.rule for f in findings)
+    return tuple(RuleCount(rule, info, SEVERITIES[info.severity], counts[rule]) for rule, info in RULES.items())
+
+
+def target_counts(content: Content) -> tuple[tuple[str, int], ...]:
+    """(what happened, how many indicators) for the self-evaluations' targets, in the order of OUTCOMES."""
+    counts = target_outcomes(content)
+    return tuple((label, counts[outcome]) for outcome, label in OUTCOMES.items() if counts[outcome])
+
+
+def findings_json(content: Content, findings: Iterable[Finding], url: Callable[[str], str]) -> bytes:
+    """``/audit/findings.json``: the rules, every finding and the target counts, as data."""
+    findings = sorted(findings)
+    titles = _titles(content)
+    outcomes = target_outcomes(content)
+    data = {
+        "rules": {rule: {"title": info.title, "severity": info.severity, "help": info.help}
+                  for rule, info in RULES.items()},
+        "severities": SEVERITIES,
+        "findings": [{"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
+                      "department": department_of(f), "report": titles.get(f.report, f.report),
+                      "url": f"{url(f.report)}#{f.anchor}", "file": f.file, "line": f.line, "col": f.col,
+                      "field": f.field} for f in findings],
+        "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES},
+    }
+    return dumps(data)
+
+
+def check_report(findings: list[Finding], outcomes: Counter[Outcome]) -> str:
+    """What ``disclose check`` prints: findings by rule, then by file and line, and a summary."""
+    lines = []
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in sorted(findings):
+        by_rule[f.rule].append(f)
+    for rule, info in RULES.items():
+        if by_rule[rule]:
+            lines.append(f"{rule}: {info.title} ({info.severity}, {len(by_rule[rule])})")
+            lines += [f"  {f.file}:{f.line}:{f.col}: {f.field}: {f.message}" for f in by_rule[rule]]
+    counts = ", ".join(f"{rule} {len(by_rule[rule])}" for rule in RULES if by_rule[rule])
+    lines.append(f"findings: {len(findings)}" + (f" ({counts})" if counts else ""))
+    compared = sum(outcomes[o] for o in COMPARED)
+    unparsed = sum(n for o, n in outcomes.items() if o not in COMPARED)
+    detail = ", ".join(f"{o} {outcomes[o]}" for o in OUTCOMES if o not in COMPARED and outcomes[o])
+    lines.append(f"targets: {compared} compared with their actuals (met {outcomes['met']}, missed "
+                 f"{outcomes['missed']}), {unparsed} not compared" + (f" ({detail})" if detail else ""))
+    return "\n".join(lines)
