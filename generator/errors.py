@@ -3,13 +3,23 @@
 A :class:`ContentError` is one problem in one content file, pointed at by file,
 line, column and field. Stages collect them and raise :class:`BuildAborted` once
 with all of them, so a publisher sees every problem of a run together. Neither
-is ever shown with a traceback (``--verbose`` shows one).
+is ever shown with a traceback (``--verbose`` shows one). Messages quote
+content, so control and bidirectional characters are shown escaped: a message
+is always one line and cannot drive the publisher's terminal.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Escape control and bidirectional characters as ``\\x1b``, ``\\n``, ``\\u202e``."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +34,8 @@ class ContentError:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return printable(text)
 
 
 class DiscloseError(Exception):

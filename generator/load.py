@@ -4,8 +4,11 @@ Contract: ``load_content(root)`` returns one :class:`Document` per content file,
 sorted by path, and the :class:`ContentError` list of everything that could not
 be read. YAML is parsed with a safe subset: no tags, no aliases (no alias bombs),
 no duplicate keys, bounded depth and size. Floats are read as ``Decimal`` from
-their literal text, so ``12880.00`` keeps its two decimals. Every value's
-line and column are kept, so later stages can point at the field at fault.
+their literal text, so ``12880.00`` keeps its two decimals; numbers YAML 1.1
+would read as octal, hexadecimal or base 60 (``010``, ``0x1F``, ``1:30``) stay
+the text they were written as. Every value's line and column are kept, so later
+stages can point at the field at fault. Nothing in a file, however broken,
+raises anything but ``_Problem`` (turned into a :class:`ContentError`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import yaml
 
 from generator.errors import ContentError, display_path
 
-MAX_BYTES = 2 * 1024 * 1024
+# A whole seed PDF's extraction is under 100 KB; the pure-Python parsers need
+# seconds per megabyte, so a larger file is a mistake or an attack.
+MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 Loc = tuple[str | int, ...]
 
@@ -31,6 +36,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+_DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 
 
 @dataclass(frozen=True)
@@ -82,26 +88,37 @@ class _Problem(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """A SafeLoader that refuses tags and aliases and bounds nesting depth."""
+    """A SafeLoader that refuses tags and aliases and bounds nesting depth.
+
+    It tracks the path of keys being composed, so these refusals name the field.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.depth = 0
+        self.path: list[str | int] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        # Composer passes the key node as ``index`` for a mapping value, an int for a
+        # sequence item, None for a key or the document itself.
+        step = index.value if isinstance(index, yaml.ScalarNode) else index
+        loc: Loc = (*self.path, step) if isinstance(step, (str, int)) else tuple(self.path)
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _Problem(event.start_mark, "YAML aliases (*name) are not allowed")
+            raise _Problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: "
+                           "write the value out in full", loc)
         tag = getattr(event, "tag", None)
         if tag is not None and tag != "!":
-            raise _Problem(event.start_mark, f"YAML tags ({tag}) are not allowed")
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _Problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Problem(event.start_mark, f"YAML tags ({shown}) are not allowed: remove the tag "
+                           "and write a plain value", loc)
+        if len(self.path) >= MAX_DEPTH:
+            raise _Problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: "
+                           "the content format never needs that many", loc)
+        self.path.append(step if isinstance(step, (str, int)) else "?")
         try:
             return super().compose_node(parent, index)
         finally:
-            self.depth -= 1
+            self.path.pop()
 
 
 def read_text(path: Path) -> str:
@@ -140,7 +157,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         for number, line in enumerate(text.split("\n"), 1):
             indent = line[: len(line) - len(line.lstrip(" \t"))]
             if "\t" in indent:
-                raise _Problem(_mark(number, len(indent)), "tab used for indentation; use spaces")
+                raise _Problem(_mark(number + line_offset, len(indent)),
+                               "tab used for indentation: indent with spaces")
+    _check_printable(text, line_offset)
     loader = _Loader(text)
     positions: dict[Loc, tuple[int, int]] = {}
     try:
@@ -151,14 +170,28 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        syntax = _Problem(mark, f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}")
+        if exc.problem == "but found another document":
+            message = "a file holds one YAML document: remove the second '---' line and what follows"
+        else:
+            message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
+        syntax = _Problem(mark, message)
         syntax.line += line_offset
         raise syntax from None
     except yaml.YAMLError as exc:
-        raise _Problem(None, f"YAML error: {exc}") from None
+        raise _Problem(None, f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
     return data, positions
+
+
+def _check_printable(text: str, line_offset: int) -> None:
+    """Refuse characters YAML does not allow, at their line and column (PyYAML gives an offset)."""
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:
+        before = text[: bad.start()]
+        line, col = before.count("\n") + 1 + line_offset, bad.start() - (before.rfind("\n") + 1) + 1
+        raise _Problem(_mark(line, col), f"control character U+{ord(bad.group()):04X} is not allowed "
+                       "in the text: delete it")
 
 
 def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
@@ -171,7 +204,7 @@ def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
                 raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed", loc)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Problem(key_node.start_mark, "a key must be plain text", loc)
-            key = str(_scalar(key_node, loader))
+            key = str(_scalar(key_node, loader, loc))
             if key in out:
                 line = positions[(*loc, key)][0]
                 raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {line})",
@@ -183,18 +216,26 @@ def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*loc, i), positions, loader, offset) for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node, loader)
+    return _scalar(node, loader, loc)
 
 
-def _scalar(node: yaml.ScalarNode, loader: _Loader) -> Any:
+def _scalar(node: yaml.ScalarNode, loader: _Loader, loc: Loc) -> Any:
     tag, value = node.tag, node.value
     if tag == _FLOAT:
         text = value.replace("_", "")
         try:
             return Decimal(text)
         except InvalidOperation:
+            pass
+        try:
             return Decimal(text.lower().replace(".inf", "Infinity").replace(".nan", "NaN"))
+        except InvalidOperation:
+            return value  # base 60 (1:30.5): a time or a ratio, kept as written
     if tag == _INT:
+        if not _DECIMAL_INT.match(value):
+            return value  # 010, 0x1F, 1:30 mean text to a publisher, not octal, hex or base 60
+        if len(value) > 30:
+            raise _Problem(node.start_mark, f"a number of {len(value)} digits is too long", loc)
         return loader.construct_yaml_int(node)
     if tag == _BOOL:
         return loader.construct_yaml_bool(node)
@@ -204,18 +245,22 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> Any:
         try:
             stamp = loader.construct_yaml_timestamp(node)
         except ValueError as exc:
-            raise _Problem(node.start_mark, f"impossible date {value!r}: {exc}") from None
+            raise _Problem(node.start_mark, f"impossible date {value!r} ({exc}): "
+                           "write a real date as YYYY-MM-DD", loc) from None
         return stamp.date() if isinstance(stamp, datetime) else stamp
     return value
 
 
-_FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
+_FRONT = re.compile(r"\A---\n(.*?\n)?---(?:\n|\Z)", re.S)
 
 
 def parse_markdown(text: str) -> tuple[Any, dict[Loc, tuple[int, int]], str, int]:
     """Split a markdown page into front matter (parsed) and body."""
     match = _FRONT.match(text)
     if not match:
+        if text.startswith("---\n"):
+            raise _Problem(None, "front matter opened by '---' on line 1 is never closed: "
+                           "end it with a line '---'")
         return {}, {}, text, 1
     data, positions = parse_yaml(match.group(1) or "", line_offset=1)
     body_line = match.group(0).count("\n") + 1

@@ -5,6 +5,8 @@ and is normalised to 元: a file (or a budget table) that states
 ``money_unit: 万元`` has its amounts multiplied by 10,000 on validation, exactly,
 so dividing back gives the printed digits. Text fields accept numbers written
 without quotes and keep their literal text (``target: 3`` is ``"3"``).
+Figures are bounded (below 10^15 元, at most 8 decimals) so sums stay exact in
+Decimal's 28 digits and no figure takes ages to format.
 The field descriptions are the format's documentation: ``disclose schema``
 prints them as JSON Schema and the README lists them.
 """
@@ -16,11 +18,21 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 MoneyUnit = Literal["元", "万元"]
 UNIT_FACTOR: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
 KINDS = ("self-evaluation", "target-declaration", "department-budget")
+FIGURE_LIMIT = Decimal(10) ** 15
+MAX_DECIMALS = 8
 
 
 def _text(value: Any) -> Any:
@@ -40,9 +52,20 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _bounded(value: Decimal) -> Decimal:
+    """Refuse figures no report prints (1.0e+400, 30 decimals)."""
+    if abs(value) >= FIGURE_LIMIT:
+        raise ValueError("must be less than 1,000,000,000,000,000 元 (10^15)")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        raise ValueError(f"must have at most {MAX_DECIMALS} decimals")
+    return value
+
+
 Text = Annotated[str, BeforeValidator(_text)]
-Number = Annotated[Decimal, BeforeValidator(_finite), Field(allow_inf_nan=False)]
-Money = Annotated[Decimal, BeforeValidator(_finite), Field(ge=0, allow_inf_nan=False)]
+Number = Annotated[Decimal, BeforeValidator(_finite), Field(allow_inf_nan=False), AfterValidator(_bounded)]
+Money = Annotated[Decimal, BeforeValidator(_finite), Field(ge=0, allow_inf_nan=False),
+                  AfterValidator(_bounded)]
 
 
 class Strict(BaseModel):
@@ -64,7 +87,11 @@ def scale_money(data: Any, paths: Sequence[tuple[str, ...]], factor: Decimal) ->
                 except InvalidOperation:
                     return node
             if isinstance(node, (int, Decimal)) and not isinstance(node, bool):
-                return Decimal(node) * factor
+                amount = Decimal(node)
+                # 1.0e+999999 would overflow Decimal's context; left as is, _bounded refuses it
+                if not amount.is_finite() or abs(amount) >= FIGURE_LIMIT:
+                    return amount
+                return amount * factor
             return node
         head, rest = path[0], path[1:]
         if head == "*" and isinstance(node, list):
@@ -107,14 +134,23 @@ class SiteConfig(Strict):
     money_unit: MoneyUnit = Field("元", description="unit that summaries display in: 元 or 万元")
     grades: tuple[Grade, ...] = Field(DEFAULT_GRADES, description="self-evaluation grade bands, highest first")
 
-    @model_validator(mode="after")
-    def _check(self) -> SiteConfig:
-        mins = [g.min for g in self.grades]
+    @field_validator("grades")
+    @classmethod
+    def _check_grades(cls, grades: tuple[Grade, ...]) -> tuple[Grade, ...]:
+        mins = [g.min for g in grades]
         if mins != sorted(mins, reverse=True) or (mins and mins[-1] != 0):
-            raise ValueError("grades must go from the highest band down to one with min: 0")
-        if not (self.base_url.endswith("/") and (self.base_url.startswith("/") or "://" in self.base_url)):
-            raise ValueError("base_url must start with / (or be a full address) and end with /")
-        return self
+            raise ValueError("bands must go from the highest down to one with min: 0")
+        return grades
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, url: str) -> str:
+        # Every link starts with it: a javascript: or protocol-relative //host prefix would
+        # send readers elsewhere.
+        local = url.startswith("/") and not url.startswith("//")
+        if not (url.endswith("/") and (local or url.startswith(("https://", "http://")))):
+            raise ValueError("must be a path like /disclosure/ or a full https://host/path/, ending in /")
+        return url
 
 
 class Unit(Strict):
@@ -222,6 +258,12 @@ class Period(Strict):
     start: date | None = Field(None, description="计划开始日期")
     end: date | None = Field(None, description="计划完成日期")
 
+    @model_validator(mode="after")
+    def _check_order(self) -> Period:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
 
 class DeclarationFunds(Strict):
     project_total: Money | None = Field(None, description="项目资金总额 (whole life of the project)")
@@ -261,12 +303,6 @@ class TargetDeclaration(ReportBase):
     def _normalise(cls, data: Any) -> Any:
         paths = [("funds", f) for f in ("project_total", "requested", "appropriation", "carryover", "other")]
         return scale_money(data, paths, _unit_factor(data))
-
-    @model_validator(mode="after")
-    def _check_period(self) -> TargetDeclaration:
-        if self.period.start and self.period.end and self.period.end < self.period.start:
-            raise ValueError("period.end is before period.start")
-        return self
 
 
 class BudgetRow(Strict):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from generator.errors import BuildAborted, ContentError
 from generator.load import Document, Loaded
@@ -48,6 +49,18 @@ _MESSAGES = {
     "model_type": "must be a mapping of fields",
     "tuple_type": "must be a list",
     "date_from_datetime_parsing": "must be a date like 2024-01-31",
+    "date_from_datetime_inexact": "must be a date like 2024-01-31",
+    "date_parsing": "must be a date like 2024-01-31",
+    "date_type": "must be a date like 2024-01-31",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "finite_number": "must be a finite number",
+    "string_too_short": "must not be empty",
+}
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9-]*$": "must be a department's folder name: lower-case ASCII letters, digits and -",
+    r"^[a-z0-9][a-z0-9_-]*$": "must be a folder name under themes/: lower-case ASCII letters, digits, - and _",
+    r"^(\d+( \d+)*)?$": "must be the 类 款 项 codes as digits separated by single spaces, like 204 06 01",
 }
 
 
@@ -106,9 +119,25 @@ def model_errors(doc: Document, exc: ValidationError, prefix: tuple[str | int, .
     out = []
     for err in exc.errors(include_url=False):
         loc = (*prefix, *(p for p in err["loc"] if isinstance(p, (str, int))))
-        message = _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, "))
-        out.append(doc.error(loc, message[:1].lower() + message[1:]))
+        out.append(doc.error(loc, _message(err)))
     return out
+
+
+def _message(err: ErrorDetails) -> str:
+    """Say what is wrong in a publisher's words rather than pydantic's."""
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "greater_than_equal":
+        return "must not be negative" if ctx["ge"] == 0 else f"must be at least {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']}"
+    if kind == "literal_error":
+        return f"must be {ctx['expected']}"
+    if kind == "string_pattern_mismatch":
+        return _PATTERNS.get(ctx["pattern"], f"must match the pattern {ctx['pattern']}")
+    message = err["msg"].removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
 
 
 def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError]) -> Any:
@@ -169,7 +198,11 @@ def validate(root: Path, loaded: Loaded) -> Content:
             if report and ok:
                 reports.append(ReportEntry(slug, report, doc))
         elif m := _PAGE.match(rel):
-            if _slug_ok(doc, m.group(1), "page file name", errors):
+            slug_ok = _slug_ok(doc, m.group(1), "page file name", errors)
+            if not doc.positions:  # no front matter, or an empty one
+                errors.append(doc.error(("title",), "required field is missing: begin the page with "
+                                        "front matter, a line '---', a line 'title: …' and a line '---'"))
+            elif slug_ok:
                 meta = _parse(doc, PageMeta, errors)
                 if meta:
                     pages.append(PageEntry(m.group(1), meta, doc))

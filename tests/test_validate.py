@@ -79,7 +79,7 @@ def test_errors_of_every_file_are_reported_together(make_site) -> None:
         "departments/ghost/projects/2022/c.yaml": REPORT.format(unit="元").replace("test-dept", "ghost"),
     })
     errors = errors_of(root)
-    assert any("2022/a.yaml:5:13: money_unit: input should be '元' or '万元'" in e for e in errors)
+    assert any("2022/a.yaml:5:13: money_unit: must be '元' or '万元'" in e for e in errors)
     assert any("2023/b.yaml:2:7: year: 2022 does not match the folder year 2023" in e for e in errors)
     assert any("项目.yaml:1:1: file name (the report's slug) '项目' is not a slug" in e for e in errors)
     assert any("ghost/projects/2022/c.yaml:4:13: department: unknown department 'ghost'" in e for e in errors)
@@ -107,4 +107,4 @@ def test_unexpected_files_are_named(make_site) -> None:
 
 def test_grades_must_descend_to_zero(make_site) -> None:
     root = make_site({"site.yaml": "title: 站\ngrades:\n  - {grade: 优, min: 90}\n  - {grade: 良, min: 80}\n"})
-    assert errors_of(root)[0].endswith("site.yaml:1:1: grades must go from the highest band down to one with min: 0")
+    assert errors_of(root)[0].endswith("site.yaml:3:3: grades: bands must go from the highest down to one with min: 0")
