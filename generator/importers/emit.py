@@ -11,6 +11,7 @@ same bytes. Comment lines given to :func:`dump` open the file.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -39,17 +40,20 @@ def scalar(value: Any, flow: bool) -> str:
     return text if _plain_ok(text, flow) else json.dumps(text, ensure_ascii=False)
 
 
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=65536)
 def _plain_ok(text: str, flow: bool) -> bool:
+    """Tell whether ``text`` reads back as this very string when written unquoted."""
     if not text or text != text.strip() or "\n" in text or "\t" in text:
         return False
     if text[0] in "-?:,[]{}#&*!|>'\"%@`" or ": " in text or " #" in text or text.endswith(":"):
         return False
     if flow and re.search(r"[,\[\]{}]", text):
         return False
-    try:
-        return bool(yaml.safe_load(f"[{text}]" if flow else text) == ([text] if flow else text))
-    except yaml.YAMLError:
-        return False
+    # Plain text that YAML would read as a number, a date, a boolean or null is quoted.
+    return bool(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str")
 
 
 def _is_leaf(value: Any) -> bool:
