@@ -89,9 +89,9 @@ def test_departments(imported: Imported) -> None:
 def test_summary_and_exit_code(imported: Imported) -> None:
     _, code, out, err = imported
     assert code == 0
-    assert out.splitlines() == [
-        "imported 119 reports (94 self-evaluations, 24 target declarations, 1 department budget) "
-        "from 5 files: 123 written, 0 unchanged, 0 refused; 0 problems, 29 notes"]
+    summary = ("imported 119 reports (94 self-evaluations, 24 target declarations, 1 department budget) "
+               "from 5 files: 123 written, 0 unchanged, 0 refused; 0 problems, 29 notes")
+    assert out.splitlines() == [summary]
     assert all(": note: " in line for line in err.splitlines())
 
 
