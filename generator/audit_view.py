@@ -97,8 +97,8 @@ def target_counts(content: Content) -> tuple[tuple[str, int], ...]:
     return tuple((label, counts[outcome]) for outcome, label in OUTCOMES.items() if counts[outcome])
 
 
-def findings_json(content: Content, findings: Iterable[Finding], url: Callable[[str], str]) -> bytes:
-    """``/audit/findings.json``: the rules, every finding and the target counts, as data."""
+def findings_json(content: Content, findings: Iterable[Finding], base_url: str) -> bytes:
+    """``/audit/findings.json``: the rules, every finding (linked below ``base_url``) and the target counts."""
     findings = sorted(findings)
     titles = _titles(content)
     outcomes = target_outcomes(content)
@@ -108,7 +108,7 @@ def findings_json(content: Content, findings: Iterable[Finding], url: Callable[[
         "severities": SEVERITIES,
         "findings": [{"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
                       "department": department_of(f), "report": titles.get(f.report, f.report),
-                      "url": f"{url(f.report)}#{f.anchor}", "file": f.file, "line": f.line, "col": f.col,
+                      "url": f"{base_url}{f.report}#{f.anchor}", "file": f.file, "line": f.line, "col": f.col,
                       "field": f.field} for f in findings],
         "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES},
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.aggregate import aggregate
 from generator.audit import Finding, audit
+from generator.audit_view import findings_json
 from generator.context import site_pages
 from generator.errors import BuildAborted, ContentError
 from generator.export import report_files, sitemap
@@ -64,6 +65,7 @@ def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
             pages.append(rel)
         for rel, data in report_files(content):
             output.write_bytes(rel, data)
+        output.write_bytes("audit/findings.json", findings_json(content, findings, content.site.base_url))
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")

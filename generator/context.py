@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.aggregate import Aggregates, Summary, grade_of, total_score
 from generator.audit import Finding
+from generator.audit_view import FindingGroup, RuleCount, finding_groups, rule_counts, target_counts
 from generator.models import (
     BudgetRow,
     Department,
@@ -228,6 +229,25 @@ class TextPage:
     body: str
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    """The audit page, /audit/: every finding of the site, by department.
+
+    layout; title; total: how many findings; rules: every rule with its severity, what it checks
+    and its count; groups: the findings of each department, by file and line; targets: (what
+    happened, count) when the self-evaluations' targets were compared with their actuals,
+    including those that could not be read; data: URL of findings.json.
+    """
+
+    layout: Layout
+    title: str
+    total: int
+    rules: tuple[RuleCount, ...]
+    groups: tuple[FindingGroup, ...]
+    targets: tuple[tuple[str, int], ...]
+    data: str
+
+
 class Pages:
     """Builds the views of one site."""
 
@@ -308,6 +328,13 @@ class Pages:
                           self.content.departments[m.department].model, dept_link.url, tables,
                           tuple(self.findings[entry.path]), self.downloads(entry))
 
+    def audit_page(self, findings: list[Finding]) -> AuditPage:
+        """Every finding by department, the rules with their counts, and the targets not compared."""
+        title = "数据核对"
+        return AuditPage(self.layout("audit/", Link(title, self.url("audit/"))), title, len(findings),
+                         rule_counts(findings), finding_groups(self.content, findings, self.url),
+                         target_counts(self.content), self.url("audit/findings.json"))
+
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{d}/{year}/"), s)
                      for (d, year), s in self.agg.years.items() if d == slug)
@@ -355,7 +382,7 @@ def indicator_rows(items: tuple[Indicator, ...] | tuple[TargetIndicator, ...],
             span2 = next((k for k in range(i + 1, len(items))
                           if items[k].level2 != item.level2 or items[k].level1 != item.level1), len(items)) - i
         lost = item.lost if isinstance(item, Indicator) else Decimal(0)
-        mine = tuple(f for f in findings if f.field.startswith(f"indicators[{i}]"))
+        mine = tuple(f for f in findings if f.field.startswith(f"indicators[{i}]."))
         rows.append(IndicatorRow(item, span1, span2, lost, mine))
     return tuple(rows)
 
@@ -375,6 +402,7 @@ def site_pages(content: Content, aggregates: Aggregates,
         else:
             template = "self_evaluation.html" if entry.kind == "self-evaluation" else "target_declaration.html"
             yield template, f"{entry.path}index.html", pages.report_page(entry)
+    yield "audit.html", "audit/index.html", pages.audit_page(findings)
     for page in content.pages:
         view = TextPage(pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/"))),
                         page.meta.title, page.doc.body)
