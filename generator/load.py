@@ -80,14 +80,31 @@ def format_loc(loc: Loc) -> str:
 class _Problem(Exception):
     """Something that stops a file from loading, at a YAML mark (0-based) or at the start."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str, loc: Loc = ()) -> None:
+    def __init__(self, mark: yaml.Mark | yaml._yaml.Mark | None, message: str, loc: Loc = ()) -> None:
         super().__init__(message)
         self.line, self.col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         self.message = message
         self.loc = loc
 
 
-class _Loader(yaml.SafeLoader):
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _Parsing(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor,
+                   yaml.resolver.Resolver):
+        """libyaml scans and parses (eight times faster than PyYAML's Python scanner); composing
+        stays in Python, in :class:`yaml.composer.Composer`, so the checks below see every event."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+else:  # a PyYAML built without libyaml: the same checks over the pure-Python parser
+    _Parsing = yaml.SafeLoader  # type: ignore[misc,assignment]
+
+
+class _Loader(_Parsing):
     """A SafeLoader that refuses tags and aliases and bounds nesting depth.
 
     It tracks the path of keys being composed, so these refusals name the field.
@@ -103,6 +120,7 @@ class _Loader(yaml.SafeLoader):
         step = index.value if isinstance(index, yaml.ScalarNode) else index
         loc: Loc = (*self.path, step) if isinstance(step, (str, int)) else tuple(self.path)
         event = self.peek_event()
+        assert event is not None  # the composer asks for a node only where an event follows
         if isinstance(event, yaml.AliasEvent):
             raise _Problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: "
                            "write the value out in full", loc)
