@@ -20,6 +20,7 @@ from generator.errors import BuildAborted, ContentError
 from generator.export import report_files, sitemap
 from generator.load import load_content
 from generator.render import Renderer, theme_dirs
+from generator.search import search_records, write_index
 from generator.validate import Content, validate
 from generator.write import Output
 
@@ -57,6 +58,7 @@ def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
     aggregates = aggregate(content, findings)
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
+    records = search_records(content, renderer.message)
     output = Output(out)
     try:
         pages = []
@@ -69,6 +71,7 @@ def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
+        write_index(records, output)
         output.commit()
     except BaseException:
         output.abort()

@@ -248,6 +248,20 @@ class AuditPage:
     data: str
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """The search page: layout; title; bundle: URL of this site's Pagefind bundle; merge: bundle URLs
+    of the other sites it searches too; departments: links for readers without JavaScript;
+    reports: how many reports the index holds."""
+
+    layout: Layout
+    title: str
+    bundle: str
+    merge: tuple[str, ...]
+    departments: tuple[Link, ...]
+    reports: int
+
+
 class Pages:
     """Builds the views of one site."""
 
@@ -369,6 +383,13 @@ class Pages:
         pages = tuple(Link(p.meta.title, self.url(f"{p.slug}/")) for p in self.content.pages)
         return OverviewPage(self.layout(""), self.content.site.title, self.agg.site, rows, pages)
 
+    def search_page(self) -> SearchPage:
+        title = "搜索"
+        return SearchPage(self.layout("search/", Link(title, self.url("search/"))), title, self.url("pagefind/"),
+                          tuple(f"{path}pagefind/" for path in self.content.site.search_merge),
+                          tuple(self.dept_link(slug) for slug in sorted(self.content.departments)),
+                          len(self.content.reports))
+
 
 def indicator_rows(items: tuple[Indicator, ...] | tuple[TargetIndicator, ...],
                    findings: tuple[Finding, ...]) -> tuple[IndicatorRow, ...]:
@@ -407,4 +428,5 @@ def site_pages(content: Content, aggregates: Aggregates,
         view = TextPage(pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/"))),
                         page.meta.title, page.doc.body)
         yield "page.html", f"{page.slug}/index.html", view
+    yield "search.html", "search/index.html", pages.search_page()
     yield "404.html", "404.html", TextPage(pages.layout("404.html"), "页面未找到", "")

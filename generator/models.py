@@ -133,6 +133,9 @@ class SiteConfig(Strict):
     theme: Text = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="a folder under themes/")
     money_unit: MoneyUnit = Field("元", description="unit that summaries display in: 元 or 万元")
     grades: tuple[Grade, ...] = Field(DEFAULT_GRADES, description="self-evaluation grade bands, highest first")
+    search_merge: tuple[Annotated[Text, Field(pattern=r"^/([A-Za-z0-9._~-]+/)*$")], ...] = Field(
+        (), description="other disclose sites on this host, by path (e.g. /chaoyang/), that this site's "
+                        "search page searches too")
 
     @field_validator("grades")
     @classmethod
