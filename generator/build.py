@@ -59,7 +59,7 @@ def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
     records = search_records(content, renderer.message)
-    output = Output(out)
+    output = Output(out, root)
     try:
         pages = []
         for template, rel, view in site_pages(content, aggregates, findings):

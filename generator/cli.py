@@ -3,7 +3,8 @@
 Contract: thin wrappers over the stages, imported lazily so ``--help`` is fast.
 Exit codes: 0 ok, 1 content errors (or findings under ``--strict``), 2 usage
 errors. User mistakes print one line each and no traceback; ``--verbose``
-adds one for debugging.
+adds one for debugging. Any other exception is reported as an internal error
+in one line (exit 1), never as a traceback, whatever the content holds.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.errors import BuildAborted, DiscloseError, UsageError
+from generator.errors import BuildAborted, DiscloseError, UsageError, printable
 
 CONTENT_HELP = "content folder (default: ./content)"
 
@@ -125,13 +126,25 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return 1
     except UsageError as exc:
-        print(f"disclose: {exc}", file=sys.stderr)
+        print(f"disclose: {printable(str(exc))}", file=sys.stderr)
         return 2
     except DiscloseError as exc:
-        print(f"disclose: {exc}", file=sys.stderr)
+        print(f"disclose: {printable(str(exc))}", file=sys.stderr)
         if args.verbose:
             traceback.print_exc()
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # disk full, permission denied: the machine's problem, not a bug
+        print(f"disclose: {printable(str(exc))}", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if args.verbose:
+            traceback.print_exc()
+        print(f"disclose: internal error ({type(exc).__name__}: {printable(str(exc))[:200]}); "
+              "this is a bug in disclose: run again with --verbose and report the traceback",
+              file=sys.stderr)
+        return 1

@@ -58,6 +58,10 @@ class OutputError(DiscloseError):
     """The output folder cannot be written safely (exit code 1)."""
 
 
+class OutputRefused(OutputError, UsageError):
+    """``--out`` names a folder disclose must not replace: a usage error (exit code 2)."""
+
+
 def display_path(path: Path) -> str:
     """Return ``path`` relative to the working folder when it lies inside it."""
     try:

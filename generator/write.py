@@ -4,46 +4,89 @@ Contract: an :class:`Output` collects files in a fresh temporary folder beside
 the output folder; ``commit()`` swaps it into place only when the whole build
 succeeded, ``abort()`` removes it. Nothing is ever written or deleted outside
 the output folder, two sources writing one path are an error, and an existing
-folder the generator did not create (no marker file) is never replaced.
+folder the generator did not create (no marker file) is never replaced, nor is
+/, the home or working folder, or a folder holding or inside the content.
+
+A build killed at any moment leaves the previous site whole: each temporary
+folder is locked (``flock``) by its live build, so the next build removes only
+the leftovers of dead ones, and puts the previous site back if the kill fell
+between the two renames of the swap.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from generator.errors import OutputError
+from generator.errors import OutputError, OutputRefused
 
 MARKER = ".disclose-site"
 _TMP = ".disclose-tmp-"
 _OLD = ".disclose-old-"
 
 
-def check_target(out: Path) -> Path:
+def check_target(out: Path, content: Path | None = None) -> Path:
     """Resolve ``out`` and refuse folders the generator must not replace."""
     out = out.resolve()
-    if out == Path(out.anchor) or out == Path.home().resolve() or out == Path.cwd().resolve():
-        raise OutputError(f"refusing to use {out} as the output folder: choose a folder of its own")
+    if out in (Path(out.anchor), Path.home().resolve(), Path.cwd().resolve()):
+        raise OutputRefused(f"refusing to use {out} as the output folder: it is the root, home or "
+                            "working folder; choose a folder of its own such as --out site")
+    if content is not None:
+        root = content.resolve()
+        if root.is_relative_to(out):
+            raise OutputRefused(f"refusing to use {out} as the output folder: it holds the content "
+                                f"folder {root}; choose a folder of its own such as --out site")
+        if out.is_relative_to(root):
+            raise OutputRefused(f"refusing to use {out} as the output folder: it is inside the content "
+                                f"folder {root}; choose a folder outside it")
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
+        raise OutputRefused(f"{out} exists and is not a folder; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise OutputError(f"{out} is not empty and was not made by disclose; refusing to replace it "
-                          "(remove it or choose another --out)")
+        raise OutputRefused(f"{out} is not empty and was not made by disclose; refusing to replace it "
+                            "(remove it or choose another --out)")
     return out
+
+
+def _claim(folder: Path) -> int | None:
+    """Lock ``folder`` for this process; None when a live build holds it. The kernel frees it on exit."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 class Output:
     """A site being written: a temporary folder until :meth:`commit`."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = check_target(out)
+    def __init__(self, out: Path, content: Path | None = None) -> None:
+        self.out = check_target(out, content)
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        for stale in self.out.parent.glob(f"{_TMP}{self.out.name}-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+        self._recover()
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{self.out.name}-", dir=self.out.parent))
+        self._lock: int | None = _claim(self.tmp)  # a folder mkdtemp just made is ours alone
         self.written: set[str] = set()
+
+    def _recover(self) -> None:
+        """Clear what killed builds left beside the output; restore a site lost mid-swap."""
+        for leftover in sorted(self.out.parent.glob(f"{_OLD}{self.out.name}-*")):
+            lock = _claim(leftover)
+            if lock is None:
+                continue  # a live build is swapping right now
+            if not self.out.exists() and (leftover / self.out.name).is_dir():
+                os.replace(leftover / self.out.name, self.out)
+            shutil.rmtree(leftover, ignore_errors=True)
+            os.close(lock)
+        for leftover in self.out.parent.glob(f"{_TMP}{self.out.name}-*"):
+            lock = _claim(leftover)
+            if lock is not None:
+                shutil.rmtree(leftover, ignore_errors=True)
+                os.close(lock)
 
     def path(self, rel: str) -> Path:
         """Join ``rel`` to the output safely; refuse escapes and second writes of one path."""
@@ -77,14 +120,32 @@ class Output:
         (self.tmp / MARKER).write_text("made by disclose; this folder is replaced on every build\n",
                                        encoding="utf-8")
         self.tmp.chmod(0o755)  # mkdtemp makes it private; a web server must read it
-        old = None
-        if self.out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f"{_OLD}{self.out.name}-", dir=self.out.parent))
-            os.replace(self.out, old / "site")
-        os.replace(self.tmp, self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        old, old_lock = None, None
+        try:
+            if self.out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f"{_OLD}{self.out.name}-", dir=self.out.parent))
+                old_lock = _claim(old)
+                # named after the output, so a later build restores it only to its own place
+                os.replace(self.out, old / self.out.name)
+            try:
+                os.replace(self.tmp, self.out)
+            except OSError:
+                if old is not None:
+                    os.replace(old / self.out.name, self.out)
+                raise
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            if old_lock is not None:
+                os.close(old_lock)
+            self._release()
 
     def abort(self) -> None:
         """Throw the unfinished site away."""
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
