@@ -302,3 +302,18 @@ def test_write_refuses_hand_edits(tmp_path: Path) -> None:
     other.write_text("kind: self-evaluation\n", encoding="utf-8")
     assert write(other, text, msgs, 1, "hand.yaml") == "refused"
     assert other.read_text(encoding="utf-8") == "kind: self-evaluation\n"
+
+
+def test_a_value_cell_like_a_heading_piece_is_kept() -> None:
+    from generator.importers.indicators import read_indicators
+    from generator.importers.rows import Row
+
+    rows = [Row(1, ("", "", "", "", "公共法律服务长效运行", "建立健全且执行有", "", "", "", "")),
+            Row(3, ("", "可持续影响指标", "机制建立情况", "效", "有效执行", "5", "5", ""), brk=True),
+            Row(4, ("绩效指标", "满意度指标", "服务对象满意度指标", "社会公众满意度", ">=85%", "85%", "10", "10"))]
+    table = read_indicators(rows, False, Messages("x"))
+    first, second = table.indicators
+    assert (first["name"], first["target"], first["actual"]) == (
+        "公共法律服务长效运行机制建立情况", "建立健全且执行有效", "有效执行")
+    assert first["level2"] == "可持续影响指标" and first["level1"] == "效益指标"
+    assert second["name"] == "社会公众满意度"

@@ -68,7 +68,10 @@ def _find_pair(rest: list[str]) -> int | None:
 
 def _split(row: Row, declaration: bool) -> Piece:
     tokens = [t for t in (cell(c) for c in row.cells) if t]
-    tokens = [t for t in tokens if not (_JUNK.match(t.replace(" ", "")) and t not in LEVEL1)]
+    # Pieces of the vertical 绩效指标 heading stand before the categories; further right a
+    # cell such as 效 is the tail of a wrapped value and stays.
+    while tokens and _JUNK.match(tokens[0].replace(" ", "")):
+        tokens.pop(0)
     piece = Piece(row.line, row.brk)
     # Content cells a row must keep: name and target at least. A declaration never
     # names an indicator after a category, so there every category cell is a label.
@@ -76,6 +79,9 @@ def _split(row: Row, declaration: bool) -> Piece:
     i = 0
     while i < len(tokens):
         label = tokens[i].replace(" ", "")
+        if _JUNK.match(label) and i + 1 < len(tokens):
+            i += 1  # a piece of the 绩效指标 heading among the category cells
+            continue
         known = label in LEVEL1 or label in IMPLIED
         if not known and not (_UNKNOWN.match(label) and len(tokens) - i >= 3):
             break
