@@ -53,7 +53,8 @@ def _plain_ok(text: str, flow: bool) -> bool:
     if flow and re.search(r"[,\[\]{}]", text):
         return False
     # Plain text that YAML would read as a number, a date, a boolean or null is quoted.
-    return bool(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str")
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == "tag:yaml.org,2002:str")
 
 
 def _is_leaf(value: Any) -> bool:
