@@ -87,21 +87,60 @@ class _Problem(Exception):
         self.loc = loc
 
 
-if yaml.__with_libyaml__:
-    from yaml._yaml import CParser
+class _Parsing(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """Parse events for the composer from libyaml, eight times faster than PyYAML's Python scanner.
 
-    class _Parsing(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor,
-                   yaml.resolver.Resolver):
-        """libyaml scans and parses (eight times faster than PyYAML's Python scanner); composing
-        stays in Python, in :class:`yaml.composer.Composer`, so the checks below see every event."""
+    Composing stays in Python, so the checks of :class:`_Loader` see every event. PyYAML's own
+    parser words syntax errors better (it names the character at fault), so at the first error
+    the events read so far are replayed through it and it reports the error, exactly as before.
+    """
 
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-else:  # a PyYAML built without libyaml: the same checks over the pure-Python parser
-    _Parsing = yaml.SafeLoader  # type: ignore[misc,assignment]
+    def __init__(self, stream: str) -> None:
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self.text = stream
+        self.taken = 0  # events consumed, to replay
+        self.events: Any = yaml.CSafeLoader(stream) if yaml.__with_libyaml__ else yaml.SafeLoader(stream)
+
+    def _pure(self) -> bool:
+        """Switch to the pure-Python parser at the current event; False if already on it."""
+        if isinstance(self.events, yaml.SafeLoader):
+            return False
+        self.events.dispose()
+        self.events = yaml.SafeLoader(self.text)
+        for _ in range(self.taken):
+            self.events.get_event()
+        return True
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool:
+        try:
+            return bool(self.events.check_event(*choices))
+        except yaml.MarkedYAMLError:
+            if self._pure():
+                return self.check_event(*choices)
+            raise
+
+    def peek_event(self) -> yaml.Event:
+        try:
+            return self.events.peek_event()  # type: ignore[no-any-return]
+        except yaml.MarkedYAMLError:
+            if self._pure():
+                return self.peek_event()
+            raise
+
+    def get_event(self) -> yaml.Event:
+        try:
+            event: yaml.Event = self.events.get_event()
+        except yaml.MarkedYAMLError:
+            if self._pure():
+                return self.get_event()
+            raise
+        self.taken += 1
+        return event
+
+    def dispose(self) -> None:
+        self.events.dispose()
 
 
 class _Loader(_Parsing):
@@ -120,7 +159,6 @@ class _Loader(_Parsing):
         step = index.value if isinstance(index, yaml.ScalarNode) else index
         loc: Loc = (*self.path, step) if isinstance(step, (str, int)) else tuple(self.path)
         event = self.peek_event()
-        assert event is not None  # the composer asks for a node only where an event follows
         if isinstance(event, yaml.AliasEvent):
             raise _Problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: "
                            "write the value out in full", loc)
