@@ -16,6 +16,7 @@ from generator.aggregate import aggregate
 from generator.audit import Finding, audit
 from generator.audit_view import findings_json
 from generator.context import site_pages
+from generator.downloads import data_files
 from generator.errors import BuildAborted, ContentError
 from generator.export import report_files, sitemap
 from generator.load import load_content
@@ -58,16 +59,19 @@ def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
     aggregates = aggregate(content, findings)
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
+    downloads = data_files(content, findings, renderer.message)
     records = search_records(content, renderer.message)
     output = Output(out, root)
     try:
         pages = []
-        for template, rel, view in site_pages(content, aggregates, findings):
+        for template, rel, view in site_pages(content, aggregates, findings, downloads):
             output.write_text(rel, renderer.render(template, page=view))
             pages.append(rel)
         for rel, data in report_files(content):
             output.write_bytes(rel, data)
         output.write_bytes("audit/findings.json", findings_json(content, findings, content.site.base_url))
+        for download in downloads:
+            output.write_bytes(download.path, download.data)
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")

@@ -10,13 +10,17 @@ checks that every field is documented.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from generator.aggregate import Aggregates, Summary, grade_of, total_score
 from generator.audit import Finding
+from generator.charts import Chart
+from generator.downloads import DataFile, department_files, indicators_path, year_files
+from generator.figures import categories_chart, funds_chart, grades_chart, projects_chart, totals_chart
+from generator.i18n import Msg
 from generator.audit_view import FindingGroup, RuleCount, finding_groups, rule_counts, target_counts
 from generator.models import (
     BudgetRow,
@@ -31,7 +35,8 @@ from generator.models import (
 )
 from generator.validate import Content, ReportEntry
 
-KIND_LABELS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标", "department-budget": "部门预算"}
+KIND_LABELS = {"self-evaluation": Msg("绩效自评"), "target-declaration": Msg("绩效目标"),
+               "department-budget": Msg("部门预算")}
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ class ReportPage:
     in; kind_label; department: its department; department_url; funds: (label, row) pairs of the
     funds table (self-evaluations); indicators: the indicator rows; score, grade: total score and
     band; lost_rows: how many rows lost points; findings: every audit finding on the report;
-    related: links to the same project's other reports; downloads: links to its data files.
+    related: links to the same project's other reports; downloads: links to its data files;
+    charts: its figures as charts (self-evaluations).
     """
 
     layout: Layout
@@ -126,6 +132,7 @@ class ReportPage:
     findings: tuple[Finding, ...]
     related: tuple[ReportRow, ...]
     downloads: tuple[Link, ...]
+    charts: tuple[Chart, ...]
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,10 @@ class YearLink:
 
 @dataclass(frozen=True)
 class DepartmentPage:
-    """layout; title; slug; department; summary; years: its year pages; budgets: links to its budgets; reports: all its reports."""
+    """layout; title; slug; department; summary; years: its year pages; budgets: links to its budgets; reports: all its reports.
+
+    downloads: links to its reports as data files.
+    """
 
     layout: Layout
     title: str
@@ -174,6 +184,7 @@ class DepartmentPage:
     years: tuple[YearLink, ...]
     budgets: tuple[Link, ...]
     reports: tuple[ReportRow, ...]
+    downloads: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -187,7 +198,10 @@ class MissedRow:
 
 @dataclass(frozen=True)
 class YearPage:
-    """layout; title; department; department_url; year; summary; reports; missed: rows that lost points."""
+    """layout; title; department; department_url; year; summary; reports; missed: rows that lost points.
+
+    charts: budget against executed per project, and grades; downloads: links to its data files.
+    """
 
     layout: Layout
     title: str
@@ -197,6 +211,8 @@ class YearPage:
     summary: Summary
     reports: tuple[ReportRow, ...]
     missed: tuple[MissedRow, ...]
+    charts: tuple[Chart, ...]
+    downloads: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -211,13 +227,45 @@ class DepartmentRow:
 
 @dataclass(frozen=True)
 class OverviewPage:
-    """layout; title; summary: the whole site; departments: one row each; pages: the free pages."""
+    """layout; title; summary: the whole site; departments: one row each; pages: the free pages.
+
+    charts: totals per department and year; data: URL of the downloads page.
+    """
 
     layout: Layout
     title: str
     summary: Summary
     departments: tuple[DepartmentRow, ...]
     pages: tuple[Link, ...]
+    charts: tuple[Chart, ...]
+    data: str
+
+
+@dataclass(frozen=True)
+class FileLink:
+    """A download on the data page: link (file name and URL); description; format; size in words."""
+
+    link: Link
+    description: str
+    format: str
+    size: str
+
+
+@dataclass(frozen=True)
+class DataGroup:
+    """Downloads that cover one scope: title (the site, a department or a department-year); files."""
+
+    title: str
+    files: tuple[FileLink, ...]
+
+
+@dataclass(frozen=True)
+class DataPage:
+    """The downloads page: layout; title; groups: the site's files, then each department's."""
+
+    layout: Layout
+    title: str
+    groups: tuple[DataGroup, ...]
 
 
 @dataclass(frozen=True)
@@ -306,18 +354,29 @@ class Pages:
     def downloads(self, entry: ReportEntry) -> tuple[Link, ...]:
         base = self.url(entry.path)
         stem = entry.slug if entry.slug != "budget" else f"budget-{entry.model.year}"
-        return (Link("JSON", f"{base}{stem}.json"),)
+        links = [Link(Msg("全部数据（JSON）"), f"{base}{stem}.json")]
+        if entry.kind != "department-budget":
+            links.append(Link(Msg("绩效指标（CSV）"), self.url(indicators_path(entry))))
+        return tuple(links)
+
+    def file_links(self, files: tuple[tuple[str, str], ...]) -> tuple[Link, ...]:
+        """Links to the CSV and XLSX tables of a department or a department-year."""
+        texts = {"csv": Msg("项目表（CSV）"), "xlsx": Msg("项目表和绩效指标（Excel）")}
+        return tuple(Link(texts[fmt], self.url(path)) for fmt, path in files)
 
     def report_page(self, entry: ReportEntry) -> ReportPage:
         m = entry.model
         assert isinstance(m, (SelfEvaluation, TargetDeclaration))
         findings = tuple(self.findings[entry.path])
         dept_link = self.dept_link(m.department)
-        layout = self.layout(entry.path, dept_link, Link(f"{m.year}年", self.url(f"{m.department}/{m.year}/")),
+        layout = self.layout(entry.path, dept_link,
+                             Link(Msg("{year}年", year=m.year), self.url(f"{m.department}/{m.year}/")),
                              Link(m.name, self.url(entry.path)))
         funds: tuple[tuple[str, FundsRow], ...] = ()
         score = grade = None
+        charts: tuple[Chart, ...] = ()
         if isinstance(m, SelfEvaluation):
+            charts = tuple(c for c in (funds_chart(m, m.money_unit), categories_chart(m)) if c)
             funds = (("年度资金总额", m.funds.total), ("其中：当年财政拨款", m.funds.appropriation),
                      ("上年结转资金", m.funds.carryover), ("其他资金", m.funds.other))
             score = total_score(m)
@@ -327,13 +386,13 @@ class Pages:
             layout, m.name, entry, m, m.money_unit, KIND_LABELS[m.kind],
             self.content.departments[m.department].model, dept_link.url, funds, rows, score, grade,
             sum(1 for r in rows if r.lost > 0), findings,
-            tuple(self.row(e) for e in self.agg.related.get(entry.path, ())), self.downloads(entry))
+            tuple(self.row(e) for e in self.agg.related.get(entry.path, ())), self.downloads(entry), charts)
 
     def budget_page(self, entry: ReportEntry) -> BudgetPage:
         m = entry.model
         assert isinstance(m, DepartmentBudget)
         dept_link = self.dept_link(m.department)
-        title = f"{m.year}年部门预算"
+        title = Msg("{year}年部门预算", year=m.year)
         tables = tuple(
             BudgetTableView(t.title, table_unit(m, t), t.columns,
                             tuple((r, r.level) for r in t.rows), t.total)
@@ -349,6 +408,21 @@ class Pages:
                          rule_counts(findings), finding_groups(self.content, findings, self.url),
                          target_counts(self.content), self.url("audit/findings.json"))
 
+    def data_page(self, files: Sequence[DataFile]) -> DataPage:
+        """List the site's and each department's downloads, with their sizes."""
+        groups: dict[tuple[str, int], list[FileLink]] = defaultdict(list)
+        for f in files:
+            if f.path.startswith("data/") or f.scope[0]:
+                link = Link(f.path.rsplit("/", 1)[-1], self.url(f.path))
+                groups[f.scope].append(FileLink(link, Msg(f.description), f.format.upper(), file_size(len(f.data))))
+        titled = []
+        for (slug, year), links in sorted(groups.items()):
+            name = self.dept_link(slug).text if slug else ""
+            title = (Msg("{name} {year}年", name=name, year=year) if year else name) if slug else Msg("全部数据")
+            titled.append(DataGroup(title, tuple(links)))
+        title = Msg("数据下载")
+        return DataPage(self.layout("data/", Link(title, self.url("data/"))), title, tuple(titled))
+
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{d}/{year}/"), s)
                      for (d, year), s in self.agg.years.items() if d == slug)
@@ -357,11 +431,12 @@ class Pages:
         entry = self.content.departments[slug]
         link = self.dept_link(slug)
         reports = [r for r in self.content.reports if r.model.department == slug]
-        budgets = tuple(Link(f"{r.model.year}年部门预算", self.url(r.path))
+        budgets = tuple(Link(Msg("{year}年部门预算", year=r.model.year), self.url(r.path))
                         for r in reports if r.kind == "department-budget")
         return DepartmentPage(self.layout(f"{slug}/", link), entry.model.name, slug, entry.model,
                               self.agg.departments[slug], self.year_links(slug), budgets,
-                              tuple(self.row(r) for r in reports if r.kind != "department-budget"))
+                              tuple(self.row(r) for r in reports if r.kind != "department-budget"),
+                              self.file_links(department_files(slug)))
 
     def year_page(self, slug: str, year: int) -> YearPage:
         dept = self.content.departments[slug].model
@@ -372,16 +447,24 @@ class Pages:
         missed = tuple(MissedRow(e.model.name, self.url(e.path), i)
                        for e in entries if isinstance(e.model, SelfEvaluation)
                        for i in e.model.indicators if i.lost > 0)
-        return YearPage(self.layout(path, link, Link(f"{year}年", self.url(path))),
-                        f"{dept.short_name or dept.name} {year}年", dept, link.url, year,
-                        self.agg.years[(slug, year)], tuple(self.row(e) for e in entries), missed)
+        summary = self.agg.years[(slug, year)]
+        evaluations = [e.model for e in entries if isinstance(e.model, SelfEvaluation)]
+        charts = tuple(c for c in (projects_chart(evaluations, self.content.site.money_unit),
+                                   grades_chart(summary)) if c)
+        return YearPage(self.layout(path, link, Link(Msg("{year}年", year=year), self.url(path))),
+                        Msg("{name} {year}年", name=dept.short_name or dept.name, year=year), dept, link.url,
+                        year, summary, tuple(self.row(e) for e in entries), missed, charts,
+                        self.file_links(year_files(slug, year)))
 
     def overview(self) -> OverviewPage:
         rows = tuple(DepartmentRow(self.dept_link(slug), d.model, self.agg.departments[slug],
                                    self.year_links(slug))
                      for slug, d in sorted(self.content.departments.items()))
         pages = tuple(Link(p.meta.title, self.url(f"{p.slug}/")) for p in self.content.pages)
-        return OverviewPage(self.layout(""), self.content.site.title, self.agg.site, rows, pages)
+        years = ((self.dept_link(slug).text, year, s) for (slug, year), s in self.agg.years.items())
+        chart = totals_chart(years, self.content.site.money_unit)
+        return OverviewPage(self.layout(""), self.content.site.title, self.agg.site, rows, pages,
+                            (chart,) if chart else (), self.url("data/"))
 
     def search_page(self) -> SearchPage:
         title = "搜索"
@@ -408,11 +491,20 @@ def indicator_rows(items: tuple[Indicator, ...] | tuple[TargetIndicator, ...],
     return tuple(rows)
 
 
-def site_pages(content: Content, aggregates: Aggregates,
-               findings: list[Finding]) -> Iterator[tuple[str, str, Any]]:
-    """Yield (template, output path, view) for every HTML page."""
+def file_size(size: int) -> str:
+    """A file's size for readers: 812 B, 3.4 KB, 1.2 MB (no locale)."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{Decimal(size) / scale:.1f} {unit}"
+    return f"{size} B"
+
+
+def site_pages(content: Content, aggregates: Aggregates, findings: list[Finding],
+               files: Sequence[DataFile] = ()) -> Iterator[tuple[str, str, Any]]:
+    """Yield (template, output path, view) for every HTML page; ``files`` are the downloads."""
     pages = Pages(content, aggregates, findings)
     yield "index.html", "index.html", pages.overview()
+    yield "data.html", "data/index.html", pages.data_page(files)
     for slug in sorted(content.departments):
         yield "department.html", f"{slug}/index.html", pages.department_page(slug)
     for slug, year in aggregates.years:
@@ -429,4 +521,4 @@ def site_pages(content: Content, aggregates: Aggregates,
                         page.meta.title, page.doc.body)
         yield "page.html", f"{page.slug}/index.html", view
     yield "search.html", "search/index.html", pages.search_page()
-    yield "404.html", "404.html", TextPage(pages.layout("404.html"), "页面未找到", "")
+    yield "404.html", "404.html", TextPage(pages.layout("404.html"), Msg("页面未找到"), "")

@@ -2,7 +2,7 @@
 
 Contract: ``Renderer(theme_dirs, site)`` builds the environment once:
 autoescape on, ``StrictUndefined``, the filters ``money``, ``amount``,
-``percent``, ``number``, ``markdown`` and the ``_`` message function registered
+``percent``, ``number``, ``markdown``, ``chart`` and the ``_`` message function registered
 here and nowhere else. Markdown goes through one markdown-it-py instance with raw
 HTML off, so untrusted text never becomes markup. Numbers are formatted without
 the process locale, so output is the same everywhere.
@@ -15,12 +15,13 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from generator.charts import render_chart
 from generator.errors import UsageError
+from generator.i18n import load_catalogue, translate
 from generator.models import UNIT_FACTOR, SiteConfig
 
 DASH = "—"
@@ -54,6 +55,13 @@ def percent(ratio: Decimal | None) -> str:
     return f"{number(ratio.scaleb(2))}%"
 
 
+def amount(value: Decimal | None, unit: str) -> str:
+    """Format a computed sum (in 元) in ``unit``, to two decimals."""
+    if value is None:
+        return DASH
+    return number((value / UNIT_FACTOR[unit]).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 def theme_dirs(content_root: Path, theme: str) -> list[Path]:
     """The template and static folders to use, the project's own before the bundled theme."""
     candidates = [content_root / "templates", content_root.parent / "themes" / theme]
@@ -79,7 +87,7 @@ class Renderer:
     def __init__(self, dirs: list[Path], site: SiteConfig) -> None:
         template_dirs = [d if d.name == "templates" else d / "templates" for d in dirs]
         self.static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
-        self.messages = _messages(dirs, site.language)
+        self.messages = load_catalogue(dirs, site.language)
         self.site = site
         env = Environment(
             loader=FileSystemLoader([str(d) for d in template_dirs if d.is_dir()]),
@@ -90,31 +98,18 @@ class Renderer:
             keep_trailing_newline=True,
         )
         env.filters.update(money=money, number=number, percent=percent, markdown=markdown,
-                           amount=self.amount)
+                           amount=self.amount, chart=lambda chart: render_chart(chart, self.message))
         env.globals.update(_=self.message, site=site)
         self.env = env
 
     def amount(self, value: Decimal | None) -> str:
         """Format a computed sum (in 元) in the site's unit, to two decimals."""
-        if value is None:
-            return DASH
-        shown = (value / UNIT_FACTOR[self.site.money_unit]).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        return number(shown)
+        return amount(value, self.site.money_unit)
 
     def message(self, text: str, **values: Any) -> str:
-        """Translate an interface string (keyed by its Chinese text) and fill in ``values``."""
-        out = self.messages.get(text, text)
-        return out.format(**values) if values else out
+        """Translate an interface string (keyed by its Chinese text, or a Msg) and fill in ``values``."""
+        return translate(self.messages, text, values)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
 
-
-def _messages(dirs: list[Path], language: str) -> dict[str, str]:
-    """The message catalogue for ``language``; zh-CN is the keys themselves."""
-    for d in dirs:
-        path = d / "messages" / f"{language}.yaml"
-        if path.is_file():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            return {str(k): str(v) for k, v in data.items()}
-    return {}

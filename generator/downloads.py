@@ -1,0 +1,237 @@
+"""Stage 6b, downloads: the reports as CSV, XLSX and JSON, with a Frictionless data package.
+
+Contract: ``data_files(content, aggregates, findings, translate)`` returns every
+download as a :class:`DataFile`, in a stable order: each report's indicators as
+CSV (its JSON is export.py's, beside its page); each department's and each
+department-year's reports as CSV, and reports plus indicators as XLSX; for the
+whole site, in ``data/``, reports and indicators as CSV, every report as JSON,
+both tables as XLSX and ``datapackage.json`` describing those files.
+
+CSV is UTF-8 with a BOM (Excel then reads Chinese) and CRLF line ends. Amounts
+are in 元, the unit named in the column header, as decimal text with their
+printed digits; XLSX holds them as numbers. Headers are interface strings in the
+site's language. The bytes depend only on the content, so two builds are equal.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from generator.aggregate import grade_of, total_score
+from generator.audit import Finding
+from generator.charts import Translate
+from generator.export import dumps, report_data
+from generator.models import SelfEvaluation, TargetDeclaration
+from generator.spreadsheet import Sheet, workbook
+from generator.validate import Content, ReportEntry
+
+Value = str | int | Decimal | None
+Row = dict[str, Value]
+KIND_LABELS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标"}
+FORMULA_STARTS = ("=", "+", "-", "@")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: key (its header in Chinese, a message key), Frictionless type, whether it is 元."""
+
+    key: str
+    type: str = "string"
+    money: bool = False
+
+
+REPORT_COLUMNS = (
+    Column("报告编号"), Column("部门"), Column("年度", "integer"), Column("类型"), Column("项目名称"),
+    Column("实施单位"), Column("年初预算数（元）", "number", True), Column("全年预算数（元）", "number", True),
+    Column("全年执行数（元）", "number", True), Column("执行率（%）", "number"), Column("得分", "number"),
+    Column("等级"), Column("年度资金申请总额（元）", "number", True), Column("失分指标", "integer"),
+    Column("核对发现", "integer"), Column("网页"), Column("来源"),
+)
+INDICATOR_COLUMNS = (
+    Column("报告编号"), Column("部门"), Column("年度", "integer"), Column("类型"), Column("项目名称"),
+    Column("序号", "integer"), Column("一级指标"), Column("二级指标"), Column("三级指标"),
+    Column("年度指标值"), Column("实际完成值"), Column("分值", "number"), Column("得分", "number"),
+    Column("偏差原因分析及改进措施"), Column("不适用"),
+)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A download: path below the site root; data; format (csv, xlsx, json); what it holds;
+    scope: the department slug and year it covers ('' and 0 for the whole site)."""
+
+    path: str
+    data: bytes
+    format: str
+    description: str
+    scope: tuple[str, int] = ("", 0)
+
+
+def indicators_path(entry: ReportEntry) -> str:
+    """Where a report's indicators CSV is written: beside its page."""
+    return f"{entry.path}{entry.slug}-indicators.csv"
+
+
+def department_files(slug: str) -> tuple[tuple[str, str], ...]:
+    """(format, path) of a department's tables."""
+    return (("csv", f"{slug}/{slug}.csv"), ("xlsx", f"{slug}/{slug}.xlsx"))
+
+
+def year_files(slug: str, year: int) -> tuple[tuple[str, str], ...]:
+    """(format, path) of a department-year's tables."""
+    return (("csv", f"{slug}/{year}/{slug}-{year}.csv"), ("xlsx", f"{slug}/{year}/{slug}-{year}.xlsx"))
+
+
+def _text(value: Value) -> str:
+    """A cell as CSV text: decimals with their printed digits, never an exponent.
+
+    Text that Excel would run as a formula (a target printed as ``=100%``) gets a leading
+    apostrophe, the spreadsheet convention for "this is text".
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (Decimal, int)):
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    if value[:1] in FORMULA_STARTS and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def to_csv(columns: tuple[Column, ...], rows: Iterable[Row], t: Translate) -> bytes:
+    """A table as CSV bytes: UTF-8 with a BOM, CRLF line ends, headers translated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([t(c.key) for c in columns])
+    for row in rows:
+        writer.writerow([_text(row[c.key]) for c in columns])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+class Tables:
+    """The rows of the report and indicator tables of one site."""
+
+    def __init__(self, content: Content, findings: list[Finding], t: Translate) -> None:
+        self.content = content
+        self.t = t
+        self.findings: dict[str, int] = {}
+        for finding in findings:
+            self.findings[finding.report] = self.findings.get(finding.report, 0) + 1
+        self.entries = [e for e in content.reports if e.kind in KIND_LABELS]
+
+    def _common(self, entry: ReportEntry) -> Row:
+        m = entry.model
+        assert isinstance(m, (SelfEvaluation, TargetDeclaration))
+        return {"报告编号": entry.path.rstrip("/"), "部门": self.content.departments[m.department].model.name,
+                "年度": m.year, "类型": self.t(KIND_LABELS[m.kind]), "项目名称": m.name}
+
+    def report_row(self, entry: ReportEntry) -> Row:
+        m = entry.model
+        row: Row = {**self._common(entry), "实施单位": getattr(m, "implementer", ""),
+                    "网页": self.content.site.base_url + entry.path, "来源": m.source,
+                    "核对发现": self.findings.get(entry.path, 0)}
+        row.update(dict.fromkeys(("年初预算数（元）", "全年预算数（元）", "全年执行数（元）", "执行率（%）",
+                                  "得分", "等级", "年度资金申请总额（元）", "失分指标")))
+        if isinstance(m, SelfEvaluation):
+            total = m.funds.total
+            score = total_score(m)
+            grade = grade_of(score, self.content.site.grades)
+            row.update({"年初预算数（元）": total.initial, "全年预算数（元）": total.adjusted,
+                        "全年执行数（元）": total.executed,
+                        "执行率（%）": total.rate.scaleb(2) if total.rate is not None else None,
+                        "得分": score, "等级": self.t(grade) if grade else None,
+                        "失分指标": sum(1 for i in m.indicators if i.lost > 0)})
+        elif isinstance(m, TargetDeclaration):
+            row["年度资金申请总额（元）"] = m.funds.requested
+        return row
+
+    def indicator_rows(self, entry: ReportEntry) -> list[Row]:
+        common = self._common(entry)
+        rows: list[Row] = []
+        for n, item in enumerate(entry.model.indicators, start=1):  # type: ignore[union-attr]
+            actual = getattr(item, "actual", "")
+            weight, score = getattr(item, "weight", None), getattr(item, "score", None)
+            na = getattr(item, "not_applicable", False)
+            rows.append({**common, "序号": n, "一级指标": item.level1, "二级指标": item.level2,
+                         "三级指标": item.name, "年度指标值": item.target, "实际完成值": actual,
+                         "分值": weight, "得分": score, "偏差原因分析及改进措施": getattr(item, "reason", ""),
+                         "不适用": self.t("是") if na else ""})
+        return rows
+
+    def select(self, keep: Callable[[ReportEntry], bool]) -> tuple[list[Row], list[Row]]:
+        """Report rows and indicator rows of the reports ``keep`` accepts."""
+        chosen = [e for e in self.entries if keep(e)]
+        return ([self.report_row(e) for e in chosen],
+                [row for e in chosen for row in self.indicator_rows(e)])
+
+    def xlsx(self, reports: list[Row], indicators: list[Row]) -> bytes:
+        return workbook([self.sheet("报告", REPORT_COLUMNS, reports),
+                         self.sheet("绩效指标", INDICATOR_COLUMNS, indicators)])
+
+    def sheet(self, name: str, columns: tuple[Column, ...], rows: list[Row]) -> Sheet:
+        return Sheet(self.t(name), [(self.t(c.key), c.type != "string", c.money) for c in columns],
+                     [[row[c.key] for c in columns] for row in rows])
+
+
+def data_files(content: Content, findings: list[Finding], t: Translate) -> list[DataFile]:
+    """Every download of the site, in a stable order (see the module's contract)."""
+    tables = Tables(content, findings, t)
+    files: list[DataFile] = []
+    for entry in tables.entries:
+        files.append(DataFile(indicators_path(entry), to_csv(INDICATOR_COLUMNS, tables.indicator_rows(entry), t),
+                              "csv", "绩效指标"))
+    for slug in sorted(content.departments):
+        scopes = [(slug, 0), *sorted({(slug, e.model.year) for e in tables.entries if e.model.department == slug})]
+        for dept, year in scopes:
+            reports, indicators = tables.select(
+                lambda e: e.model.department == dept and (not year or e.model.year == year))
+            (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(dept, year) if year else department_files(dept)
+            files.append(DataFile(csv_path, to_csv(REPORT_COLUMNS, reports, t), csv_fmt, "项目表", (dept, year)))
+            files.append(DataFile(xlsx_path, tables.xlsx(reports, indicators), xlsx_fmt, "项目表和绩效指标",
+                                  (dept, year)))
+    reports, indicators = tables.select(lambda e: True)
+    site = [
+        DataFile("data/reports.csv", to_csv(REPORT_COLUMNS, reports, t), "csv", "全部报告，每份一行"),
+        DataFile("data/indicators.csv", to_csv(INDICATOR_COLUMNS, indicators, t), "csv", "全部绩效指标，每项一行"),
+        DataFile("data/reports.json", dumps([report_data(e) for e in content.reports]), "json",
+                 "全部报告的完整内容，包括部门预算"),
+        DataFile("data/reports.xlsx", tables.xlsx(reports, indicators), "xlsx", "报告和绩效指标两张工作表"),
+    ]
+    site.append(DataFile("data/datapackage.json", datapackage(content.site.title, site, t), "json",
+                         "数据包说明（Frictionless Data Package）"))
+    return files + site
+
+
+def _schema(columns: tuple[Column, ...], t: Translate) -> dict[str, object]:
+    return {"fields": [{"name": t(c.key), "type": c.type} for c in columns], "missingValues": [""]}
+
+
+def datapackage(title: str, files: list[DataFile], t: Translate) -> bytes:
+    """A Frictionless Data Package describing the whole-site files of ``data/``."""
+    resources: list[dict[str, object]] = []
+    for f in files:
+        name = f.path.removeprefix("data/")
+        stats = {"bytes": len(f.data), "hash": "sha256:" + hashlib.sha256(f.data).hexdigest()}
+        base = {"path": name, "title": t(f.description), "format": f.format}
+        if f.format == "csv":
+            columns = REPORT_COLUMNS if name == "reports.csv" else INDICATOR_COLUMNS
+            resources.append({"name": name.removesuffix(".csv"), **base, "type": "table", "encoding": "utf-8-sig",
+                              "mediatype": "text/csv", "schema": _schema(columns, t), **stats})
+        elif f.format == "xlsx":
+            for sheet, columns in (("报告", REPORT_COLUMNS), ("绩效指标", INDICATOR_COLUMNS)):
+                resources.append({"name": ("reports" if columns is REPORT_COLUMNS else "indicators") + "-xlsx",
+                                  **base, "type": "table", "dialect": {"excel": {"sheet": t(sheet)}},
+                                  "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                  "schema": _schema(columns, t), **stats})
+        else:
+            resources.append({"name": name.removesuffix(".json") + "-json", **base, "type": "json",
+                              "mediatype": "application/json", **stats})
+    package = {"name": "disclose-reports", "title": title, "profile": "data-package",
+               "description": t("财政项目绩效报告的数据：金额以元为单位。"), "resources": resources}
+    return dumps(package)

@@ -1,0 +1,68 @@
+"""Interface language: message keys made in Python, and their translation.
+
+Contract: every interface string is keyed by its Chinese text. Templates call
+``_("中文")``; Python code that makes a label for a page (a crumb, a title, a
+chart's caption) makes a :class:`Msg`, which *is* the Chinese text (a ``str``,
+so the search index, the sitemap and zh-CN pages use it as it is) and also
+remembers its key and values, so ``translate`` can put it in another language.
+A catalogue is ``themes/<theme>/messages/<language>.yaml``, a mapping from key
+to text; zh-CN needs none, and a key missing from a catalogue stays Chinese.
+Content text never goes through a catalogue: a plain ``str`` that is not a key
+comes back unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import UsageError
+
+Catalogue = dict[str, str]
+
+
+class Msg(str):
+    """An interface string: the Chinese text, with the key and values it was made from."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> Msg:
+        text = key.format(**values) if values else key
+        made = super().__new__(cls, text)
+        made.key = key
+        made.values = values
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keep Msg picklable (values are keyword-only, so the default protocol cannot rebuild it)
+        return (_rebuild, (self.key, self.values))
+
+
+def _rebuild(key: str, values: dict[str, Any]) -> Msg:
+    return Msg(key, **values)
+
+
+def translate(catalogue: Catalogue, text: str, values: dict[str, Any] | None = None) -> str:
+    """Put ``text`` (a key, a :class:`Msg` or content text) in the catalogue's language."""
+    if isinstance(text, Msg):
+        text, values = text.key, {**text.values, **(values or {})}
+    out = catalogue.get(text, text)
+    if not values:
+        return out
+    shown = {k: translate(catalogue, v) if isinstance(v, Msg) else v for k, v in values.items()}
+    return out.format(**shown)
+
+
+def load_catalogue(dirs: list[Path], language: str) -> Catalogue:
+    """The message catalogue for ``language`` from the first theme folder that has one."""
+    for d in dirs:
+        path = d / "messages" / f"{language}.yaml"
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):
+                raise UsageError(f"{path}: a message catalogue must map Chinese keys to texts")
+            return {str(k): str(v) for k, v in data.items()}
+    return {}
