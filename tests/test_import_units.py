@@ -317,3 +317,14 @@ def test_a_value_cell_like_a_heading_piece_is_kept() -> None:
         "公共法律服务长效运行机制建立情况", "建立健全且执行有效", "有效执行")
     assert first["level2"] == "可持续影响指标" and first["level1"] == "效益指标"
     assert second["name"] == "社会公众满意度"
+
+
+def test_a_file_without_forms_is_a_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.importers import run_import
+
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要\t第一次\n无表格\n", encoding="utf-8")
+    assert run_import([path], tmp_path / "content", None) == 1
+    out, err = capsys.readouterr()
+    assert err == "notes.txt:1: no 绩效自评表, 绩效目标申报表 or 部门预算 found in this file\n"
+    assert out.startswith("imported 0 reports from 1 file: ")

@@ -81,12 +81,18 @@ def _read(path: Path, depts: Departments, forced: str | None, book: fixes.Correc
         return msgs, items
     for kind, chunk in split(rows):
         info = None
-        if kind == BUDGET:
-            parsed, info = read_budget(chunk, msgs)
-        elif kind:
-            parsed = read_form(kind, chunk, msgs)
-        else:
-            continue  # text before the first form (an annex title): nothing to import
+        try:
+            if kind == BUDGET:
+                parsed, info = read_budget(chunk, msgs)
+            elif kind:
+                parsed = read_form(kind, chunk, msgs)
+            else:
+                continue  # text before the first form (an annex title): nothing to import
+        except (IndexError, KeyError, ValueError, StopIteration) as exc:
+            # A form laid out in a way the readers do not know: say where, keep going.
+            msgs.problem(chunk[0].line, f"cannot read this {kind} form ({type(exc).__name__}: {exc}); "
+                         "skipped")
+            continue
         if parsed is None:
             continue
         slug = forced or depts.slug_for(parsed.dept_text)
@@ -100,6 +106,8 @@ def _read(path: Path, depts: Departments, forced: str | None, book: fixes.Correc
         found = book.matching(path.name, parsed.name, str(parsed.data.get("implementer", "")))
         item.comments = fixes.apply(parsed.data, found, msgs, parsed.first)
         items.append(item)
+    if not items:
+        msgs.problem(1, "no 绩效自评表, 绩效目标申报表 or 部门预算 found in this file")
     return msgs, items
 
 
@@ -198,7 +206,9 @@ def _report(all_msgs: dict[str, Messages], book: fixes.Corrections, kept: list[I
     problems = sum(1 for m in messages if m.problem)
     counts = ", ".join(f"{kinds[k]} {KIND_NAMES[k]}{'s' if kinds[k] != 1 else ''}"
                        for k in ORDER if kinds[k])
-    print(f"imported {len(kept)} reports ({counts}) from {len(all_msgs)} files: "
+    counts = f" ({counts})" if counts else ""
+    files = f"{len(all_msgs)} file{'s' if len(all_msgs) != 1 else ''}"
+    print(f"imported {len(kept)} reports{counts} from {files}: "
           f"{outcome['written']} written, {outcome['unchanged']} unchanged, "
           f"{outcome['refused']} refused; {problems} problems, "
           f"{len(messages) - problems} notes")
