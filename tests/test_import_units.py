@@ -64,6 +64,7 @@ def test_strip_markup(raw: str, clean: str) -> None:
     ("年初预\n算数", "年初预算数"),
     ("ＡＢＣ１２３％", "ABC123%"),
     ("\u3000", ""),
+    ('"参赛队员满意度', "参赛队员满意度"),
 ])
 def test_cell_cleaning(raw: str, clean: str) -> None:
     assert cell(raw) == clean

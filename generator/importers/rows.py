@@ -137,8 +137,10 @@ def _tidy_spaces(text: str) -> str:
 def cell(raw: str) -> str:
     """Clean a short cell (a label, name, target or value) to one line."""
     text = strip_markup(raw).translate(_WIDE).replace("（", "(").replace("）", ")")
-    text = _join_wrapped(text.split("\n"), prose=False)
-    return _tidy_spaces(text)
+    text = _tidy_spaces(_join_wrapped(text.split("\n"), prose=False))
+    if text.count('"') == 1 and text[0] == '"':
+        text = text[1:]  # a lone quote left by a CSV-style extractor
+    return text
 
 
 def prose(raw: str) -> str:
