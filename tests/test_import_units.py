@@ -329,3 +329,16 @@ def test_a_file_without_forms_is_a_problem(tmp_path: Path, capsys: pytest.Captur
     out, err = capsys.readouterr()
     assert err == "notes.txt:1: no 绩效自评表, 绩效目标申报表 or 部门预算 found in this file\n"
     assert out.startswith("imported 0 reports from 1 file: ")
+
+
+def test_a_report_printed_twice_is_written_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.importers import run_import
+
+    text = (FIXTURES / "tsv_page_breaks.txt").read_text(encoding="utf-8")
+    path = tmp_path / "twice.txt"
+    path.write_text(text + "\n" + text, encoding="utf-8")
+    assert run_import([path], tmp_path / "content", None) == 0
+    files = list((tmp_path / "content/departments/minhang-justice/projects/2022").iterdir())
+    assert [f.name for f in files] == ["ren-min-tiao-jie-ye-wu-jing-fei.yaml"]
+    assert "twice.txt:38: note: '人民调解业务经费' is printed twice (same as twice.txt:1); written once" \
+        in capsys.readouterr().err
