@@ -49,6 +49,8 @@ _PHRASES = ("根据年度工作计划，", "在维护期内提供有关软件的
             "组织开展各项教育帮扶工作，", "对社区矫正、安置帮教两类人员进行定位监督管理，",
             "及时做出故障原因报告并提出有效措施加以解决，", "进一步提升公共法律服务水平，",
             "确保资金使用规范、安全、有效，", "按照政府采购有关规定完成采购，", "本年度圆满完成各项任务。")
+_MISSES = ((">=85%", "80%"), ("=100%", "96%"), ("<=4小时", "6小时"), (">900(人)", "850人"),
+           ("≥90.00(%)", "86.2%"))
 _REASONS = ("部分采购延期至次年执行，下一步将加强预算执行进度管理。", "受客观因素影响未达预期目标，将优化工作方案。",
             "指标设置偏高，后续将科学合理设置绩效目标。")
 
@@ -113,6 +115,8 @@ def self_evaluation(rng: random.Random, dept: str, dept_name: str, year: int, na
     total = funds_score
     for (level1, level2, ind, target, actual), weight in zip(rows, weights):
         score = Decimal(weight) if rng.random() < 0.85 else Decimal(weight) - rng.randint(1, max(1, weight // 2))
+        if score < weight:  # a row that lost points missed its target
+            target, actual = rng.choice(_MISSES)
         total += score
         reason = f", reason: {_q(rng.choice(_REASONS))}" if score < weight else ""
         lines.append(f"  - {{level1: {level1}, level2: {level2}, name: {_q(ind)}, target: {_q(target)}, "
@@ -142,14 +146,13 @@ def target_declaration(rng: random.Random, dept: str, dept_name: str, year: int,
 def budget(rng: random.Random, dept: str, year: int) -> str:
     """One 部门预算 as YAML: a summary and one expenditure table whose rows add up."""
     basic, project = rng.randint(10**6, 10**8), rng.randint(10**6, 10**8)
-    a, b = basic * 3 // 5, project * 2 // 3
     lines = ["# Synthetic department budget (bench/synth.py).", "kind: department-budget", f"year: {year}",
              f"department: {dept}", "money_unit: 元", "summary: |", f"  {_text(rng, 2, 4)}", "tables:",
              f"  - title: {year}年部门支出预算总表", "    columns: [合计, 基本支出, 项目支出]", "    rows:",
              f"      - {{code: \"204\", name: 公共安全支出, values: [{basic + project}, {basic}, {project}]}}",
              f"      - {{code: \"204 06\", name: 司法, values: [{basic + project}, {basic}, {project}]}}",
-             f"      - {{code: \"204 06 01\", name: 行政运行, values: [{a}, {a}, null]}}",
-             f"      - {{code: \"204 06 04\", name: 基层司法业务, values: [{b}, null, {b}]}}",
+             f"      - {{code: \"204 06 01\", name: 行政运行, values: [{basic}, {basic}, null]}}",
+             f"      - {{code: \"204 06 04\", name: 基层司法业务, values: [{project}, null, {project}]}}",
              f"    total: {{name: 合计, values: [{basic + project}, {basic}, {project}]}}",
              f"source: synthetic-{dept}-{year}.txt", ""]
     return "\n".join(lines)
