@@ -21,13 +21,20 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.audit_budget import Issue, budget_issues, num
 from generator.load import format_loc
-from generator.models import UNIT_FACTOR, Grade, Indicator, SelfEvaluation, TargetDeclaration, TargetIndicator
+from generator.models import (
+    UNIT_FACTOR,
+    Grade,
+    Indicator,
+    SelfEvaluation,
+    TargetDeclaration,
+    TargetIndicator,
+)
 from generator.targets import Outcome, judge, slack, step, tolerance
 from generator.validate import Content, ReportEntry
 
@@ -139,7 +146,7 @@ def _label(name: str) -> str:
     return unicodedata.normalize("NFKC", "".join(name.split())).removesuffix("指标")
 
 
-def _categories(indicators: tuple[Indicator, ...] | tuple[TargetIndicator, ...]) -> Iterator[Issue]:
+def _categories(indicators: Sequence[Indicator | TargetIndicator]) -> Iterator[Issue]:
     """Flag 一级/二级 names outside the standard framework."""
     for i, item in enumerate(indicators):
         level1, level2 = _label(item.level1), _label(item.level2)
@@ -184,9 +191,9 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
             expected = total.weight * min(rate, Decimal(1))
             allowed = step(total.score) + total.weight * (step(total.rate) if total.rate is not None else 0)
             if abs(expected - total.score) > allowed:
-                yield ("funds-score", ("funds", "total", "score"),
-                       f"资金得分印为{num(total.score)}，但分值{num(total.weight)}×执行率{pct(rate)}"
-                       f"为{num(expected.quantize(Decimal('0.01')))}")
+                said = (f"资金得分印为{num(total.score)}，但分值{num(total.weight)}×执行率{pct(rate)}"
+                        f"为{num(expected.quantize(Decimal('0.01')))}")
+                yield ("funds-score", ("funds", "total", "score"), said)
     for column, label in _COLUMNS:
         whole = getattr(total, column)
         parts = [getattr(getattr(report.funds, key), column) for key, _ in _ROWS[1:]]
@@ -195,9 +202,9 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
         printed = [_printed(p, unit) for p in parts if p is not None]
         added, shown = sum(printed, Decimal(0)), _printed(whole, unit)
         if abs(added - shown) > slack(shown, *printed):
+            verb = "为" if len(printed) == 1 else "相加为"
             yield ("funds-rows", ("funds", "total", column),
-                   f"年度资金总额的{label}为{num(shown)}{unit}，但当年财政拨款、上年结转资金、其他资金"
-                   f"相加为{num(added)}{unit}")
+                   f"年度资金总额的{label}为{num(shown)}{unit}，但当年财政拨款、上年结转资金、其他资金{verb}{num(added)}{unit}")
 
 
 def _scores(report: SelfEvaluation, grades: tuple[Grade, ...]) -> Iterator[Issue]:
@@ -323,6 +330,6 @@ def audit(content: Content) -> list[Finding]:
 
 def target_outcomes(content: Content) -> Counter[Outcome]:
     """How the self-evaluations' targets compare with their actuals: met, missed, or why not compared."""
+    evaluations = [e.model for e in content.reports if isinstance(e.model, SelfEvaluation)]
     return Counter(judge(item.target, item.actual, cost=_is_cost(item))
-                   for entry in content.of_kind("self-evaluation")
-                   for item in entry.model.indicators if not item.not_applicable)  # type: ignore[union-attr]
+                   for report in evaluations for item in report.indicators if not item.not_applicable)

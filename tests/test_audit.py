@@ -103,7 +103,7 @@ def test_funds_score_is_weight_times_rate(make_site: MakeSite) -> None:
 def test_funds_rows_add_up_to_the_total_in_each_column(make_site: MakeSite) -> None:
     found = findings(make_site, {SE: evaluation(a_initial="0")})
     assert [(f.rule, f.field) for f in found] == [("funds-rows", "funds.total.initial")]
-    assert found[0].message == "年度资金总额的年初预算数为100.00元，但当年财政拨款、上年结转资金、其他资金相加为0元"
+    assert found[0].message == "年度资金总额的年初预算数为100.00元，但当年财政拨款、上年结转资金、其他资金为0元"
     # a column where no funding row is given is not checked
     blank = evaluation().replace("  appropriation: {initial: 100.00, adjusted: 100.00, executed: 100.00}\n", "")
     assert rules(make_site, {SE: blank}) == []
