@@ -152,6 +152,9 @@ def test_department_and_year_pages_count_findings(site: Path) -> None:
     for rel in ("test-dept/index.html", "test-dept/2022/index.html"):
         html = (site / rel).read_text(encoding="utf-8")
         assert "<dt>核对发现</dt><dd>" in html
+    links = parse(site / "test-dept/index.html").links
+    assert "/audit/?department=test-dept#dept-test-dept" in links
+    assert not [link for link in parse(site / "quiet/index.html").links if link.startswith("/audit/?")]
 
 
 def run_check(*args: str) -> subprocess.CompletedProcess[str]:
