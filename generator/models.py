@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from generator.i18n import Msg
+
 MoneyUnit = Literal["元", "万元"]
 UNIT_FACTOR: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
 KINDS = ("self-evaluation", "target-declaration", "department-budget")
@@ -362,8 +364,8 @@ class DepartmentBudget(ReportBase):
 
     @property
     def name(self) -> str:
-        """The report's title as pages show it."""
-        return f"{self.year}年部门预算"
+        """The report's title as pages show it (an interface string, translated on the page)."""
+        return Msg("{year}年部门预算", year=self.year)
 
 
 Report = SelfEvaluation | TargetDeclaration | DepartmentBudget
