@@ -14,6 +14,7 @@ raises anything but ``_Problem`` (turned into a :class:`ContentError`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -352,25 +353,37 @@ class Loaded:
     failed: set[str] = field(default_factory=set)
 
 
-def load_content(root: Path) -> Loaded:
+def load_one(path: Path, rel: str) -> Document | ContentError:
+    """Load one content file, or say why it cannot be read."""
+    problem: _Problem
+    if path.suffix not in (".yaml", ".md"):
+        problem = _Problem(None, "not a content file: content files end in .yaml or .md")
+    else:
+        try:
+            return load_file(path, rel)
+        except _Problem as failure:
+            problem = failure
+        except OSError as exc:
+            problem = _Problem(None, f"cannot read: {exc.strerror}")
+    return ContentError(display_path(path), problem.line, problem.col, format_loc(problem.loc),
+                        problem.message)
+
+
+# Loads many (path, rel) pairs at once: the build cache passes one that reuses earlier parses.
+LoadMany = Callable[[list[tuple[Path, str]]], list[Document | ContentError]]
+
+
+def load_content(root: Path, load_many: LoadMany | None = None) -> Loaded:
     """Load every file of the content folder ``root``; collect what cannot be read."""
+    files = [(path, path.relative_to(root).as_posix()) for path in discover(root)]
+    outcomes = load_many(files) if load_many else [load_one(path, rel) for path, rel in files]
     result = Loaded()
-    for path in discover(root):
-        rel = path.relative_to(root).as_posix()
-        problem: _Problem | None = None
-        if path.suffix not in (".yaml", ".md"):
-            problem = _Problem(None, "not a content file: content files end in .yaml or .md")
+    for (_, rel), outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, Document):
+            result.docs.append(outcome)
         else:
-            try:
-                result.docs.append(load_file(path, rel))
-            except _Problem as failure:
-                problem = failure
-            except OSError as exc:
-                problem = _Problem(None, f"cannot read: {exc.strerror}")
-        if problem:
             result.failed.add(rel)
-            result.errors.append(ContentError(display_path(path), problem.line, problem.col,
-                                              format_loc(problem.loc), problem.message))
+            result.errors.append(outcome)
     return result
 
 
