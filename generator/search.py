@@ -26,6 +26,7 @@ import html
 import json
 import re
 import subprocess
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -38,6 +39,7 @@ from markdown_it import MarkdownIt
 from pagefind.service import get_executable
 
 from generator.aggregate import grade_of, total_score
+from generator.bundle import reproducible
 from generator.errors import OutputError
 from generator.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.render import money, number
@@ -60,25 +62,34 @@ _UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 _parser = MarkdownIt("commonmark", {"html": False}).enable("table")  # parsed to text, never rendered
 
 
+class _Folding(dict[int, str]):
+    """Each character's folded form, computed on first use (str.translate looks them up)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _SPACE.sub("", unicodedata.normalize("NFKC", chr(code)).lower())
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+_UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"  # read back as native shorts
+_CODES = ["".join(ALPHABET[unit >> shift & 15] for shift in (12, 8, 4, 0)) for unit in range(0x10000)]
+
+
 def fold(text: str) -> str:
     """Fold ``text`` for matching: each character NFKC-normalised and lower-cased, white space dropped."""
-    return "".join(_SPACE.sub("", unicodedata.normalize("NFKC", ch).lower()) for ch in text)
+    return text.translate(_FOLDING)
 
 
 def code_units(text: str) -> list[int]:
     """The UTF-16 code units of ``text``, as JavaScript strings hold it."""
-    data = text.encode("utf-16-le", "surrogatepass")
-    return [data[i] | data[i + 1] << 8 for i in range(0, len(data), 2)]
-
-
-def _code(unit: int) -> str:
-    return "".join(ALPHABET[unit >> shift & 15] for shift in (12, 8, 4, 0))
+    return memoryview(text.encode(_UTF16, "surrogatepass")).cast("H").tolist()
 
 
 def tokens(segment: str) -> list[str]:
     """The index tokens of one segment of text: each folded unit with the unit after it."""
-    units = code_units(fold(segment))
-    return [MARK + _code(a) + _code(b) for a, b in zip(units, [*units[1:], END])]
+    codes = [_CODES[unit] for unit in code_units(fold(segment))]
+    return [MARK + a + b for a, b in zip(codes, [*codes[1:], _CODES[END]])]
 
 
 def plain(markdown: str) -> tuple[str, ...]:
@@ -128,7 +139,7 @@ def search_records(content: Content, translate: Callable[..., str]) -> list[Sear
     for entry in content.reports:
         m = entry.model
         dept = content.departments[m.department].model
-        departments = _lines(dept.name, *(n for n in (dept.short_name, *dept.aliases) if n not in dept.name))
+        departments = _lines(dept.name, *([dept.short_name] if dept.short_name not in dept.name else []))
         budget: Decimal | None = None
         score: Decimal | None = None
         if isinstance(m, DepartmentBudget):
@@ -207,7 +218,8 @@ def write_index(records: Iterable[SearchRecord], output: Output) -> int:
             capture_output=True, text=True, check=False)
         if run.returncode != 0:
             raise OutputError(f"pagefind failed to index the site: {(run.stderr or run.stdout).strip()}")
-        files = sorted(p for p in bundle.rglob("*") if p.is_file() and not _UNUSED.match(p.name))
-        for path in files:
-            output.write_bytes(f"pagefind/{path.relative_to(bundle).as_posix()}", path.read_bytes())
+        files = reproducible({p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*")
+                              if p.is_file() and not _UNUSED.match(p.name)})
+    for name in sorted(files):
+        output.write_bytes(f"pagefind/{name}", files[name])
     return len(files)
