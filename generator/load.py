@@ -171,7 +171,9 @@ class _Loader(_Parsing):
         if len(self.path) >= MAX_DEPTH:
             raise _Problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: "
                            "the content format never needs that many", loc)
-        self.path.append(step if isinstance(step, (str, int)) else "?")
+        if not isinstance(step, (str, int)):  # the document or a key: no step of its own
+            return super().compose_node(parent, index)
+        self.path.append(step)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -180,25 +182,25 @@ class _Loader(_Parsing):
 
 def read_text(path: Path) -> str:
     """Read a content file as UTF-8 (a BOM is dropped); raise ``_Problem`` if it is not text."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise _Problem(None, f"file is {size:,} bytes, more than the limit of {MAX_BYTES:,}")
-    raw = path.read_bytes()
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_BYTES + 1)  # never more, whatever the file claims to be
+    if len(raw) > MAX_BYTES:
+        raise _Problem(None, f"file is larger than the limit of {MAX_BYTES:,} bytes: "
+                       "a report is a few kilobytes; check it is the right file or split it")
+    convert = f"iconv -f {{}} -t UTF-8 {path.name} > {path.name}.utf8 && mv {path.name}.utf8 {path.name}"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Problem(None, f"file is UTF-16, not UTF-8; convert it with: {convert.format('UTF-16')}")
     if b"\x00" in raw:
-        raise _Problem(None, "file is binary, not text")
+        raise _Problem(None, "file is binary, not text: content files are YAML or markdown saved as UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        hint = ""
         try:
             raw.decode("gb18030")
-            hint = (
-                f" (it looks like GBK/GB18030); convert it with: "
-                f"iconv -f GB18030 -t UTF-8 {path.name} > {path.name}.utf8 && mv {path.name}.utf8 {path.name}"
-            )
+            hint = f" (it looks like GBK/GB18030); convert it with: {convert.format('GB18030')}"
         except UnicodeDecodeError:
-            pass
+            hint = ": save it as UTF-8 in your editor"
         raise _Problem(_mark(line), f"file is not UTF-8{hint}") from None
     text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -230,7 +232,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         if exc.problem == "but found another document":
             message = "a file holds one YAML document: remove the second '---' line and what follows"
         else:
-            message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
+            message = f"YAML syntax error: {_explain(exc, line_offset)}"
         syntax = _Problem(mark, message)
         syntax.line += line_offset
         raise syntax from None
@@ -239,6 +241,21 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
     finally:
         loader.dispose()
     return data, positions
+
+
+_OPENED = {"while parsing a flow sequence": "in the [ … ] list opened on line {}",
+           "while parsing a flow mapping": "in the { … } mapping opened on line {}",
+           "while scanning a quoted scalar": "in the quoted text opened on line {}"}
+
+
+def _explain(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
+    """PyYAML's problem in plainer words, with where the construct at fault began."""
+    problem = (exc.problem or exc.context or "invalid YAML").replace("'<stream end>'", "the end of the text")
+    mark = exc.context_mark
+    if exc.context and mark and exc.problem_mark and mark.line != exc.problem_mark.line:
+        where = _OPENED.get(exc.context, exc.context + " that began on line {}")
+        problem += " (" + where.format(mark.line + 1 + line_offset) + ")"
+    return problem
 
 
 def _check_printable(text: str, line_offset: int) -> None:
@@ -258,7 +275,8 @@ def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed", loc)
+                raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed: "
+                               "write the fields out in full", loc)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Problem(key_node.start_mark, "a key must be plain text", loc)
             key = str(_scalar(key_node, loader, loc))
@@ -292,7 +310,8 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader, loc: Loc) -> Any:
         if not _DECIMAL_INT.match(value):
             return value  # 010, 0x1F, 1:30 mean text to a publisher, not octal, hex or base 60
         if len(value) > 30:
-            raise _Problem(node.start_mark, f"a number of {len(value)} digits is too long", loc)
+            raise _Problem(node.start_mark, f"a number of {len(value)} digits is too long: "
+                           "figures must be less than 10^15", loc)
         return loader.construct_yaml_int(node)
     if tag == _BOOL:
         return loader.construct_yaml_bool(node)
@@ -331,7 +350,7 @@ def load_file(path: Path, rel: str) -> Document:
         data, positions, body, body_line = parse_markdown(text)
         return Document(path, rel, data, positions, body, body_line)
     if not text.strip():
-        raise _Problem(None, "file is empty")
+        raise _Problem(None, "file is empty: fill in its fields or delete it")
     data, positions = parse_yaml(text)
     return Document(path, rel, data, positions)
 

@@ -48,7 +48,9 @@ def _text(value: Any) -> Any:
 
 def _finite(value: Any) -> Any:
     if isinstance(value, Decimal) and not value.is_finite():
-        raise ValueError("must be a finite number")
+        raise ValueError("must be a number, not .nan or .inf")
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        _bounded(Decimal(value))  # before pydantic, whose own check calls 1.0e+400 "not finite"
     if isinstance(value, float):
         raise ValueError("must be a number written in decimal")
     return value
@@ -266,7 +268,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _check_order(self) -> Period:
         if self.start and self.end and self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
         return self
 
 

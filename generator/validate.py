@@ -54,7 +54,7 @@ _MESSAGES = {
     "date_type": "must be a date like 2024-01-31",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
-    "finite_number": "must be a finite number",
+    "finite_number": "must be a number, not .nan or .inf",
     "string_too_short": "must not be empty",
 }
 _PATTERNS = {
@@ -153,10 +153,13 @@ def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError]) ->
 
 def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[ContentError],
             kinds: tuple[str, ...]) -> Report | None:
-    data = doc.data if isinstance(doc.data, dict) else {}
-    kind = data.get("kind")
+    if not isinstance(doc.data, dict):
+        errors.append(doc.error((), "must be a mapping of fields (key: value), starting with kind:"))
+        return None
+    kind = doc.data.get("kind")
     if kind not in kinds:
-        errors.append(doc.error(("kind",), f"must be one of: {', '.join(kinds)}"))
+        shown = "missing" if kind is None else f"{kind!r} is not a kind of report here"
+        errors.append(doc.error(("kind",), f"{shown}: must be one of {', '.join(kinds)}"))
         return None
     report: Report | None = _parse(doc, REPORT_MODELS[kind], errors)
     if report is None:
@@ -209,13 +212,16 @@ def validate(root: Path, loaded: Loaded) -> Content:
         else:
             errors.append(doc.error((), "unexpected file: reports go in departments/<dept>/projects/"
                                         "<year>/<slug>.yaml, budgets in departments/<dept>/budget-<year>.yaml"))
+    # a department whose file has errors of its own is not also "unknown" to its reports
+    present = {doc.rel for doc in documents} | loaded.failed
     for entry in reports:
         dept = entry.model.department
-        if dept not in departments and f"departments/{dept}/department.yaml" not in loaded.failed:
+        if f"departments/{dept}/department.yaml" not in present:
             errors.append(entry.doc.error(("department",),
                                           f"unknown department {dept!r}: no departments/{dept}/department.yaml"))
     if site_doc is None and "site.yaml" not in loaded.failed:
-        errors.append(ContentError(f"{root.as_posix()}/site.yaml", 1, 1, "", "missing: every content folder needs a site.yaml"))
+        errors.append(ContentError(f"{root.as_posix()}/site.yaml", 1, 1, "", "file is missing: every content folder needs a site.yaml "
+                                   "with at least a line title: …"))
     errors.extend(_collisions(departments, reports, pages))
     if errors or site is None or site_doc is None:
         raise BuildAborted(errors)
@@ -244,7 +250,8 @@ def _collisions(departments: dict[str, DepartmentEntry], reports: list[ReportEnt
         if first in RESERVED:
             errors.append(doc.error((), f"the name {first!r} is reserved by the site; rename the file or folder"))
         elif url in claims:
-            errors.append(doc.error((), f"URL /{url} is also claimed by {claims[url].shown}"))
+            errors.append(doc.error((), f"URL /{url} is also claimed by {claims[url].shown}: "
+                                          "rename one of them"))
         else:
             claims[url] = doc
     return errors

@@ -97,7 +97,7 @@ def test_reserved_names_and_collisions(make_site) -> None:
 
 def test_missing_site_yaml(make_site) -> None:
     root = make_site({"departments/d/department.yaml": "name: 局\n"}, defaults=False)
-    assert errors_of(root) == [f"{root.as_posix()}/site.yaml:1:1: missing: every content folder needs a site.yaml"]
+    assert errors_of(root) == [f"{root.as_posix()}/site.yaml:1:1: file is missing: every content folder needs a site.yaml with at least a line title: …"]
 
 
 def test_unexpected_files_are_named(make_site) -> None:
