@@ -10,9 +10,10 @@ checks that every field is documented.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from generator.aggregate import Aggregates, Summary, grade_of, total_score
@@ -499,26 +500,41 @@ def file_size(size: int) -> str:
     return f"{size} B"
 
 
+# (template, output path, a function that makes the page's view)
+PlannedPage = tuple[str, str, Callable[[], Any]]
+
+
+def page_plan(content: Content, aggregates: Aggregates, findings: list[Finding],
+              files: Sequence[DataFile] = ()) -> list[PlannedPage]:
+    """Plan every HTML page, in a stable order; ``files`` are the downloads.
+
+    Views are made only when asked for, so a build makes them on every core, where the pages
+    are rendered, and an incremental build makes only those of the pages it renders again."""
+    pages = Pages(content, aggregates, findings)
+    plan: list[PlannedPage] = [("index.html", "index.html", pages.overview),
+                               ("data.html", "data/index.html", partial(pages.data_page, files))]
+    for slug in sorted(content.departments):
+        plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug)))
+    for slug, year in aggregates.years:
+        plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year)))
+    for entry in content.reports:
+        if entry.kind == "department-budget":
+            plan.append(("budget.html", f"{entry.path}index.html", partial(pages.budget_page, entry)))
+        else:
+            template = "self_evaluation.html" if entry.kind == "self-evaluation" else "target_declaration.html"
+            plan.append((template, f"{entry.path}index.html", partial(pages.report_page, entry)))
+    plan.append(("audit.html", "audit/index.html", partial(pages.audit_page, findings)))
+    for page in content.pages:
+        layout = pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/")))
+        plan.append(("page.html", f"{page.slug}/index.html", partial(TextPage, layout, page.meta.title,
+                                                                        page.doc.body)))
+    plan.append(("search.html", "search/index.html", pages.search_page))
+    plan.append(("404.html", "404.html", partial(TextPage, pages.layout("404.html"), Msg("页面未找到"), "")))
+    return plan
+
+
 def site_pages(content: Content, aggregates: Aggregates, findings: list[Finding],
                files: Sequence[DataFile] = ()) -> Iterator[tuple[str, str, Any]]:
     """Yield (template, output path, view) for every HTML page; ``files`` are the downloads."""
-    pages = Pages(content, aggregates, findings)
-    yield "index.html", "index.html", pages.overview()
-    yield "data.html", "data/index.html", pages.data_page(files)
-    for slug in sorted(content.departments):
-        yield "department.html", f"{slug}/index.html", pages.department_page(slug)
-    for slug, year in aggregates.years:
-        yield "year.html", f"{slug}/{year}/index.html", pages.year_page(slug, year)
-    for entry in content.reports:
-        if entry.kind == "department-budget":
-            yield "budget.html", f"{entry.path}index.html", pages.budget_page(entry)
-        else:
-            template = "self_evaluation.html" if entry.kind == "self-evaluation" else "target_declaration.html"
-            yield template, f"{entry.path}index.html", pages.report_page(entry)
-    yield "audit.html", "audit/index.html", pages.audit_page(findings)
-    for page in content.pages:
-        view = TextPage(pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/"))),
-                        page.meta.title, page.doc.body)
-        yield "page.html", f"{page.slug}/index.html", view
-    yield "search.html", "search/index.html", pages.search_page()
-    yield "404.html", "404.html", TextPage(pages.layout("404.html"), Msg("页面未找到"), "")
+    for template, rel, make in page_plan(content, aggregates, findings, files):
+        yield template, rel, make()
