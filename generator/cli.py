@@ -112,6 +112,15 @@ def _print_findings(findings: Sequence[object]) -> None:
         print(f"warning: {finding}", file=sys.stderr)
 
 
+def _template_place(exc: Exception) -> str:
+    """``file:line: `` of the template at fault, from the error or from the traceback."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not name:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        name, line = (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
+    return f"{name}:{line}: " if name else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -144,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if args.verbose:
             traceback.print_exc()
+        if type(exc).__module__.startswith("jinja2"):  # a theme or a content templates/ override
+            print(f"disclose: template error: {_template_place(exc)}{printable(str(exc))[:200]}; "
+                  "fix the template (run with --verbose for the traceback)", file=sys.stderr)
+            return 1
         print(f"disclose: internal error ({type(exc).__name__}: {printable(str(exc))[:200]}); "
               "this is a bug in disclose: run again with --verbose and report the traceback",
               file=sys.stderr)

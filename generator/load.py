@@ -356,10 +356,14 @@ def load_file(path: Path, rel: str) -> Document:
 
 
 def discover(root: Path) -> list[Path]:
-    """List every content file below ``root``, sorted, skipping hidden files and folders."""
+    """List every content file below ``root``, sorted, skipping hidden files and folders.
+
+    ``templates/`` is skipped too: it holds the content's own overrides of theme templates.
+    """
     return sorted(
         p for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        if p.is_file() and p.relative_to(root).parts[0] != "templates"
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
 
