@@ -12,7 +12,8 @@ Column identities are read from the column names: a first column named 合计 or
 总计 is the sum of the others; a ``…小计`` column is the sum of the columns after
 it that share its prefix; in a “三公” table the total is 因公出国(境)费 +
 公务接待费 + 公务用车购置及运行费 (itself 购置费 + 运行费), and 机关运行经费 is
-outside it. Amounts quoted in the text (``“行政运行”科目3,060万元``,
+outside it. Tables whose total rows print the same grand total cover the same scope,
+and give a 科目 (a code, or a 类's name) the same amount. Amounts quoted in the text (``“行政运行”科目3,060万元``,
 ``财政拨款收入8,327万元``) are compared with every table figure of the same
 name; a quoted amount whose name matches no row or column is not checked.
 """
@@ -216,10 +217,54 @@ def _text(report: DepartmentBudget) -> Iterator[Issue]:
                    f"文字写“{before}{m.group(0)}”，但预算表中对应的数字为{'、'.join(shown[:4])}{m.group(2)}")
 
 
+def _code(row: BudgetRow) -> tuple[int, ...]:
+    return tuple(int(s) for s in row.code.split())
+
+
+def _across(report: DepartmentBudget) -> Iterator[Issue]:
+    """Tables of the same scope agree: a 科目 has one amount in all of them.
+
+    Two tables cover the same scope when their total rows print the same grand total in a
+    column (the 收入 and the 支出 table of a budget, the 支出 side of the 财务收支 table); the
+    same 科目 is the same code in coded tables, or the same name in a table without codes.
+    """
+    seen: dict[tuple[Decimal, object], tuple[str, Decimal, str]] = {}
+    for t, table in enumerate(report.tables):
+        if table.total is None:
+            continue
+        unit = table_unit(report, table)
+        factor = UNIT_FACTOR[unit]
+        coded = any(r.level for r in table.rows)
+        columns = [0] if coded else range(len(table.columns))
+        for c in columns:
+            scope = table.total.values[c]
+            if not scope:
+                continue
+            for i, row in enumerate(table.rows):
+                value, key = row.values[c], _code(row) if coded else _name(row.name)
+                if value is None or not key:
+                    continue
+                names: list[tuple[Decimal, object]] = [(scope, key)]
+                if coded and row.level == 1:  # a 类 is also named in the tables without codes
+                    names.append((scope, _name(row.name)))
+                for name in names:
+                    if name not in seen:
+                        seen[name] = (table.title, value, unit)
+                        continue
+                    title, other, other_unit = seen[name]
+                    if abs(value - other) > (tolerance(value / factor) * factor
+                                             + tolerance(other / UNIT_FACTOR[other_unit]) * UNIT_FACTOR[other_unit]):
+                        yield ("budget-tables", ("tables", t, "rows", i, "values", c),
+                               f"{table.title}中{_label(row)}的{table.columns[c]}为{num(value / factor)}{unit}，"
+                               f"但{title}中同一科目为{num(other / UNIT_FACTOR[other_unit])}{other_unit}")
+                    break
+
+
 def budget_issues(report: DepartmentBudget) -> Iterator[Issue]:
     """Every rule on one department budget."""
     for t, table in enumerate(report.tables):
         unit = table_unit(report, table)
         yield from _tree(t, table, unit)
         yield from _columns(t, table, unit)
+    yield from _across(report)
     yield from _text(report)

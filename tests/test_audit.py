@@ -282,6 +282,47 @@ def test_budget_columns_total_is_the_sum_of_the_parts(make_site: MakeSite) -> No
     assert found[0].message == "支出预算总表：「208 社会保障和就业支出」的合计为50元，但基本支出、项目支出为40元"
 
 
+INCOME = """\
+  - title: 收入预算总表
+    columns: [合计, 财政拨款收入, 事业收入]
+    rows:
+      - {{code: "204", name: 公共安全支出, values: [300, 300, null]}}
+      - {{code: "204 06", name: 司法, values: [300, 300, null]}}
+      - {{code: "204 06 01", name: 行政运行, values: [{admin}, {admin}, null]}}
+      - {{code: "204 06 04", name: 基层司法业务, values: [{basic}, {basic}, null]}}
+      - {{code: "208", name: 社会保障和就业支出, values: [50, 50, null]}}
+    total: {{name: 合计, values: [350, 350, null]}}
+  - title: 财务收支预算总表
+    columns: [本年收入预算数, 本年支出预算数]
+    rows:
+      - {{name: 一、财政拨款收入, values: [350, null]}}
+      - {{name: 一、公共安全支出, values: [null, {security}]}}
+      - {{name: 二、社会保障和就业支出, values: [null, 50]}}
+    total: {{name: 收入总计 / 支出总计, values: [350, 350]}}
+  - title: 一般公共预算支出功能分类预算表
+    columns: [合计, 基本支出, 项目支出]
+    rows:
+      - {{code: "204", name: 公共安全支出, values: [250, 100, 150]}}
+    total: {{name: 合计, values: [250, 100, 150]}}
+"""
+
+
+@pytest.mark.parametrize("admin, basic, security, fields", [
+    (100, 200, 300, []),
+    (150, 150, 300, ["tables[1].rows[2].values[0]", "tables[1].rows[3].values[0]"]),
+    (100, 200, 360, ["tables[2].rows[1].values[1]"]),
+])
+def test_tables_of_one_scope_agree_on_each_item(make_site: MakeSite, admin: int, basic: int, security: int,
+                                                fields: list[str]) -> None:
+    extra = INCOME.format(admin=admin, basic=basic, security=security)
+    found = [f for f in findings(make_site, {BUDGET: budget(GOOD_ROWS, GOOD_TOTAL, extra=extra)})
+             if f.rule == "budget-tables"]
+    assert [f.field for f in found] == fields
+    if security == 360:
+        assert found[0].message == ("财务收支预算总表中「一、公共安全支出」的本年支出预算数为360元，"
+                                    "但支出预算总表中同一科目为300元")
+
+
 SANGONG = """\
   - title: 2024年部门“三公”经费和机关运行经费预算表
     money_unit: 万元
