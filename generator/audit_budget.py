@@ -252,11 +252,12 @@ def _across(report: DepartmentBudget) -> Iterator[Issue]:
                         seen[name] = (table.title, value, unit)
                         continue
                     title, other, other_unit = seen[name]
-                    if abs(value - other) > (tolerance(value / factor) * factor
-                                             + tolerance(other / UNIT_FACTOR[other_unit]) * UNIT_FACTOR[other_unit]):
-                        yield ("budget-tables", ("tables", t, "rows", i, "values", c),
-                               f"{table.title}中{_label(row)}的{table.columns[c]}为{num(value / factor)}{unit}，"
-                               f"但{title}中同一科目为{num(other / UNIT_FACTOR[other_unit])}{other_unit}")
+                    shown, other_shown = value / factor, other / UNIT_FACTOR[other_unit]
+                    allowed = tolerance(shown) * factor + tolerance(other_shown) * UNIT_FACTOR[other_unit]
+                    if abs(value - other) > allowed:
+                        said = (f"{table.title}中{_label(row)}的{table.columns[c]}为{num(shown)}{unit}，"
+                                f"但{title}中同一科目为{num(other_shown)}{other_unit}")
+                        yield ("budget-tables", ("tables", t, "rows", i, "values", c), said)
                     break
 
 
