@@ -74,7 +74,8 @@ class Chart:
 
 def text_width(text: str, size: int) -> Decimal:
     """Estimate how wide ``text`` is drawn: wide (CJK) characters 1 em, others 0.6 em."""
-    ems = sum(Decimal(1) if unicodedata.east_asian_width(c) in "WF" else Decimal("0.6") for c in text)
+    ems = sum((Decimal(1) if unicodedata.east_asian_width(c) in "WF" else Decimal("0.6") for c in text),
+              Decimal(0))
     return ems * size
 
 

@@ -19,7 +19,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -164,9 +164,10 @@ class Tables:
                          "不适用": self.t("是") if na else ""})
         return rows
 
-    def select(self, keep: Callable[[ReportEntry], bool]) -> tuple[list[Row], list[Row]]:
-        """Report rows and indicator rows of the reports ``keep`` accepts."""
-        chosen = [e for e in self.entries if keep(e)]
+    def select(self, dept: str = "", year: int = 0) -> tuple[list[Row], list[Row]]:
+        """Report rows and indicator rows of a department's reports (of one year), or of all."""
+        chosen = [e for e in self.entries
+                  if (not dept or e.model.department == dept) and (not year or e.model.year == year)]
         return ([self.report_row(e) for e in chosen],
                 [row for e in chosen for row in self.indicator_rows(e)])
 
@@ -189,13 +190,12 @@ def data_files(content: Content, findings: list[Finding], t: Translate) -> list[
     for slug in sorted(content.departments):
         scopes = [(slug, 0), *sorted({(slug, e.model.year) for e in tables.entries if e.model.department == slug})]
         for dept, year in scopes:
-            reports, indicators = tables.select(
-                lambda e: e.model.department == dept and (not year or e.model.year == year))
+            reports, indicators = tables.select(dept, year)
             (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(dept, year) if year else department_files(dept)
             files.append(DataFile(csv_path, to_csv(REPORT_COLUMNS, reports, t), csv_fmt, "项目表", (dept, year)))
             files.append(DataFile(xlsx_path, tables.xlsx(reports, indicators), xlsx_fmt, "项目表和绩效指标",
                                   (dept, year)))
-    reports, indicators = tables.select(lambda e: True)
+    reports, indicators = tables.select()
     site = [
         DataFile("data/reports.csv", to_csv(REPORT_COLUMNS, reports, t), "csv", "全部报告，每份一行"),
         DataFile("data/indicators.csv", to_csv(INDICATOR_COLUMNS, indicators, t), "csv", "全部绩效指标，每项一行"),

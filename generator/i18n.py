@@ -29,7 +29,7 @@ class Msg(str):
     key: str
     values: dict[str, Any]
 
-    def __new__(cls, key: str, **values: Any) -> Msg:
+    def __new__(cls, key: str, **values: Any) -> Msg:  # noqa: PYI034 (a subclass would be a Msg too)
         text = key.format(**values) if values else key
         made = super().__new__(cls, text)
         made.key = key
@@ -48,7 +48,8 @@ def _rebuild(key: str, values: dict[str, Any]) -> Msg:
 def translate(catalogue: Catalogue, text: str, values: dict[str, Any] | None = None) -> str:
     """Put ``text`` (a key, a :class:`Msg` or content text) in the catalogue's language."""
     if isinstance(text, Msg):
-        text, values = text.key, {**text.values, **(values or {})}
+        values = {**text.values, **(values or {})}
+        text = text.key
     out = catalogue.get(text, text)
     if not values:
         return out

@@ -15,7 +15,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +43,7 @@ def build_time() -> datetime:
     """The moment written into every workbook: SOURCE_DATE_EPOCH, or 1980-01-01."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     seconds = int(epoch) if epoch.isdigit() else EPOCH_DEFAULT
-    return datetime.fromtimestamp(max(seconds, EPOCH_DEFAULT), tz=timezone.utc)
+    return datetime.fromtimestamp(max(seconds, EPOCH_DEFAULT), tz=UTC)
 
 
 def _width(text: str) -> int:
@@ -54,7 +54,7 @@ def _width(text: str) -> int:
 def workbook(sheets: list[Sheet]) -> bytes:
     """The sheets as XLSX bytes with fixed timestamps."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.worksheets[0])
     for sheet in sheets:
         ws = book.create_sheet(_FORBIDDEN.sub(" ", sheet.name)[:31])
         ws.append([header for header, _, _ in sheet.columns])

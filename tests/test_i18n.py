@@ -109,7 +109,7 @@ def test_english_pages_have_no_chinese_interface_text(english_site: tuple[Path, 
         assert '<html lang="en">' in html, page
         parser = Visible()
         parser.feed(html)
-        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
         for text in [*parser.texts, *(title.group(1).split(" · ") if title else [])]:
             rest = leftover(text, known, blob)
             if CJK.search(rest):

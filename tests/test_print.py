@@ -15,7 +15,7 @@ import yaml
 from generator.build import build
 from tests.conftest import EXAMPLES, MakeSite
 
-A4 = (Decimal("595"), Decimal("842"))  # points
+A4 = (Decimal(595), Decimal(842))  # points
 SELF_EVALUATIONS = ["minhang-justice/2022/correction-location-system",
                     "chaoyang-justice/2022/industry-upgrade-fund-2021"]
 
