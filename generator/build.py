@@ -3,48 +3,56 @@
 Contract: ``check(content)`` runs load → validate → audit and returns the
 valid content with its findings, or raises :class:`BuildAborted` with every
 error. ``build(content, out)`` then aggregates, renders, exports, indexes and
-writes, swapping the new site in only when all of it succeeded.
+writes, swapping the new site in only when all of it succeeded. Files are
+parsed once (:mod:`generator.cache`), pages are rendered on every core
+(:mod:`generator.pages`) and only changed files are written.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import parallel
 from generator.aggregate import aggregate
 from generator.audit import Finding, audit
 from generator.audit_view import findings_json
-from generator.context import site_pages
+from generator.cache import ParseCache, cache_folder
+from generator.context import page_plan
 from generator.downloads import data_files
 from generator.errors import BuildAborted, ContentError
 from generator.export import report_files, sitemap
 from generator.load import load_content
+from generator.pages import render_pages
+from generator.progress import Progress
 from generator.render import Renderer, theme_dirs
 from generator.search import search_records, write_index
 from generator.validate import Content, validate
-from generator.write import Output
+from generator.write import Output, check_target
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did: pages, files, findings and seconds, for the summary line."""
+    """What a build did: pages, files (and how many were written, not kept), findings and seconds."""
 
     pages: int
     files: int
+    changed: int
     findings: list[Finding]
     seconds: float
     out: Path
     sources: tuple[Path, ...]  # folders the build read: content and theme, for serve to watch
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for bench/
 
     def summary(self) -> str:
-        return (f"built {self.pages} pages ({self.files} files) with {len(self.findings)} findings "
-                f"in {self.seconds:.2f} s into {self.out}")
+        return (f"built {self.pages} pages ({self.files} files, {self.changed} changed) with "
+                f"{len(self.findings)} findings in {self.seconds:.2f} s into {self.out}")
 
 
-def check(root: Path, strict: bool = False) -> tuple[Content, list[Finding]]:
+def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> tuple[Content, list[Finding]]:
     """Load, validate and audit ``root``; raise BuildAborted on errors (and findings if strict)."""
-    content = validate(root, load_content(root))
+    content = validate(root, load_content(root, cache.load_many if cache else None))
     findings = audit(content)
     if strict and findings:
         raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
@@ -52,21 +60,34 @@ def check(root: Path, strict: bool = False) -> tuple[Content, list[Finding]]:
     return content, findings
 
 
-def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
-    """Build the site of content folder ``root`` into ``out``."""
+def build(root: Path, out: Path, strict: bool = False, jobs: int = 0,
+          cache: ParseCache | None = None) -> BuildReport:
+    """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
+
+    ``cache`` keeps parses between builds in memory too (``disclose serve`` passes one)."""
+    with Progress() as progress:
+        return _build(root, out, strict, jobs or parallel.cores(), cache, progress)
+
+
+def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | None,
+           progress: Progress) -> BuildReport:
     start = time.perf_counter()
-    content, findings = check(root, strict)
+    check_target(out, root)  # before the cache beside it is written
+    cache = cache or ParseCache(cache_folder(out))
+    cache.jobs, cache.progress = jobs, progress
+    content, findings = check(root, strict, cache)
+    progress.step("summaries")
     aggregates = aggregate(content, findings)
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
+    progress.step("downloads")
     downloads = data_files(content, findings, renderer.message)
     records = search_records(content, renderer.message)
     output = Output(out, root)
     try:
-        pages = []
-        for template, rel, view in site_pages(content, aggregates, findings, downloads):
-            output.write_text(rel, renderer.render(template, page=view))
-            pages.append(rel)
+        pages = render_pages(page_plan(content, aggregates, findings, downloads), renderer, output, jobs,
+                             progress)
+        progress.step("files")
         for rel, data in report_files(content):
             output.write_bytes(rel, data)
         output.write_bytes("audit/findings.json", findings_json(content, findings, content.site.base_url))
@@ -75,10 +96,13 @@ def build(root: Path, out: Path, strict: bool = False) -> BuildReport:
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
+        progress.step("search")
         write_index(records, output)
         output.commit()
     except BaseException:
         output.abort()
         raise
-    return BuildReport(len(pages), len(output.written), findings, time.perf_counter() - start, output.out,
-                       (root, *dirs))
+    cache.prune()
+    progress.step("")
+    return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
+                       output.out, (root, *dirs), dict(progress.timings))

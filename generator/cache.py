@@ -1,0 +1,136 @@
+"""Build cache: each content file is parsed once, until its bytes change.
+
+Contract: a :class:`ParseCache` gives :func:`generator.load.load_content` a
+``load_many`` that returns, for each ``(path, rel)``, the :class:`Document`
+parsed from the file's current bytes. A file whose path and bytes were parsed
+before, by this same version of the generator, comes from memory (a cache kept
+by ``disclose serve``) or from its pickle under the cache folder; every other
+file is parsed now, over both cores, and its pickle written. A file that fails
+to load is never cached, so its errors are always found afresh. :meth:`prune`
+deletes the pickles no file uses any more. The folder is ``.disclose-cache/``
+beside the output folder (git ignores it); deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from generator import parallel
+from generator.errors import ContentError
+from generator.load import Document, load_one
+from generator.progress import Progress
+
+FOLDER = ".disclose-cache"
+
+
+@cache
+def fingerprint() -> bytes:
+    """What a parse depends on besides the file: the generator's code and its parsers' versions."""
+    digest = hashlib.sha256(sys.version.encode())
+    for package in ("pyyaml", "pydantic"):
+        digest.update(metadata.version(package).encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+def cache_folder(out: Path) -> Path:
+    """The cache folder of output folder ``out``: beside it."""
+    return out.resolve().parent / FOLDER
+
+
+def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:
+    """Parse one file (in a worker); return the outcome and its pickle (empty on failure)."""
+    path, rel, _ = item
+    outcome = load_one(path, rel)
+    return outcome, pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL) if isinstance(outcome, Document) else b""
+
+
+class ParseCache:
+    """Parsed documents by the hash of their path and bytes, in memory and on disk."""
+
+    def __init__(self, folder: Path, jobs: int = 1, progress: Progress | None = None) -> None:
+        self.folder = folder / "parsed"
+        self.jobs = jobs
+        self.progress = progress
+        self.memory: dict[str, Document] = {}
+        self.used: set[str] = set()
+        self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
+
+    def key(self, path: Path, rel: str) -> str:
+        """The cache key of a file as it is now."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""  # load_one reports the problem; an unreadable file is never cached
+        digest = hashlib.sha256(fingerprint())
+        digest.update(rel.encode("utf-8") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def _read(self, key: str) -> Document | None:
+        try:
+            document = pickle.loads(self._file(key).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None  # absent, or written by a build that was killed: parse again
+        return document if isinstance(document, Document) else None
+
+    def _write(self, key: str, data: bytes) -> None:
+        """Write one pickle atomically, so a killed build never leaves half a pickle."""
+        target = self._file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+
+    def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
+        """Load ``files`` (path, rel), parsing only those not seen with these bytes before."""
+        if self.progress:
+            self.progress.step("loading")
+        keys = [self.key(path, rel) for path, rel in files]
+        outcomes: list[Document | ContentError | None] = []
+        misses: list[tuple[Path, str, str]] = []
+        for (path, rel), key in zip(files, keys, strict=True):
+            found = self.memory.get(key) or self._read(key)
+            if found is not None and found.path != path:
+                found = None  # the same content folder seen through another path: parse afresh
+            outcomes.append(found)
+            if found is None:
+                misses.append((path, rel, key))
+        if self.progress:
+            self.progress.step("parsing", len(misses))  # hashing the files is timed as "loading"
+        parsed = parallel.run(_parse, misses, self.jobs, done=self.progress.advance if self.progress else None)
+        for (_, _, key), (outcome, data) in zip(misses, parsed, strict=True):
+            if data:
+                self._write(key, data)
+        fresh = iter(outcome for outcome, _ in parsed)
+        result = [found if found is not None else next(fresh) for found in outcomes]
+        self.memory = {key: doc for key, doc in zip(keys, result, strict=True) if isinstance(doc, Document)}
+        self.used = set(keys)
+        self.parsed = [rel for _, rel, _ in misses]
+        if self.progress:
+            self.progress.step("checking")  # what the build does next: validate and audit
+        return result
+
+    def prune(self) -> None:
+        """Delete the pickles of files that no longer exist or have changed since."""
+        if not self.folder.is_dir():
+            return
+        for bucket in self.folder.iterdir():
+            for entry in bucket.iterdir():
+                if entry.name.removesuffix(".pickle") not in self.used:
+                    entry.unlink(missing_ok=True)
+            if not any(bucket.iterdir()):
+                shutil.rmtree(bucket, ignore_errors=True)

@@ -1,0 +1,69 @@
+"""Both cores: map a function over many items in forked worker processes, in order.
+
+Contract: ``run(fn, items, jobs, state)`` returns ``[fn(item) for item in items]``,
+the same list in the same order whatever ``jobs`` is, so parallel and serial
+builds give the same bytes. With ``jobs > 1`` and enough items to repay the
+start-up, the items go in chunks to ``jobs`` processes forked from this one:
+they see ``state`` (and everything else in memory: the content, the page
+plan) through :func:`state` without pickling it; only items and results cross.
+An exception in a worker is raised again here, as it would be serially.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Fewer items than this are not worth forking for: a pool costs tens of milliseconds.
+MIN_PARALLEL = 64
+
+_state: Any = None
+_fn: Callable[[Any], Any] | None = None
+
+
+def cores() -> int:
+    """How many processors this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def state() -> Any:
+    """The ``state`` given to :func:`run`, in a worker or in this process."""
+    return _state
+
+
+def _chunk(items: Sequence[Any]) -> list[Any]:
+    assert _fn is not None
+    return [_fn(item) for item in items]
+
+
+def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: Any = None,
+        done: Callable[[int], None] | None = None) -> list[Result]:
+    """Map ``fn`` over ``items`` with ``jobs`` processes; call ``done(n)`` as n more finish."""
+    global _state, _fn
+    _state, _fn = state, fn
+    try:
+        if jobs <= 1 or len(items) < MIN_PARALLEL or multiprocessing.parent_process() is not None:
+            results = []
+            for item in items:
+                results.append(fn(item))
+                if done:
+                    done(1)
+            return results
+        # Chunks small enough to balance the cores and to move the progress bar, large enough
+        # that the pipe is not the bottleneck.
+        size = max(1, min(256, len(items) // (jobs * 8)))
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        out: list[Result] = []
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for part in pool.imap(_chunk, chunks):
+                out.extend(part)
+                if done:
+                    done(len(part))
+        return out
+    finally:
+        _state, _fn = None, None
