@@ -212,6 +212,24 @@ def test_no_accessibility_violations_on_the_search_page(page: Any, built_example
     assert results.violations_count == 0, results.generate_report()
 
 
+def test_search_works_when_pagefind_cannot_start_its_worker(page: Any, built_examples: Path,
+                                                           serve: Serve) -> None:
+    """Pagefind falls back to the page itself (after 5 s without its worker, say on a slow line);
+    the search page's policy lets it compile its WebAssembly there, and nothing more."""
+    page.goto(serve(built_examples) + "search/")
+    ready(page)
+    found = page.evaluate("""async () => {
+      const search = await import("/static/search.js");
+      const pagefind = await import("/pagefind/pagefind.js");
+      const alone = pagefind.createInstance({ basePath: "/pagefind/", noWorker: true });
+      const found = await alone.search(search.queries(search.fold("矫正").text).match);
+      return Promise.all(found.results.map(async (r) => (await r.data()).meta.title));
+    }""")
+    assert sorted(found) == ["矫正工作业务经费", "闵行区司法局矫正中心电子定位系统监控室(2022运维)"]
+    policy = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
+    assert "script-src 'self' 'wasm-unsafe-eval';" in policy and "'unsafe-eval'" not in policy
+
+
 def test_without_javascript_the_page_says_where_to_go(browser: Any, built_examples: Path, serve: Serve) -> None:
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
