@@ -299,16 +299,16 @@ class AuditPage:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """The search page: layout; title; bundle: URL of this site's Pagefind bundle; merge: bundle URLs
-    of the other sites it searches too; departments: links for readers without JavaScript;
-    reports: how many reports the index holds."""
+    """The search page: layout; title; bundle: URL of the Pagefind bundle the page loads (this site's,
+    or the first merged site's when this one has no reports; '' when there is nothing to search);
+    merge: bundle URLs of the other sites it searches too; departments: links for readers without
+    JavaScript."""
 
     layout: Layout
     title: str
     bundle: str
     merge: tuple[str, ...]
     departments: tuple[Link, ...]
-    reports: int
 
 
 class Pages:
@@ -469,10 +469,11 @@ class Pages:
 
     def search_page(self) -> SearchPage:
         title = "搜索"
-        return SearchPage(self.layout("search/", Link(title, self.url("search/"))), title, self.url("pagefind/"),
-                          tuple(f"{path}pagefind/" for path in self.content.site.search_merge),
-                          tuple(self.dept_link(slug) for slug in sorted(self.content.departments)),
-                          len(self.content.reports))
+        own = (self.url("pagefind/"),) if self.content.reports else ()  # no reports, no index
+        bundles = (*own, *(f"{path}pagefind/" for path in self.content.site.search_merge))
+        return SearchPage(self.layout("search/", Link(title, self.url("search/"))), title,
+                          bundles[0] if bundles else "", bundles[1:],
+                          tuple(self.dept_link(slug) for slug in sorted(self.content.departments)))
 
 
 def indicator_rows(items: tuple[Indicator, ...] | tuple[TargetIndicator, ...],
