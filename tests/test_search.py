@@ -169,9 +169,18 @@ def test_search_merge_takes_only_paths_on_this_host(make_site: MakeSite, value: 
     assert "search_merge[0]" in str(caught.value.errors[0])
 
 
-def test_search_merge_names_the_other_bundles(make_site: MakeSite, tmp_path: Path) -> None:
-    site = built(make_site, tmp_path, {"site.yaml": "title: 门户\nsearch_merge: [/minhang/, /chaoyang/]\n"})
+@pytest.mark.parametrize(("reports", "bundle", "merge"), [
+    (1, "/pagefind/", ["/minhang/pagefind/", "/chaoyang/pagefind/"]),
+    (0, "/minhang/pagefind/", ["/chaoyang/pagefind/"]),  # a portal of its own has no index to load
+])
+def test_search_merge_names_the_other_bundles(make_site: MakeSite, tmp_path: Path, reports: int, bundle: str,
+                                              merge: list[str]) -> None:
+    files = {"site.yaml": "title: 门户\nsearch_merge: [/minhang/, /chaoyang/]\n"}
+    files.update({"departments/test-dept/projects/2023/p.yaml": SELF_EVALUATION.format(name="测试项目")}
+                 if reports else {})
+    page = (built(make_site, tmp_path, files) / "search" / "index.html").read_text(encoding="utf-8")
     parser = Tags()
-    parser.feed((site / "search" / "index.html").read_text(encoding="utf-8"))
+    parser.feed(page)
     root = next(a for _, a in parser.tags if a.get("id") == "search")
-    assert json.loads(root["data-merge"] or "") == ["/minhang/pagefind/", "/chaoyang/pagefind/"]
+    assert (root["data-bundle"], json.loads(root["data-merge"] or "")) == (bundle, merge)
+    assert "search.js" in page
