@@ -1,11 +1,13 @@
-"""Property tests: any valid report builds, and every figure it holds is on its page as printed.
+"""Property tests: any valid report builds and shows its figures as printed; no input crashes a check.
 
 Hypothesis writes random but valid self-evaluations and target declarations
 (amounts in 元 or 万元 with their own decimals, optional figures, any text), a
 whole site is built from them, and each report page must show every figure in
 its cell with the digits the file wrote: thousands separators added, a rate as
 a percentage, "—" where the figure is absent. The expected text is worked out
-here from the literal, independently of render.py.
+here from the literal, independently of render.py. Then any data of any shape,
+and any bytes, in any kind of content file give content errors (one line each),
+never another exception.
 """
 
 from __future__ import annotations
@@ -187,3 +189,48 @@ def test_the_expected_formatting_is_the_printed_one() -> None:
         ["0", "999", "1,000", "12,880.00", "1,234,567.5", "-1,234"]
     assert [as_percent(x) for x in ("1", "1.0000", "0.9598", "0.5", "0.05", "0", "1.2345")] == \
         ["100%", "100.00%", "95.98%", "50%", "5%", "0%", "123.45%"]
+
+
+FIELDS = ("kind", "year", "name", "department", "money_unit", "funds", "total", "initial", "adjusted", "executed",
+          "weight", "rate", "score", "indicators", "level1", "target", "goals", "planned", "period", "start",
+          "tables", "columns", "rows", "values", "code", "title", "order", "base_url", "grades", "min", "units")
+SCALARS = (st.none() | st.booleans() | st.integers(-10**40, 10**40) | st.floats() | st.dates() | TEXT
+           | st.sampled_from(["self-evaluation", "target-declaration", "department-budget", "元", "万元", "2023",
+                              "test-dept", ".nan", "-.inf", "1e400", "0x1F", "010", "1:30", "2023-02-30", "~"]))
+SHAPES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.sampled_from(FIELDS) | TEXT, inner, max_size=6), max_leaves=30)
+SPOTS = ("site.yaml", "departments/test-dept/department.yaml", "departments/test-dept/projects/2023/r.yaml",
+         "departments/test-dept/budget-2023.yaml", "pages/about.md")
+
+
+def _check_quietly(rel: str, data: bytes) -> None:
+    """Write ``data`` at ``rel`` of a small valid site and check it: content errors, never a crash."""
+    from generator.build import check
+    from generator.errors import BuildAborted
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        files = {"site.yaml": b"title: t\n", "departments/test-dept/department.yaml": b"name: n\n", rel: data}
+        for name, raw in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(raw)
+        try:
+            check(root)
+        except BuildAborted as aborted:
+            assert aborted.errors and all("\n" not in str(error) for error in aborted.errors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SPOTS), SHAPES)
+def test_any_data_in_any_file_gives_content_errors_never_a_crash(rel: str, data: object) -> None:
+    import yaml
+
+    text = yaml.safe_dump(data, allow_unicode=True)
+    _check_quietly(rel, (f"---\n{text}---\n正文\n" if rel.endswith(".md") else text).encode())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SPOTS), st.binary(max_size=300) | TEXT.map(str.encode)
+       | st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_any_bytes_in_any_file_give_content_errors_never_a_crash(rel: str, data: bytes) -> None:
+    _check_quietly(rel, data)
