@@ -93,7 +93,7 @@ def self_evaluation(rng: random.Random, dept: str, dept_name: str, year: int, na
         adjusted = (adjusted / 10000).quantize(Decimal("0.0001")) * 10000
     initial = adjusted if rng.random() < 0.7 else (adjusted * Decimal("0.9")).quantize(Decimal("0.01"))
     executed = adjusted if rng.random() < 0.5 else (adjusted * Decimal(rng.randint(700, 999)) / 1000).quantize(
-        Decimal("0.01") if unit == "元" else Decimal("100"))
+        Decimal("0.01") if unit == "元" else Decimal(100))
     rate = (executed / adjusted).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     if rng.random() < 0.03:  # a misprinted rate, as some seeds have
         rate = (rate - Decimal("0.0123")).quantize(Decimal("0.0001"))
@@ -105,10 +105,10 @@ def self_evaluation(rng: random.Random, dept: str, dept_name: str, year: int, na
              "kind: self-evaluation", f"year: {year}", f"name: {_q(name)}", f"department: {dept}",
              f"implementer: {_q(dept_name)}", f"leader: {_q(rng.choice('张王李赵刘陈') + rng.choice('伟芳敏静强磊'))}",
              f"phone: \"{rng.randint(20000000, 69999999)}\"", f"money_unit: {unit}", "funds:",
-             f"  total: {{initial: {_unit(initial, unit)}, adjusted: {_unit(adjusted, unit)}, "
-             f"executed: {_unit(executed, unit)}, weight: 10, rate: {rate}, score: {funds_score}}}",
-             f"  appropriation: {{initial: {_unit(initial, unit)}, adjusted: {_unit(adjusted, unit)}, "
-             f"executed: {_unit(executed, unit)}}}",
+             (f"  total: {{initial: {_unit(initial, unit)}, adjusted: {_unit(adjusted, unit)}, "
+              f"executed: {_unit(executed, unit)}, weight: 10, rate: {rate}, score: {funds_score}}}"),
+             (f"  appropriation: {{initial: {_unit(initial, unit)}, adjusted: {_unit(adjusted, unit)}, "
+              f"executed: {_unit(executed, unit)}}}"),
              "  carryover: {initial: 0, adjusted: 0}", "  other: {initial: 0, adjusted: 0}",
              "goals:", "  planned: |", f"    {_text(rng, 3, 7)}", "  achieved: |", f"    {_text(rng, 2, 6)}",
              "indicators:"]

@@ -1,0 +1,166 @@
+"""Build benchmark: full, unchanged and one-edit builds of synthetic sites, with peak memory.
+
+Usage: ``python3 bench/build_bench.py [N ...] [--jobs J]`` (default N: 1000 10000).
+
+For each N it writes N seed-like reports with ``bench/synth.py`` into
+``bench/out/<N>/content`` (kept between runs; git ignores ``bench/out/``) and
+prints, each measured in a fresh process:
+
+- full: a cold build (no cache, no previous site), with search: wall and CPU
+  seconds, pages per second, the seconds of each step, and peak memory — the
+  largest proportional set size (PSS) of the build and its children (worker
+  processes, Pagefind) summed, sampled every 50 ms from /proc, and the largest
+  single process (``ru_maxrss``);
+- search: Pagefind's seconds and the size of ``pagefind/``;
+- unchanged: the same build again (parses from the cache, unchanged files linked);
+- one edit, CLI: after changing one report's figure, ``disclose build`` again;
+- one edit, serve: the same edit in a process that keeps its parse cache between
+  builds, as ``disclose serve`` does: from the file's save to the new site in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from synth import make_content
+
+# The child: one build (or, with "serve", a warm build then an edit and a rebuild), as JSON.
+CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from generator.build import build
+from generator.cache import ParseCache, cache_folder
+content, out, jobs, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if mode == "serve":
+    cache = ParseCache(cache_folder(out))
+    build(content, out, jobs=jobs, cache=cache)
+    edited = Path(sys.argv[5])
+    edited.write_text(edited.read_text(encoding="utf-8").replace(sys.argv[6], sys.argv[7], 1), encoding="utf-8")
+    saved = time.perf_counter()
+    report = build(content, out, jobs=jobs, cache=cache)
+    seconds = time.perf_counter() - saved
+else:
+    report = build(content, out, jobs=jobs)
+    seconds = report.seconds
+print(json.dumps({"seconds": seconds, "pages": report.pages, "files": report.files,
+                  "changed": report.changed, "timings": report.timings}))
+"""
+
+
+def _tree(pid: int) -> list[int]:
+    """The process ``pid`` and all its descendants."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo += [int(c) for c in handle.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss(pids: list[int]) -> int:
+    """The summed proportional set size of ``pids`` in bytes (shared pages counted once)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def measure(args: list[str]) -> dict[str, float]:
+    """Run the child with ``args``; return its JSON plus wall, CPU and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", CHILD, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _pss(_tree(child.pid)))
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = child.stdout.read() if child.stdout else ""
+    if child.returncode != 0:
+        raise SystemExit(f"the build failed (exit {child.returncode}); run it alone to see why")
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    result.update(wall=wall, cpu=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                  pss_peak=peak, rss_max=after.ru_maxrss * 1024)
+    return result
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _mb(count: float) -> str:
+    return f"{count / 2**20:,.0f} MB"
+
+
+def bench(n: int, jobs: int) -> None:
+    """Measure the builds of ``n`` reports and print them."""
+    base = BENCH / "out" / str(n)
+    content, out = base / "content", base / "site"
+    if not (content / "site.yaml").is_file():
+        make_content(content, n, seed=1)
+    for stale in (out, base / ".disclose-cache"):
+        shutil.rmtree(stale, ignore_errors=True)
+    args = [str(content), str(out), str(jobs)]
+    full = measure([*args, "full"])
+    steps = ", ".join(f"{k} {v:.2f}" for k, v in full["timings"].items())  # type: ignore[attr-defined]
+    print(f"\n{n} reports, {full['pages']:.0f} pages, {full['files']:.0f} files, {jobs} processes")
+    print(f"  full build    {full['wall']:7.2f} s wall, {full['cpu']:.2f} s CPU, "
+          f"{full['pages'] / full['wall']:,.0f} pages/s; peak PSS {_mb(full['pss_peak'])} "
+          f"(largest process {_mb(full['rss_max'])})")
+    print(f"    steps (s): {steps}")
+    print(f"  search index  {full['timings']['search']:7.2f} s, pagefind/ {_mb(_size(out / 'pagefind'))}")  # type: ignore[index]
+    again = measure([*args, "full"])
+    print(f"  unchanged     {again['wall']:7.2f} s wall, {again['changed']:.0f} files written")
+    edited = sorted((content / "departments").glob("*/projects/*/*.yaml"))[n // 2]
+    text = edited.read_text(encoding="utf-8")
+    try:
+        edited.write_text(text.replace("weight: 10, rate:", "weight: 10.0, rate:", 1) + "\n", encoding="utf-8")
+        cli = measure([*args, "full"])
+        print(f"  one edit, CLI {cli['wall']:7.2f} s wall (build {cli['seconds']:.2f} s), "
+              f"{cli['changed']:.0f} files written")
+        serve = measure([*args, "serve", str(edited), "weight: 10.0, rate:", "weight: 10.00, rate:"])
+        print(f"  one edit, serve {serve['seconds']:5.2f} s from save to site, {serve['changed']:.0f} files written")
+    finally:
+        edited.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    jobs = 0
+    if "--jobs" in argv:
+        at = argv.index("--jobs")
+        jobs = int(argv[at + 1])
+        del argv[at:at + 2]
+    from generator.parallel import cores
+
+    for n in [int(a) for a in argv] or [1000, 10000]:
+        bench(n, jobs or cores())
+
+
+if __name__ == "__main__":
+    main()
