@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import build
+from generator.build import build, check
+from generator.errors import BuildAborted
 
 DASH = "—"
 
@@ -205,9 +207,6 @@ SPOTS = ("site.yaml", "departments/test-dept/department.yaml", "departments/test
 
 def _check_quietly(rel: str, data: bytes) -> None:
     """Write ``data`` at ``rel`` of a small valid site and check it: content errors, never a crash."""
-    from generator.build import check
-    from generator.errors import BuildAborted
-
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         files = {"site.yaml": b"title: t\n", "departments/test-dept/department.yaml": b"name: n\n", rel: data}
@@ -223,8 +222,6 @@ def _check_quietly(rel: str, data: bytes) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(SPOTS), SHAPES)
 def test_any_data_in_any_file_gives_content_errors_never_a_crash(rel: str, data: object) -> None:
-    import yaml
-
     text = yaml.safe_dump(data, allow_unicode=True)
     _check_quietly(rel, (f"---\n{text}---\n正文\n" if rel.endswith(".md") else text).encode())
 
