@@ -1,0 +1,163 @@
+"""Fast builds stay correct: the parse cache, both cores, unchanged files kept, the quiet progress bar.
+
+Timing is measured by bench/build_bench.py, not here: these tests check that the fast
+paths give exactly what the plain ones give.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import load, parallel
+from generator.build import build
+from generator.cache import ParseCache, cache_folder
+from generator.errors import BuildAborted
+from generator.progress import Progress
+
+REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` by relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(content: Path) -> None:
+    """Change one figure of one report: the funds weight 10 printed as 10.5."""
+    path = content / REPORT
+    text = path.read_text(encoding="utf-8")
+    assert text.count("weight: 10, rate:") == 1
+    path.write_text(text.replace("weight: 10, rate:", "weight: 10.5, rate:"), encoding="utf-8")
+
+
+def _marks(node: yaml.Node) -> list[tuple[int, int]]:
+    """Line and column of ``node`` and of every value below it, as PyYAML's pure parser marks them."""
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [value for _, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    return [(node.start_mark.line + 1, node.start_mark.column + 1), *(m for c in children for m in _marks(c))]
+
+
+def test_libyaml_parse_gives_pure_pyyaml_positions(examples: Path) -> None:
+    for path in sorted(examples.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        _, positions = load.parse_yaml(text)
+        assert sorted(positions.values()) == sorted(_marks(yaml.compose(text, Loader=yaml.SafeLoader))), path
+
+
+def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = ParseCache(cache_folder(out))
+    build(examples, out, cache=first)
+    every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
+    assert sorted(first.parsed) == every
+
+    again = ParseCache(cache_folder(out))  # a new process: only the pickles on disk are shared
+    build(examples, out, cache=again)
+    assert again.parsed == []
+
+    edit(examples)
+    changed = ParseCache(cache_folder(out))
+    build(examples, out, cache=changed)
+    assert changed.parsed == [REPORT]
+    page = (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
+    assert "10.5" in page
+
+
+def test_a_reverted_edit_comes_from_the_cache_and_a_broken_file_is_never_cached(
+        examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))
+    build(examples, out, cache=cache)
+    original = (examples / REPORT).read_text(encoding="utf-8")
+    (examples / REPORT).write_text(original + "funds: [\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(BuildAborted):
+            build(examples, out, cache=cache)
+        assert cache.parsed == [REPORT]  # parsed afresh each time, to report its error again
+    (examples / REPORT).write_text(original, encoding="utf-8")
+    build(examples, out, cache=cache)
+    assert cache.parsed == []
+
+
+def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # fork even for the few pages of the examples
+    serial = build(examples, tmp_path / "serial" / "site", jobs=1)
+    forked = build(examples, tmp_path / "forked" / "site", jobs=2)
+    assert serial.pages > 10
+    assert tree(serial.out) == tree(forked.out)
+
+
+def test_a_rebuild_after_one_edit_equals_a_full_build(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))
+    build(examples, out, cache=cache)
+    kept = {rel: (out / rel).stat().st_ino for rel in tree(out)}
+    edit(examples)
+    rebuilt = build(examples, out, cache=cache)
+    full = build(examples, tmp_path / "fresh" / "site")
+    assert tree(rebuilt.out) == tree(full.out)
+    # only the files whose bytes changed were written; every other one is the previous file
+    written = sorted(rel for rel in tree(out) if kept.get(rel) != (out / rel).stat().st_ino)
+    assert rebuilt.changed == len(written) - 1  # the marker file is always new
+    assert "minhang-justice/2022/correction-location-system/index.html" in written
+    assert "index.html" not in written and "chaoyang-justice/index.html" not in written
+
+
+def test_a_failed_rebuild_leaves_the_linked_site_as_it_was(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(examples, out)
+    before = tree(out)
+    inodes = {rel: (out / rel).stat().st_ino for rel in before}
+    (examples / REPORT).write_text("kind: self-evaluation\nyear: [\n", encoding="utf-8")
+    with pytest.raises(BuildAborted):
+        build(examples, out)
+    assert tree(out) == before
+    assert {rel: (out / rel).stat().st_ino for rel in before} == inodes
+    assert all(os.stat(out / rel).st_nlink == 1 for rel in before)  # no temporary folder holds them
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _drive(progress: Progress) -> None:
+    with progress:
+        progress.step("pages", 3)
+        for _ in range(3):
+            progress.advance()
+
+
+def test_progress_bar_is_silent_when_not_on_a_terminal() -> None:
+    pipe = io.StringIO()
+    _drive(Progress(pipe, delay=0))
+    assert pipe.getvalue() == ""
+    terminal = _Terminal()
+    _drive(Progress(terminal, delay=0))  # the same steps on a terminal draw a bar
+    assert "pages" in terminal.getvalue()
+
+
+def test_progress_bar_waits_before_drawing() -> None:
+    terminal = _Terminal()
+    _drive(Progress(terminal, delay=60))
+    assert terminal.getvalue() == ""
+
+
+def test_command_line_build_prints_only_its_summary_when_piped(examples: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(examples),
+                          "--out", str(tmp_path / "site")], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.stdout.startswith("built ") and run.stdout.count("\n") == 1
+    assert "━" not in run.stderr and "\x1b[" not in run.stderr  # no bar, no terminal codes
