@@ -49,7 +49,8 @@ def test_libyaml_parse_gives_pure_pyyaml_positions(examples: Path) -> None:
     for path in sorted(examples.rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         _, positions = load.parse_yaml(text)
-        assert sorted(positions.values()) == sorted(_marks(yaml.compose(text, Loader=yaml.SafeLoader))), path
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        assert node is not None and sorted(positions.values()) == sorted(_marks(node)), path
 
 
 def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
