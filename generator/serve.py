@@ -3,7 +3,9 @@
 Contract: the first build must succeed or serve stops with its errors; after
 that a failed rebuild prints its errors and keeps the last good site served
 (the write stage never leaves half a site), so a typo never kills the server.
-Changes are debounced by livereload's delay.
+Changes are debounced by livereload's delay. Rebuilds are incremental: the
+parses of unchanged files stay in memory between builds and only files whose
+bytes changed are written (see :mod:`generator.cache`, :mod:`generator.write`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import sys
 from pathlib import Path
 
 from generator.build import build
+from generator.cache import ParseCache, cache_folder
 from generator.errors import BuildAborted, DiscloseError
 
 
-def rebuild(content: Path, out: Path) -> bool:
+def rebuild(content: Path, out: Path, cache: ParseCache | None = None) -> bool:
     """Build once; print the summary or the errors. Return whether it succeeded."""
     try:
-        print(build(content, out).summary(), flush=True)
+        print(build(content, out, cache=cache).summary(), flush=True)
         return True
     except BuildAborted as exc:
         for error in exc.errors:
@@ -33,10 +36,11 @@ def serve(content: Path, out: Path, host: str, port: int) -> None:
     """Serve ``out`` and rebuild it whenever ``content`` or the theme changes."""
     from livereload import Server
 
-    first = build(content, out)
+    cache = ParseCache(cache_folder(out))
+    first = build(content, out, cache=cache)
     print(first.summary(), flush=True)
     server = Server()
     for folder in dict.fromkeys(first.sources):
-        server.watch(str(folder), lambda: rebuild(content, out), delay=0.3)
+        server.watch(str(folder), lambda: rebuild(content, out, cache), delay=0.3)
     print(f"serving {out} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     server.serve(root=str(out.resolve()), host=host, port=port, open_url_delay=None)
