@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from markdown_it import MarkdownIt
 from pagefind.service import get_executable
@@ -56,6 +55,7 @@ _SPACE = re.compile(f"[{WHITESPACE}]")
 LANGUAGE = "zh-cn"  # tokens are language-neutral; one fixed index language lets sites merge
 FIELDS = ("name", "department", "implementer", "indicators", "goals", "text")
 WEIGHTS = {"name": 10, "department": 4, "implementer": 3, "indicators": 2, "goals": 1, "text": 1}
+_KINDS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标", "department-budget": "部门预算"}
 # Pagefind's own interfaces, which the site does not use: not copied into the site.
 _UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 
@@ -170,16 +170,13 @@ def search_records(content: Content, translate: Callable[..., str]) -> list[Sear
     return records
 
 
-_KINDS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标", "department-budget": "部门预算"}
-
-
 def _tag(attribute: str, key: str, value: str) -> str:
     return f'<span {attribute}="{key}[data-value]" data-value="{html.escape(value)}"></span>'
 
 
 def document(record: SearchRecord) -> str:
     """The index-only HTML page of one record: metadata, filters, sort keys and the tokens."""
-    meta: dict[str, Any] = {"title": record.title, "url": record.url, "department": record.department,
+    meta = {"title": record.title, "url": record.url, "department": record.department,
                             "year": str(record.year), "kind": record.kind, "grade": record.grade,
                             "budget": record.budget, "score": record.score, "site": record.site,
                             "budget_key": record.budget_key, "score_key": record.score_key,
