@@ -201,7 +201,7 @@ class SearchPage {
     const filters = this.chosen();
     this.remember(query, filters);
     if (!folded && !Object.keys(filters).length) {
-      this.render(run, null, this.all, 0);
+      this.render(null, this.all, 0);
       return;
     }
     const q = folded ? queries(folded) : { match: null, rank: null };
@@ -225,11 +225,12 @@ class SearchPage {
       lists = [(await this.pagefind.search(q.rank, { filters })).results.filter((r) => found.has(r.id))];
     }
     if (run !== this.run) return;
-    this.render(run, { folded, query, stream: new Stream(lists, key && `${key}_key`, direction === "desc") },
+    this.render({ folded, query, stream: new Stream(lists, key && `${key}_key`, direction === "desc") },
       counts, main.results.length);
   }
 
-  render(run, found, counts, total) {
+  /** Show a new search: its counts in the filters, then its first results. */
+  render(found, counts, total) {
     for (const facet of FACETS) this.fill(facet, counts[facet] || {}, this.selects[facet].value);
     this.found = found;
     this.total = total;
