@@ -14,7 +14,7 @@ raises anything but ``_Problem`` (turned into a :class:`ContentError`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -88,96 +88,101 @@ class _Problem(Exception):
         self.loc = loc
 
 
-class _Parsing(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
-    """Parse events for the composer from libyaml, eight times faster than PyYAML's Python scanner.
+_resolve: Any = yaml.resolver.Resolver().resolve  # PyYAML's: the tag a node implies (int, null …)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # only its pure scalar constructors are used
 
-    Composing stays in Python, so the checks of :class:`_Loader` see every event. PyYAML's own
-    parser words syntax errors better (it names the character at fault), so at the first error
-    the events read so far are replayed through it and it reports the error, exactly as before.
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose the one document of ``text`` as PyYAML's Composer does, refusing aliases and tags.
+
+    Events come from libyaml, eight times faster than PyYAML's Python parser; composing is
+    done here, so every event passes the checks of :func:`_node`. PyYAML's own parser words
+    syntax errors better (it names the character at fault), so a text libyaml rejects is
+    parsed again by it, which reports the error as it always has.
     """
-
-    def __init__(self, stream: str) -> None:
-        yaml.composer.Composer.__init__(self)
-        yaml.constructor.SafeConstructor.__init__(self)
-        yaml.resolver.Resolver.__init__(self)
-        self.text = stream
-        self.taken = 0  # events consumed, to replay
-        self.events: Any = yaml.CSafeLoader(stream) if yaml.__with_libyaml__ else yaml.SafeLoader(stream)
-
-    def _pure(self) -> bool:
-        """Switch to the pure-Python parser at the current event; False if already on it."""
-        if isinstance(self.events, yaml.SafeLoader):
-            return False
-        self.events.dispose()
-        self.events = yaml.SafeLoader(self.text)
-        for _ in range(self.taken):
-            self.events.get_event()
-        return True
-
-    def check_event(self, *choices: type[yaml.Event]) -> bool:
+    if yaml.__with_libyaml__:
         try:
-            return bool(self.events.check_event(*choices))
+            return _document(yaml.parse(text, Loader=yaml.CSafeLoader))
         except yaml.MarkedYAMLError:
-            if self._pure():
-                return self.check_event(*choices)
-            raise
-
-    def peek_event(self) -> yaml.Event:
-        try:
-            return self.events.peek_event()  # type: ignore[no-any-return]
-        except yaml.MarkedYAMLError:
-            if self._pure():
-                return self.peek_event()
-            raise
-
-    def get_event(self) -> yaml.Event:
-        try:
-            event: yaml.Event = self.events.get_event()
-        except yaml.MarkedYAMLError:
-            if self._pure():
-                return self.get_event()
-            raise
-        self.taken += 1
-        return event
-
-    def dispose(self) -> None:
-        self.events.dispose()
+            pass
+    return _document(yaml.parse(text, Loader=yaml.SafeLoader))
 
 
-class _Loader(_Parsing):
-    """A SafeLoader that refuses tags and aliases and bounds nesting depth.
+def _document(events: Iterator[Any]) -> yaml.Node | None:
+    """Compose the stream of ``events``: nothing, or a single document."""
+    next(events)  # the stream's start
+    event = next(events)
+    if isinstance(event, yaml.StreamEndEvent):
+        return None
+    node = _node(events, next(events), [], None, {})
+    next(events)  # the document's end
+    event = next(events)
+    if not isinstance(event, yaml.StreamEndEvent):
+        raise yaml.composer.ComposerError("expected a single document in the stream", node.start_mark,
+                                          "but found another document", event.start_mark)
+    return node
 
-    It tracks the path of keys being composed, so these refusals name the field.
+
+def _node(events: Iterator[Any], event: Any, path: list[str | int], step: str | int | None,
+          anchors: dict[str, Any]) -> yaml.Node:
+    """Compose the node that ``event`` starts; ``path`` holds the keys and indexes above it.
+
+    ``step`` is the key of a mapping value, the index of a sequence item, or None for a key,
+    the document or the value of a key that is not text, which add no step of their own.
     """
+    kind = event.__class__
+    if kind is yaml.ScalarEvent:
+        tag, anchor = event.tag, event.anchor
+        if tag is not None or anchor is not None or len(path) >= MAX_DEPTH:
+            _refuse(event, path, step, anchors)
+        node: yaml.Node = yaml.ScalarNode(_resolve(yaml.ScalarNode, event.value, event.implicit),
+                                          event.value, event.start_mark, event.end_mark, style=event.style)
+        if anchor is not None:
+            anchors[anchor] = node
+        return node
+    _refuse(event, path, step, anchors)
+    if step is not None:
+        path.append(step)
+    if kind is yaml.SequenceStartEvent:
+        node = yaml.SequenceNode(_resolve(yaml.SequenceNode, None, event.implicit), [],
+                                 event.start_mark, None, flow_style=event.flow_style)
+        if event.anchor is not None:
+            anchors[event.anchor] = node
+        while (item := next(events)).__class__ is not yaml.SequenceEndEvent:
+            node.value.append(_node(events, item, path, len(node.value), anchors))
+    else:
+        node = yaml.MappingNode(_resolve(yaml.MappingNode, None, event.implicit), [],
+                                event.start_mark, None, flow_style=event.flow_style)
+        if event.anchor is not None:
+            anchors[event.anchor] = node
+        while (key_event := next(events)).__class__ is not yaml.MappingEndEvent:
+            key = _node(events, key_event, path, None, anchors)
+            value_step = key.value if key.__class__ is yaml.ScalarNode else None
+            node.value.append((key, _node(events, next(events), path, value_step, anchors)))
+    if step is not None:
+        path.pop()
+    return node
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.path: list[str | int] = []
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        # Composer passes the key node as ``index`` for a mapping value, an int for a
-        # sequence item, None for a key or the document itself.
-        step = index.value if isinstance(index, yaml.ScalarNode) else index
-        loc: Loc = (*self.path, step) if isinstance(step, (str, int)) else tuple(self.path)
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise _Problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: "
-                           "write the value out in full", loc)
-        tag = getattr(event, "tag", None)
-        if tag is not None and tag != "!":
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Problem(event.start_mark, f"YAML tags ({shown}) are not allowed: remove the tag "
-                           "and write a plain value", loc)
-        if len(self.path) >= MAX_DEPTH:
-            raise _Problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: "
-                           "the content format never needs that many", loc)
-        if not isinstance(step, (str, int)):  # the document or a key: no step of its own
-            return super().compose_node(parent, index)
-        self.path.append(step)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.path.pop()
+def _refuse(event: Any, path: list[str | int], step: str | int | None,
+            anchors: dict[str, Any]) -> None:
+    """Raise on an alias, a tag, nesting too deep or an anchor used twice, naming the field."""
+    loc: Loc = (*path, step) if step is not None else tuple(path)
+    if isinstance(event, yaml.AliasEvent):
+        raise _Problem(event.start_mark, f"YAML aliases (*{event.anchor}) are not allowed: "
+                       "write the value out in full", loc)
+    tag = event.tag
+    if tag is not None and tag != "!":
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise _Problem(event.start_mark, f"YAML tags ({shown}) are not allowed: remove the tag "
+                       "and write a plain value", loc)
+    if len(path) >= MAX_DEPTH:
+        raise _Problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: "
+                       "the content format never needs that many", loc)
+    if event.anchor is not None and event.anchor in anchors:
+        raise yaml.composer.ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence",
+                                          anchors[event.anchor].start_mark, "second occurrence",
+                                          event.start_mark)
 
 
 def read_text(path: Path) -> str:
@@ -219,11 +224,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
                 raise _Problem(_mark(number + line_offset, len(indent)),
                                "tab used for indentation: indent with spaces")
     _check_printable(text, line_offset)
-    loader = _Loader(text)
     positions: dict[Loc, tuple[int, int]] = {}
     try:
-        node = loader.get_single_node()
-        data = None if node is None else _convert(node, (), positions, loader, line_offset)
+        node = _compose(text)
+        data = None if node is None else _convert(node, (), positions, line_offset)
     except _Problem as problem:
         problem.line += line_offset
         raise
@@ -238,8 +242,6 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         raise syntax from None
     except yaml.YAMLError as exc:
         raise _Problem(None, f"YAML error: {' '.join(str(exc).split())}") from None
-    finally:
-        loader.dispose()
     return data, positions
 
 
@@ -268,8 +270,7 @@ def _check_printable(text: str, line_offset: int) -> None:
                        "in the text: delete it")
 
 
-def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
-             loader: _Loader, offset: int) -> Any:
+def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], offset: int) -> Any:
     positions[loc] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -279,22 +280,22 @@ def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]],
                                "write the fields out in full", loc)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Problem(key_node.start_mark, "a key must be plain text", loc)
-            key = str(_scalar(key_node, loader, loc))
+            key = str(_scalar(key_node, loc))
             if key in out:
                 line = positions[(*loc, key)][0]
                 raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {line})",
                                (*loc, key))
             positions[(*loc, key)] = (key_node.start_mark.line + 1 + offset,
                                       key_node.start_mark.column + 1)
-            out[key] = _convert(value_node, (*loc, key), positions, loader, offset)
+            out[key] = _convert(value_node, (*loc, key), positions, offset)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*loc, i), positions, loader, offset) for i, item in enumerate(node.value)]
+        return [_convert(item, (*loc, i), positions, offset) for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node, loader, loc)
+    return _scalar(node, loc)
 
 
-def _scalar(node: yaml.ScalarNode, loader: _Loader, loc: Loc) -> Any:
+def _scalar(node: yaml.ScalarNode, loc: Loc) -> Any:
     tag, value = node.tag, node.value
     if tag == _FLOAT:
         text = value.replace("_", "")
@@ -312,14 +313,14 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader, loc: Loc) -> Any:
         if len(value) > 30:
             raise _Problem(node.start_mark, f"a number of {len(value)} digits is too long: "
                            "figures must be less than 10^15", loc)
-        return loader.construct_yaml_int(node)
+        return _CONSTRUCTOR.construct_yaml_int(node)
     if tag == _BOOL:
-        return loader.construct_yaml_bool(node)
+        return _CONSTRUCTOR.construct_yaml_bool(node)
     if tag == _NULL:
         return None
     if tag == _TIMESTAMP:
         try:
-            stamp = loader.construct_yaml_timestamp(node)
+            stamp = _CONSTRUCTOR.construct_yaml_timestamp(node)
         except ValueError as exc:
             raise _Problem(node.start_mark, f"impossible date {value!r} ({exc}): "
                            "write a real date as YYYY-MM-DD", loc) from None
