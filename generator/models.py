@@ -329,6 +329,7 @@ class BudgetTable(Strict):
     money_unit: MoneyUnit | None = Field(None, description="overrides the file's unit for this table")
     rows: tuple[BudgetRow, ...] = Field((), description="rows; children follow their parent")
     total: BudgetRow | None = Field(None, description="the printed total row")
+    note: Text = Field("", description="注: the note printed under the table")
 
     @model_validator(mode="after")
     def _check_widths(self) -> BudgetTable:

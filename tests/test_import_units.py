@@ -193,7 +193,7 @@ def test_budget_tables() -> None:
     assert coded["rows"][2] == {"code": "204 06 01", "name": "行政运行", "values": [30599585, 30599585, None]}
     assert coded["rows"][7]["code"] == "205 06 10"  # a misprinted code stays as printed
     assert coded["total"] == {"name": "合计", "values": [115909790, 71699801, 44209989]}
-    assert empty["rows"] == [] and empty["notes"][0].startswith("注：本部门2024年无政府性基金")
+    assert empty["rows"] == [] and empty["note"].startswith("注：本部门2024年无政府性基金")
     assert three["money_unit"] == "万元"
     assert three["rows"] == [{"name": "2024年预算数",
                               "values": [Decimal("21.5"), 0, 4, Decimal("17.5"), None, Decimal("17.5"), 655]}]

@@ -150,3 +150,8 @@ def test_same_content_gives_identical_output(examples: Path, tmp_path: Path) -> 
     assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_real_budget_shows_the_notes_printed_under_empty_tables(built_site: Path) -> None:
+    page = read(built_site, "minhang-justice/budget/2024/index.html")
+    assert "注：本部门2024年无政府性基金预算安排，故本表无数据。" in page.text

@@ -62,12 +62,7 @@ def _finish(item: Item) -> dict[str, Any]:
     for optional in ("leader", "phone"):
         if not data.get(optional):
             data.pop(optional, None)
-    out = {k: data[k] for k in ORDER[item.parsed.kind] if k in data}
-    if item.parsed.kind == BUDGET:
-        for table in out.get("tables", []):
-            for note in table.pop("notes", []):
-                item.comments.append(f"{table['title']}, printed under the table: {note}")
-    return out
+    return {k: data[k] for k in ORDER[item.parsed.kind] if k in data}
 
 
 def _read(path: Path, depts: Departments, forced: str | None, book: fixes.Corrections,

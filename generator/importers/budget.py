@@ -138,10 +138,9 @@ def _table(title: str, rows: list[Row], msgs: Messages) -> dict[str, Any]:
         _coded(table, grid, msgs)
     else:
         _two_sided(table, grid, msgs)
-    ordered: dict[str, Any] = {k: table[k] for k in ("title", "money_unit", "columns", "rows", "total") if k in table}
     if notes:
-        ordered["notes"] = notes  # not part of the format: the caller writes them as comments
-    return ordered
+        table["note"] = "\n".join(notes)
+    return {k: table[k] for k in ("title", "money_unit", "columns", "rows", "total", "note") if k in table}
 
 
 def _values(cells: list[str], width: int, row: Row, msgs: Messages) -> list[Any]:
