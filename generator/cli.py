@@ -145,19 +145,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except OSError as exc:  # disk full, permission denied: the machine's problem, not a bug
-        print(f"disclose: {printable(str(exc))}", file=sys.stderr)
-        if args.verbose:
-            traceback.print_exc()
-        return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if args.verbose:
             traceback.print_exc()
-        if type(exc).__module__.startswith("jinja2"):  # a theme or a content templates/ override
-            print(f"disclose: template error: {_template_place(exc)}{printable(str(exc))[:200]}; "
-                  "fix the template (run with --verbose for the traceback)", file=sys.stderr)
-            return 1
-        print(f"disclose: internal error ({type(exc).__name__}: {printable(str(exc))[:200]}); "
-              "this is a bug in disclose: run again with --verbose and report the traceback",
-              file=sys.stderr)
+        print(explain(exc), file=sys.stderr)
         return 1
+
+
+def explain(exc: Exception) -> str:
+    """One line for an exception that is not a content error: the machine's, a template's or a bug."""
+    if isinstance(exc, OSError):  # disk full, permission denied: the machine's problem, not a bug
+        return f"disclose: {printable(str(exc))}"
+    if type(exc).__module__.startswith("jinja2"):  # a theme or a content templates/ override
+        return (f"disclose: template error: {_template_place(exc)}{printable(str(exc))[:200]}; "
+                "fix the template (run with --verbose for the traceback)")
+    return (f"disclose: internal error ({type(exc).__name__}: {printable(str(exc))[:200]}); "
+            "this is a bug in disclose: run again with --verbose and report the traceback")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.build import build
 from generator.cache import ParseCache, cache_folder
+from generator.cli import explain
 from generator.errors import BuildAborted, DiscloseError
 
 
@@ -29,6 +30,8 @@ def rebuild(content: Path, out: Path, cache: ParseCache | None = None) -> bool:
         print(f"{len(exc.errors)} error(s); still serving the last good site", file=sys.stderr, flush=True)
     except DiscloseError as exc:
         print(f"disclose: {exc}", file=sys.stderr, flush=True)
+    except Exception as exc:  # noqa: BLE001 - a broken template edit must not stop the server
+        print(f"{explain(exc)}; still serving the last good site", file=sys.stderr, flush=True)
     return False
 
 

@@ -114,6 +114,11 @@ def test_serve_rebuilds_on_change_and_survives_errors(examples: Path, tmp_path: 
         page = examples / "pages/about.md"
         page.write_text(page.read_text(encoding="utf-8").replace("本站公开", "本站现已公开"), encoding="utf-8")
         _wait_for(lambda: "本站现已公开" in _get(url))
+        override = examples / "templates" / "page.html"  # a broken theme edit keeps it too
+        override.parent.mkdir()
+        override.write_text("{% if %}\n", encoding="utf-8")
+        _wait_for(lambda: "template error" in (tmp_path / "serve.log").read_text())
+        override.unlink()
         site = examples / "site.yaml"
         site.write_text("title: [\n", encoding="utf-8")  # a broken edit keeps the last good site
         time.sleep(2)
@@ -125,3 +130,4 @@ def test_serve_rebuilds_on_change_and_survives_errors(examples: Path, tmp_path: 
         log.close()
     output = (tmp_path / "serve.log").read_text()
     assert "site.yaml:2:1: YAML syntax error" in output and "still serving the last good site" in output
+    assert "Traceback" not in output
