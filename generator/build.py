@@ -52,7 +52,12 @@ class BuildReport:
 
 def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> tuple[Content, list[Finding]]:
     """Load, validate and audit ``root``; raise BuildAborted on errors (and findings if strict)."""
-    content = validate(root, load_content(root, cache.load_many if cache else None))
+    loaded = load_content(root, cache.load_many if cache else None)
+    if cache:
+        loaded.models = cache.known()
+    content = validate(root, loaded)
+    if cache:
+        cache.remember(content)
     findings = audit(content)
     if strict and findings:
         raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")

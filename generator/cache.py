@@ -6,7 +6,9 @@ parsed from the file's current bytes. A file whose path and bytes were parsed
 before, by this same version of the generator, comes from memory (a cache kept
 by ``disclose serve``) or from its pickle under the cache folder; every other
 file is parsed now, over both cores, and its pickle written. A file that fails
-to load is never cached, so its errors are always found afresh. :meth:`prune`
+to load is never cached, so its errors are always found afresh. In memory the
+cache also keeps the model validated from each document (:meth:`remember`), so
+``disclose serve`` validates only the files that changed. :meth:`prune`
 deletes the pickles no file uses any more. The folder is ``.disclose-cache/``
 beside the output folder (git ignores it); deleting it only costs time.
 """
@@ -22,11 +24,13 @@ import tempfile
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator import parallel
 from generator.errors import ContentError
 from generator.load import Document, load_one
 from generator.progress import Progress
+from generator.validate import Content
 
 FOLDER = ".disclose-cache"
 
@@ -62,6 +66,7 @@ class ParseCache:
         self.jobs = jobs
         self.progress = progress
         self.memory: dict[str, Document] = {}
+        self.models: dict[str, Any] = {}  # key -> the model validated from that document
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
 
@@ -118,11 +123,27 @@ class ParseCache:
         fresh = iter(outcome for outcome, _ in parsed)
         result = [found if found is not None else next(fresh) for found in outcomes]
         self.memory = {key: doc for key, doc in zip(keys, result, strict=True) if isinstance(doc, Document)}
+        self.models = {key: model for key, model in self.models.items() if key in self.memory}
         self.used = set(keys)
         self.parsed = [rel for _, rel, _ in misses]
         if self.progress:
             self.progress.step("checking")  # what the build does next: validate and audit
         return result
+
+    def known(self) -> dict[str, Any]:
+        """The models validated before from the documents of the last load, by relative path."""
+        return {doc.rel: self.models[key] for key, doc in self.memory.items() if key in self.models}
+
+    def remember(self, content: Content) -> None:
+        """Keep the model validated from each document of ``content``, for the next build."""
+        keys = {id(doc): key for key, doc in self.memory.items()}
+        pairs: list[tuple[Document, Any]] = [(content.site_doc, content.site)]
+        pairs += [(d.doc, d.model) for d in content.departments.values()]
+        pairs += [(r.doc, r.model) for r in content.reports]
+        pairs += [(p.doc, p.meta) for p in content.pages]
+        for doc, model in pairs:
+            if id(doc) in keys:
+                self.models[keys[id(doc)]] = model
 
     def prune(self) -> None:
         """Delete the pickles of files that no longer exist or have changed since."""

@@ -375,6 +375,8 @@ class Loaded:
     docs: list[Document] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)
+    # rel -> the model an earlier build validated from this very document (the build cache's)
+    models: dict[str, Any] = field(default_factory=dict)
 
 
 def load_one(path: Path, rel: str) -> Document | ContentError:

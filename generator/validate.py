@@ -140,10 +140,12 @@ def _message(err: ErrorDetails) -> str:
     return message[:1].lower() + message[1:]
 
 
-def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError]) -> Any:
+def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError], known: Any = None) -> Any:
     if not isinstance(doc.data, dict):
         errors.append(doc.error((), "must be a mapping of fields (key: value)"))
         return None
+    if isinstance(known, model):
+        return known  # validated from these same bytes by an earlier build: the same model
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
@@ -152,7 +154,7 @@ def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError]) ->
 
 
 def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[ContentError],
-            kinds: tuple[str, ...]) -> Report | None:
+            kinds: tuple[str, ...], known: Any = None) -> Report | None:
     if not isinstance(doc.data, dict):
         errors.append(doc.error((), "must be a mapping of fields (key: value), starting with kind:"))
         return None
@@ -161,7 +163,7 @@ def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[Cont
         shown = "missing" if kind is None else f"{kind!r} is not a kind of report here"
         errors.append(doc.error(("kind",), f"{shown}: must be one of {', '.join(kinds)}"))
         return None
-    report: Report | None = _parse(doc, REPORT_MODELS[kind], errors)
+    report: Report | None = _parse(doc, REPORT_MODELS[kind], errors, known)
     if report is None:
         return None
     if str(report.year) != folder_year:
@@ -175,7 +177,7 @@ def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[Cont
 def validate(root: Path, loaded: Loaded) -> Content:
     """Validate every loaded document; raise BuildAborted with all problems, loading's included."""
     errors: list[ContentError] = list(loaded.errors)
-    documents = loaded.docs
+    documents, known = loaded.docs, loaded.models
     site: SiteConfig | None = None
     site_doc: Document | None = None
     departments: dict[str, DepartmentEntry] = {}
@@ -184,20 +186,21 @@ def validate(root: Path, loaded: Loaded) -> Content:
     for doc in documents:
         rel = doc.rel
         if rel == "site.yaml":
-            site, site_doc = _parse(doc, SiteConfig, errors), doc
+            site, site_doc = _parse(doc, SiteConfig, errors, known.get(rel)), doc
         elif m := _DEPARTMENT.match(rel):
             if _slug_ok(doc, m.group(1), "department folder", errors):
-                dept = _parse(doc, Department, errors)
+                dept = _parse(doc, Department, errors, known.get(rel))
                 if dept:
                     departments[m.group(1)] = DepartmentEntry(m.group(1), dept, doc)
         elif m := _BUDGET.match(rel):
-            budget = _report(doc, m.group(1), m.group(2), errors, ("department-budget",))
+            budget = _report(doc, m.group(1), m.group(2), errors, ("department-budget",), known.get(rel))
             if budget:
                 reports.append(ReportEntry("budget", budget, doc))
         elif m := _PROJECT.match(rel):
             slug = m.group(3)
             ok = _slug_ok(doc, slug, "file name (the report's slug)", errors)
-            report = _report(doc, m.group(1), m.group(2), errors, ("self-evaluation", "target-declaration"))
+            report = _report(doc, m.group(1), m.group(2), errors, ("self-evaluation", "target-declaration"),
+                             known.get(rel))
             if report and ok:
                 reports.append(ReportEntry(slug, report, doc))
         elif m := _PAGE.match(rel):
@@ -206,7 +209,7 @@ def validate(root: Path, loaded: Loaded) -> Content:
                 errors.append(doc.error(("title",), "required field is missing: begin the page with "
                                         "front matter, a line '---', a line 'title: …' and a line '---'"))
             elif slug_ok:
-                meta = _parse(doc, PageMeta, errors)
+                meta = _parse(doc, PageMeta, errors, known.get(rel))
                 if meta:
                     pages.append(PageEntry(m.group(1), meta, doc))
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,19 @@ def test_a_reverted_edit_comes_from_the_cache_and_a_broken_file_is_never_cached(
     (examples / REPORT).write_text(original, encoding="utf-8")
     build(examples, out, cache=cache)
     assert cache.parsed == []
+
+
+def test_serve_validates_only_the_edited_file(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))  # one cache for every build, as disclose serve keeps it
+    build(examples, out, cache=cache)
+    before = {doc.rel: cache.models[key] for key, doc in cache.memory.items()}
+    edit(examples)
+    build(examples, out, cache=cache)
+    after = {doc.rel: cache.models[key] for key, doc in cache.memory.items()}
+    assert after.keys() == before.keys()
+    assert [rel for rel in after if after[rel] is not before[rel]] == [REPORT]
+    assert after[REPORT].funds.total.weight == Decimal("10.5")
 
 
 def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path: Path,
