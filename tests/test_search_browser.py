@@ -242,6 +242,20 @@ def test_without_javascript_the_page_says_where_to_go(browser: Any, built_exampl
     context.close()
 
 
+def test_twenty_results_show_at_a_time(page: Any, make_site: MakeSite, tmp_path: Path, serve: Serve) -> None:
+    reports = {f"departments/haidian-justice/projects/2023/p{i:02d}.yaml": PORTAL_REPORT.format(
+        name=f"培训项目{i:02d}", budget=f"{1000 + i}.00", goal="培训。") for i in range(25)}
+    site = tmp_path / "site"
+    build(make_site({"departments/haidian-justice/department.yaml": "name: 北京市海淀区司法局\n", **reports}), site)
+    page.goto(serve(site) + "search/?q=培训项目&sort=budget:desc")
+    wait_for(page, "共 25 个")
+    assert names(page) == [f"培训项目{i:02d}" for i in range(24, 4, -1)]
+    page.get_by_role("button", name="显示更多").click()
+    expect(page.locator("#search-results .result")).to_have_count(25)
+    assert page.evaluate("document.activeElement.textContent") == "培训项目04"  # focus on the first new one
+    assert not page.get_by_role("button", name="显示更多").is_visible()
+
+
 PORTAL_REPORT = """\
 kind: self-evaluation
 year: 2023
