@@ -1,11 +1,14 @@
 """Stage 6c, spreadsheets: tables as XLSX workbooks, byte-identical from build to build.
 
-Contract: ``workbook(sheets)`` returns the bytes of an XLSX file (openpyxl) with
-one worksheet per :class:`Sheet`: a bold, frozen header row, numbers stored as
+Contract: ``workbook(sheets)`` returns the bytes of an XLSX file with one
+worksheet per :class:`Sheet`: a bold, frozen header row, numbers stored as
 numbers (amounts shown with thousands separators and two decimals, their value
-exact), text as text. openpyxl stamps the time of saving into the document
-properties and the zip entries; both are replaced by one fixed moment,
-``SOURCE_DATE_EPOCH`` when it is set, so the same tables give the same bytes.
+exact), text as text (shared strings: ``=100%`` is never taken for a formula).
+The Office Open XML parts are written here directly, which is some twenty times
+faster than building cells with openpyxl (a site of 10,000 reports holds millions
+of cells); openpyxl, Excel and LibreOffice read them. Every zip entry and the
+document properties carry one fixed moment, ``SOURCE_DATE_EPOCH`` when it is set,
+so the same tables give the same bytes.
 """
 
 from __future__ import annotations
@@ -17,17 +20,15 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from xml.sax.saxutils import escape
 
 Cell = str | int | Decimal | None
 EPOCH_DEFAULT = 315532800  # 1980-01-01T00:00:00Z, the earliest date a zip entry can hold
 MONEY_FORMAT = "#,##0.00"
-_STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 cannot hold at all; loading refuses them in content, this is a last guard.
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and what follows it: two cells wide
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -48,57 +49,136 @@ def build_time() -> datetime:
 
 def _width(text: str) -> int:
     """Roughly how many character cells ``text`` needs (CJK characters count two)."""
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _column(index: int) -> str:
+    """The letters of column ``index`` (1 is A, 27 is AA)."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class _Strings:
+    """The workbook's shared strings: each distinct text once, cells refer to it by number."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.uses = 0
+
+    def ref(self, text: str) -> int:
+        self.uses += 1
+        return self.index.setdefault(text, len(self.index))
+
+    def xml(self) -> str:
+        items = "".join(f"<si><t xml:space=\"preserve\">{_text(t)}</t></si>" for t in self.index)
+        return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.uses}" uniqueCount="{len(self.index)}">'
+                f"{items}</sst>")
+
+
+def _text(value: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", value))
+
+
+def _sheet(sheet: Sheet, strings: _Strings) -> str:
+    """One worksheet's XML: column widths, the frozen bold header, then the rows."""
+    letters = [_column(i) for i in range(1, len(sheet.columns) + 1)]
+    cols = []
+    for i, (header, _, _) in enumerate(sheet.columns):
+        texts = [header, *(str(r[i]) for r in sheet.rows[:200] if r[i] is not None)]
+        width = min(max(_width(t) for t in texts) + 2, 60)
+        cols.append(f'<col min="{i + 1}" max="{i + 1}" width="{width}" customWidth="1"/>')
+    out = [(f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{"".join(cols)}</cols><sheetData><row r="1">')]
+    out += [f'<c r="{letter}1" s="1" t="s"><v>{strings.ref(header)}</v></c>'
+            for letter, (header, _, _) in zip(letters, sheet.columns, strict=True)]
+    out.append("</row>")
+    kinds = [(numeric, 2 if money else 0) for _, numeric, money in sheet.columns]
+    for r, row in enumerate(sheet.rows, start=2):
+        out.append(f'<row r="{r}">')
+        for letter, value, (numeric, style) in zip(letters, row, kinds, strict=True):
+            if value is None:
+                continue
+            if numeric and not isinstance(value, str):
+                number = format(value, "f") if isinstance(value, Decimal) else str(value)
+                out.append(f'<c r="{letter}{r}" s="{style}"><v>{number}</v></c>')
+            else:
+                out.append(f'<c r="{letter}{r}" s="{style}" t="s"><v>{strings.ref(str(value))}</v></c>')
+        out.append("</row>")
+    out.append("</sheetData></worksheet>")
+    return "".join(out)
+
+
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_STYLES = (f'{_XML}<styleSheet xmlns="{_MAIN}"><numFmts count="1"><numFmt numFmtId="164" '
+           f'formatCode="{MONEY_FORMAT}"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
+           '</font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill>'
+           '<patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+           '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+           '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+           '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+           '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
 def workbook(sheets: list[Sheet]) -> bytes:
     """The sheets as XLSX bytes with fixed timestamps."""
-    book = Workbook()
-    book.remove(book.worksheets[0])
-    for sheet in sheets:
-        ws = book.create_sheet(_FORBIDDEN.sub(" ", sheet.name)[:31])
-        ws.append([header for header, _, _ in sheet.columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        for r, row in enumerate(sheet.rows, start=2):
-            for c, (value, (_, numeric, _)) in enumerate(zip(row, sheet.columns), start=1):
-                if value is not None:
-                    _put(ws.cell(row=r, column=c), value, numeric)
-        for index, (header, _, money) in enumerate(sheet.columns, start=1):
-            letter = get_column_letter(index)
-            texts = [header, *(str(r[index - 1]) for r in sheet.rows[:200] if r[index - 1] is not None)]
-            ws.column_dimensions[letter].width = min(max(_width(t) for t in texts) + 2, 60)
-            if money:
-                for cell in ws[letter][1:]:
-                    cell.number_format = MONEY_FORMAT
-    when = build_time().replace(tzinfo=None)
-    book.properties.creator = "disclose"
-    book.properties.created = when
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _fix_dates(buffer.getvalue(), when)
-
-
-def _put(cell: Any, value: str | int | Decimal, numeric: bool) -> None:
-    """Numbers as numbers; text always as text, even ``=100%``, which openpyxl would take for a formula."""
-    cell.value = value if numeric else str(value)
-    if not numeric:
-        cell.data_type = "s"
-
-
-def _fix_dates(data: bytes, when: datetime) -> bytes:
-    """Rewrite the zip with every entry dated ``when`` and the core properties stamped with it."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    strings = _Strings()
+    names = [_FORBIDDEN.sub(" ", sheet.name)[:31] for sheet in sheets]
+    worksheets = [_sheet(sheet, strings) for sheet in sheets]
+    when = build_time()
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    count = range(1, len(sheets) + 1)
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            f'{_XML}<Types xmlns="{_PKG}/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{sheet_type}.sheet.main+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_type}.worksheet+xml"/>'
+                      for i in count)
+            + f'<Override PartName="/xl/styles.xml" ContentType="{sheet_type}.styles+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{sheet_type}.sharedStrings+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'),
+        "_rels/.rels": (
+            f'{_XML}<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+            f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" '
+            f'Type="{_PKG}/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>'),
+        "docProps/core.xml": (
+            f'{_XML}<cp:coreProperties xmlns:cp="{_PKG}/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:creator>disclose</dc:creator>'
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'),
+        "xl/workbook.xml": (
+            f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/></bookViews><sheets>'
+            + "".join(f'<sheet name="{_text(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in zip(count, names))
+            + "</sheets></workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_XML}<Relationships xmlns="{_PKG}/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                      for i in count)
+            + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"),
+        "xl/styles.xml": _STYLES,
+        **{f"xl/worksheets/sheet{i}.xml": xml for i, xml in zip(count, worksheets)},
+        "xl/sharedStrings.xml": strings.xml(),
+    }
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            body = source.read(info)
-            if info.filename == "docProps/core.xml":
-                body = _STAMP.sub(lambda m: m.group(1) + stamp + m.group(3), body)
-            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, body)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, xml in parts.items():
+            entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, xml.encode("utf-8"))
     return out.getvalue()
