@@ -230,6 +230,15 @@ def test_search_works_when_pagefind_cannot_start_its_worker(page: Any, built_exa
     assert "script-src 'self' 'wasm-unsafe-eval';" in policy and "'unsafe-eval'" not in policy
 
 
+def test_results_fit_a_360_px_phone(browser: Any, built_examples: Path, serve: Serve) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    tab = context.new_page()
+    tab.goto(serve(built_examples) + "search/?q=运维")
+    expect(tab.locator(".result mark")).to_have_text("运维")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
 def test_without_javascript_the_page_says_where_to_go(browser: Any, built_examples: Path, serve: Serve) -> None:
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
