@@ -18,11 +18,11 @@ from typing import Any
 
 from generator.aggregate import Aggregates, Summary, grade_of, total_score
 from generator.audit import Finding
-from generator.charts import Chart
-from generator.downloads import DataFile, department_files, indicators_path, year_files
-from generator.figures import categories_chart, funds_chart, grades_chart, projects_chart, totals_chart
-from generator.i18n import Msg
 from generator.audit_view import FindingGroup, RuleCount, finding_groups, rule_counts, target_counts
+from generator.charts import Chart
+from generator.figures import categories_chart, funds_chart, grades_chart, projects_chart, totals_chart
+from generator.downloads import DataFile, department_files, indicators_path, year_files
+from generator.i18n import Msg
 from generator.models import (
     BudgetRow,
     Department,
@@ -279,6 +279,20 @@ class TextPage:
 
 
 @dataclass(frozen=True)
+class SearchPage:
+    """The search page: layout; title; bundle: URL of the Pagefind bundle the page loads (this site's,
+    or the first merged site's when this one has no reports; '' when there is nothing to search);
+    merge: bundle URLs of the other sites it searches too; departments: links for readers without
+    JavaScript."""
+
+    layout: Layout
+    title: str
+    bundle: str
+    merge: tuple[str, ...]
+    departments: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
 class AuditPage:
     """The audit page, /audit/: every finding of the site, by department.
 
@@ -295,20 +309,6 @@ class AuditPage:
     groups: tuple[FindingGroup, ...]
     targets: tuple[tuple[str, int], ...]
     data: str
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """The search page: layout; title; bundle: URL of the Pagefind bundle the page loads (this site's,
-    or the first merged site's when this one has no reports; '' when there is nothing to search);
-    merge: bundle URLs of the other sites it searches too; departments: links for readers without
-    JavaScript."""
-
-    layout: Layout
-    title: str
-    bundle: str
-    merge: tuple[str, ...]
-    departments: tuple[Link, ...]
 
 
 class Pages:
@@ -402,13 +402,6 @@ class Pages:
                           self.content.departments[m.department].model, dept_link.url, tables,
                           tuple(self.findings[entry.path]), self.downloads(entry))
 
-    def audit_page(self, findings: list[Finding]) -> AuditPage:
-        """Every finding by department, the rules with their counts, and the targets not compared."""
-        title = "数据核对"
-        return AuditPage(self.layout("audit/", Link(title, self.url("audit/"))), title, len(findings),
-                         rule_counts(findings), finding_groups(self.content, findings, self.url),
-                         target_counts(self.content), self.url("audit/findings.json"))
-
     def data_page(self, files: Sequence[DataFile]) -> DataPage:
         """List the site's and each department's downloads, with their sizes."""
         groups: dict[tuple[str, int], list[FileLink]] = defaultdict(list)
@@ -423,6 +416,13 @@ class Pages:
             titled.append(DataGroup(title, tuple(links)))
         title = Msg("数据下载")
         return DataPage(self.layout("data/", Link(title, self.url("data/"))), title, tuple(titled))
+
+    def audit_page(self, findings: list[Finding]) -> AuditPage:
+        """Every finding by department, the rules with their counts, and the targets not compared."""
+        title = "数据核对"
+        return AuditPage(self.layout("audit/", Link(title, self.url("audit/"))), title, len(findings),
+                         rule_counts(findings), finding_groups(self.content, findings, self.url),
+                         target_counts(self.content), self.url("audit/findings.json"))
 
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{d}/{year}/"), s)
@@ -476,7 +476,7 @@ class Pages:
                           tuple(self.dept_link(slug) for slug in sorted(self.content.departments)))
 
 
-def indicator_rows(items: tuple[Indicator, ...] | tuple[TargetIndicator, ...],
+def indicator_rows(items: Sequence[Indicator | TargetIndicator],
                    findings: tuple[Finding, ...]) -> tuple[IndicatorRow, ...]:
     """Lay indicators out as the form does: 一级 and 二级 cells span their group's rows."""
     rows = []

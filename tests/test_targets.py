@@ -103,6 +103,6 @@ def test_cleaning_and_quantities() -> None:
 
 def test_rounding_allowances() -> None:
     assert tolerance(Decimal("99.65")) == Decimal("0.005")
-    assert tolerance(Decimal("12880"), Decimal("0.5")) == Decimal("0.5")
+    assert tolerance(Decimal(12880), Decimal("0.5")) == Decimal("0.5")
     assert step(Decimal("1.00")) == Decimal("0.01")
-    assert slack(Decimal("21.5"), Decimal("4"), Decimal("0")) == Decimal("1.05")
+    assert slack(Decimal("21.5"), Decimal(4), Decimal(0)) == Decimal("1.05")
