@@ -20,8 +20,14 @@ from generator.aggregate import Aggregates, Summary, grade_of, total_score
 from generator.audit import Finding
 from generator.audit_view import FindingGroup, RuleCount, finding_groups, rule_counts, target_counts
 from generator.charts import Chart
-from generator.figures import categories_chart, funds_chart, grades_chart, projects_chart, totals_chart
 from generator.downloads import DataFile, department_files, indicators_path, year_files
+from generator.figures import (
+    categories_chart,
+    funds_chart,
+    grades_chart,
+    projects_chart,
+    totals_chart,
+)
 from generator.i18n import Msg
 from generator.models import (
     BudgetRow,
