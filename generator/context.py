@@ -327,6 +327,13 @@ class Pages:
         self.findings: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
             self.findings[finding.report].append(finding)
+        # grouped once, so a department or year page does not scan every report of the site
+        self.by_dept: dict[str, list[ReportEntry]] = defaultdict(list)
+        for report in content.reports:
+            self.by_dept[report.model.department].append(report)
+        self.years: dict[str, list[tuple[int, Summary]]] = defaultdict(list)
+        for (dept, year), summary in aggregates.years.items():
+            self.years[dept].append((year, summary))
         self.nav = (Link("首页", self.base), Link("搜索", self.url("search/")),
                     Link("数据核对", self.url("audit/")), Link("数据下载", self.url("data/")),
                     *(Link(p.meta.title, self.url(f"{p.slug}/")) for p in content.pages))
@@ -431,13 +438,12 @@ class Pages:
                          target_counts(self.content), self.url("audit/findings.json"))
 
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
-        return tuple(YearLink(year, self.url(f"{d}/{year}/"), s)
-                     for (d, year), s in self.agg.years.items() if d == slug)
+        return tuple(YearLink(year, self.url(f"{slug}/{year}/"), s) for year, s in self.years[slug])
 
     def department_page(self, slug: str) -> DepartmentPage:
         entry = self.content.departments[slug]
         link = self.dept_link(slug)
-        reports = [r for r in self.content.reports if r.model.department == slug]
+        reports = self.by_dept[slug]
         budgets = tuple(Link(Msg("{year}年部门预算", year=r.model.year), self.url(r.path))
                         for r in reports if r.kind == "department-budget")
         return DepartmentPage(self.layout(f"{slug}/", link), entry.model.name, slug, entry.model,
@@ -449,8 +455,7 @@ class Pages:
         dept = self.content.departments[slug].model
         link = self.dept_link(slug)
         path = f"{slug}/{year}/"
-        entries = [r for r in self.content.reports if r.model.department == slug and r.model.year == year
-                   and r.kind != "department-budget"]
+        entries = [r for r in self.by_dept[slug] if r.model.year == year and r.kind != "department-budget"]
         missed = tuple(MissedRow(e.model.name, self.url(e.path), i)
                        for e in entries if isinstance(e.model, SelfEvaluation)
                        for i in e.model.indicators if i.lost > 0)
