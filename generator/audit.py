@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from generator import parallel
 from generator.audit_budget import Issue, budget_issues, num
 from generator.load import format_loc
 from generator.models import (
@@ -318,9 +319,16 @@ def _issues(entry: ReportEntry, grades: tuple[Grade, ...]) -> Iterator[Issue]:
         yield from budget_issues(report)
 
 
-def audit(content: Content) -> list[Finding]:
-    """Run every rule on every report; return the findings sorted by file and line."""
-    found = [(entry, issue) for entry in content.reports for issue in _issues(entry, content.site.grades)]
+def _report_issues(index: int) -> list[Issue]:
+    """The issues of report ``index`` (in a worker: the content is :func:`parallel.state`)."""
+    content: Content = parallel.state()
+    return list(_issues(content.reports[index], content.site.grades))
+
+
+def audit(content: Content, jobs: int = 1) -> list[Finding]:
+    """Run every rule on every report, over ``jobs`` processes; return the findings sorted by file and line."""
+    issues = parallel.run(_report_issues, range(len(content.reports)), jobs, content)
+    found = [(entry, issue) for entry, mine in zip(content.reports, issues, strict=True) for issue in mine]
     found += list(_across(content))
     findings = []
     for entry, (rule, loc, message) in found:

@@ -50,7 +50,8 @@ class BuildReport:
                 f"{len(self.findings)} findings in {self.seconds:.2f} s into {self.out}")
 
 
-def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> tuple[Content, list[Finding]]:
+def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
+          jobs: int = 1) -> tuple[Content, list[Finding]]:
     """Load, validate and audit ``root``; raise BuildAborted on errors (and findings if strict)."""
     loaded = load_content(root, cache.load_many if cache else None)
     if cache:
@@ -58,7 +59,7 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> 
     content = validate(root, loaded)
     if cache:
         cache.remember(content)
-    findings = audit(content)
+    findings = audit(content, jobs)
     if strict and findings:
         raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
                             for f in findings])
@@ -80,7 +81,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     check_target(out, root)  # before the cache beside it is written
     cache = cache or ParseCache(cache_folder(out))
     cache.jobs, cache.progress = jobs, progress
-    content, findings = check(root, strict, cache)
+    content, findings = check(root, strict, cache, jobs)
     progress.step("summaries")
     aggregates = aggregate(content, findings)
     dirs = theme_dirs(root, content.site.theme)
