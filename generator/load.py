@@ -212,7 +212,7 @@ def read_text(path: Path) -> str:
 
 
 def _mark(line: int, col: int = 1) -> yaml.Mark:
-    return yaml.Mark("", 0, line - 1, col - 1, None, None)
+    return yaml.Mark("", 0, line - 1, col - 1, None, 0)
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[int, int]]]:
@@ -328,7 +328,7 @@ def _scalar(node: yaml.ScalarNode, loc: Loc) -> Any:
     return value
 
 
-_FRONT = re.compile(r"\A---\n(.*?\n)?---(?:\n|\Z)", re.S)
+_FRONT = re.compile(r"\A---\n(.*?\n)?---(?:\n|\Z)", re.DOTALL)
 
 
 def parse_markdown(text: str) -> tuple[Any, dict[Loc, tuple[int, int]], str, int]:

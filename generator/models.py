@@ -52,7 +52,7 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         _bounded(Decimal(value))  # before pydantic, whose own check calls 1.0e+400 "not finite"
     if isinstance(value, float):
-        raise ValueError("must be a number written in decimal")
+        raise ValueError("must be a number written in decimal")  # noqa: TRY004 - pydantic reports ValueError
     return value
 
 
@@ -372,7 +372,7 @@ class DepartmentBudget(ReportBase):
 
 
 Report = SelfEvaluation | TargetDeclaration | DepartmentBudget
-REPORT_MODELS: dict[str, type[SelfEvaluation] | type[TargetDeclaration] | type[DepartmentBudget]] = {
+REPORT_MODELS: dict[str, type[SelfEvaluation | TargetDeclaration | DepartmentBudget]] = {
     "self-evaluation": SelfEvaluation,
     "target-declaration": TargetDeclaration,
     "department-budget": DepartmentBudget,

@@ -10,8 +10,8 @@ the process locale, so output is the same everywhere.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 import importlib.util
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 

@@ -25,9 +25,7 @@ from generator.models import (
     DepartmentBudget,
     PageMeta,
     Report,
-    SelfEvaluation,
     SiteConfig,
-    TargetDeclaration,
 )
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")

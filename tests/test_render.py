@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("value, unit, shown", [
     (Decimal("12880.00"), "元", "12,880.00"),
-    (Decimal("12880"), "元", "12,880"),
+    (Decimal(12880), "元", "12,880"),
     (Decimal("194000.0"), "万元", "19.4"),
     (Decimal("194000.00"), "万元", "19.40"),
     (Decimal("6072190.00"), "元", "6,072,190.00"),

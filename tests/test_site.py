@@ -95,7 +95,7 @@ total: {weight: 100, score: 84}
 """})
     build(root, tmp_path / "out")
     html = (tmp_path / "out/test-dept/2022/a/index.html").read_text(encoding="utf-8")
-    lost = re.findall(r'<tr class="lost">(.*?)</tr>', html, re.S)
+    lost = re.findall(r'<tr class="lost">(.*?)</tr>', html, re.DOTALL)
     assert len(lost) == 2
     assert "疫情影响" in lost[0] and "失10分" in lost[0]
     assert "未说明原因" in lost[1]

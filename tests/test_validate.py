@@ -47,8 +47,8 @@ def test_wan_yuan_is_normalised_to_yuan_exactly(make_site) -> None:
     root = make_site({"departments/test-dept/projects/2022/a.yaml": REPORT.format(unit="万元")})
     report = load(root).reports[0].model
     assert isinstance(report, SelfEvaluation)
-    assert report.funds.total.initial == Decimal("194000")
-    assert report.funds.total.executed == Decimal("128800000")
+    assert report.funds.total.initial == Decimal(194000)
+    assert report.funds.total.executed == Decimal(128800000)
     # dividing back gives the printed digits
     assert str(report.funds.total.adjusted / 10000) == "19.40"
     assert report.funds.total.rate == Decimal("1.00")  # a ratio, not money
@@ -59,7 +59,7 @@ def test_wan_yuan_is_normalised_to_yuan_exactly(make_site) -> None:
 def test_budget_table_unit_overrides_the_file(examples: Path) -> None:
     budget = next(r.model for r in load(examples).reports if r.kind == "department-budget")
     assert isinstance(budget, DepartmentBudget)
-    assert budget.tables[0].rows[0].values[0] == Decimal("98073551")
+    assert budget.tables[0].rows[0].values[0] == Decimal(98073551)
     assert budget.tables[1].rows[0].values[0] == Decimal("215000.0")
 
 
