@@ -155,3 +155,34 @@ def test_same_content_gives_identical_output(examples: Path, tmp_path: Path) -> 
 def test_real_budget_shows_the_notes_printed_under_empty_tables(built_site: Path) -> None:
     page = read(built_site, "minhang-justice/budget/2024/index.html")
     assert "注：本部门2024年无政府性基金预算安排，故本表无数据。" in page.text
+
+
+def test_same_project_reports_link_to_each_other(make_site, tmp_path: Path) -> None:
+    from generator.build import build
+
+    evaluation = """\
+kind: self-evaluation
+year: 2022
+name: 矫正工作业务经费（运维）
+department: test-dept
+money_unit: 元
+funds: {total: {initial: 100, adjusted: 100, executed: 100}}
+"""
+    declaration = """\
+kind: target-declaration
+year: 2024
+name: 矫正工作业务经费 (运维)
+department: test-dept
+money_unit: 元
+"""
+    other = declaration.replace("矫正工作业务经费 (运维)", "法律援助经费")
+    root = make_site({"departments/test-dept/projects/2022/a.yaml": evaluation,
+                      "departments/test-dept/projects/2024/b.yaml": declaration,
+                      "departments/test-dept/projects/2024/c.yaml": other})
+    build(root, tmp_path / "out")
+    a = read(tmp_path / "out", "test-dept/2022/a/index.html")
+    b = read(tmp_path / "out", "test-dept/2024/b/index.html")
+    c = read(tmp_path / "out", "test-dept/2024/c/index.html")
+    assert "/test-dept/2024/b/" in a.links and "/test-dept/2024/c/" not in a.links
+    assert "/test-dept/2022/a/" in b.links
+    assert "同一项目的其他报告" not in c.text
