@@ -87,7 +87,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
     progress.step("downloads")
-    downloads = data_files(content, findings, renderer.message)
+    downloads = data_files(content, findings, renderer.message, jobs)
     records = search_records(content, renderer.message)
     output = Output(out, root)
     try:

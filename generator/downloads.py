@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from generator import parallel
 from generator.aggregate import grade_of, total_score
 from generator.audit import Finding
 from generator.charts import Translate
@@ -124,6 +125,9 @@ class Tables:
         for finding in findings:
             self.findings[finding.report] = self.findings.get(finding.report, 0) + 1
         self.entries = [e for e in content.reports if e.kind in KIND_LABELS]
+        self.by_dept: dict[str, list[ReportEntry]] = {}  # grouped once: a scope never scans the site
+        for entry in self.entries:
+            self.by_dept.setdefault(entry.model.department, []).append(entry)
 
     def _common(self, entry: ReportEntry) -> Row:
         m = entry.model
@@ -166,8 +170,8 @@ class Tables:
 
     def select(self, dept: str = "", year: int = 0) -> tuple[list[Row], list[Row]]:
         """Report rows and indicator rows of a department's reports (of one year), or of all."""
-        chosen = [e for e in self.entries
-                  if (not dept or e.model.department == dept) and (not year or e.model.year == year)]
+        chosen = [e for e in (self.by_dept.get(dept, []) if dept else self.entries)
+                  if not year or e.model.year == year]
         return ([self.report_row(e) for e in chosen],
                 [row for e in chosen for row in self.indicator_rows(e)])
 
@@ -180,29 +184,54 @@ class Tables:
                      [[row[c.key] for c in columns] for row in rows])
 
 
-def data_files(content: Content, findings: list[Finding], t: Translate) -> list[DataFile]:
-    """Every download of the site, in a stable order (see the module's contract)."""
-    tables = Tables(content, findings, t)
-    files: list[DataFile] = []
-    for entry in tables.entries:
-        files.append(DataFile(indicators_path(entry), to_csv(INDICATOR_COLUMNS, tables.indicator_rows(entry), t),
-                              "csv", "绩效指标"))
-    for slug in sorted(content.departments):
-        scopes = [(slug, 0), *sorted({(slug, e.model.year) for e in tables.entries if e.model.department == slug})]
-        for dept, year in scopes:
-            reports, indicators = tables.select(dept, year)
-            (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(dept, year) if year else department_files(dept)
-            files.append(DataFile(csv_path, to_csv(REPORT_COLUMNS, reports, t), csv_fmt, "项目表", (dept, year)))
-            files.append(DataFile(xlsx_path, tables.xlsx(reports, indicators), xlsx_fmt, "项目表和绩效指标",
-                                  (dept, year)))
+def _department(tables: Tables, slug: str) -> tuple[list[DataFile], list[DataFile]]:
+    """A department's files: each report's indicators, then its tables and each year's."""
+    t, entries = tables.t, tables.by_dept.get(slug, [])
+    indicators = [DataFile(indicators_path(e), to_csv(INDICATOR_COLUMNS, tables.indicator_rows(e), t), "csv",
+                           "绩效指标") for e in entries]
+    files = []
+    for dept, year in [(slug, 0), *sorted({(slug, e.model.year) for e in entries})]:
+        reports, rows = tables.select(dept, year)
+        (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(dept, year) if year else department_files(dept)
+        files.append(DataFile(csv_path, to_csv(REPORT_COLUMNS, reports, t), csv_fmt, "项目表", (dept, year)))
+        files.append(DataFile(xlsx_path, tables.xlsx(reports, rows), xlsx_fmt, "项目表和绩效指标", (dept, year)))
+    return indicators, files
+
+
+def _site(tables: Tables, name: str) -> DataFile:
+    """One of the whole site's files in ``data/``."""
+    t = tables.t
+    if name == "reports.json":
+        return DataFile("data/reports.json", dumps([report_data(e) for e in tables.content.reports]), "json",
+                        "全部报告的完整内容，包括部门预算")
     reports, indicators = tables.select()
-    site = [
-        DataFile("data/reports.csv", to_csv(REPORT_COLUMNS, reports, t), "csv", "全部报告，每份一行"),
-        DataFile("data/indicators.csv", to_csv(INDICATOR_COLUMNS, indicators, t), "csv", "全部绩效指标，每项一行"),
-        DataFile("data/reports.json", dumps([report_data(e) for e in content.reports]), "json",
-                 "全部报告的完整内容，包括部门预算"),
-        DataFile("data/reports.xlsx", tables.xlsx(reports, indicators), "xlsx", "报告和绩效指标两张工作表"),
-    ]
+    if name == "reports.csv":
+        return DataFile("data/reports.csv", to_csv(REPORT_COLUMNS, reports, t), "csv", "全部报告，每份一行")
+    if name == "indicators.csv":
+        return DataFile("data/indicators.csv", to_csv(INDICATOR_COLUMNS, indicators, t), "csv",
+                        "全部绩效指标，每项一行")
+    return DataFile("data/reports.xlsx", tables.xlsx(reports, indicators), "xlsx", "报告和绩效指标两张工作表")
+
+
+def _task(task: tuple[str, str]) -> tuple[list[DataFile], list[DataFile]] | DataFile:
+    tables: Tables = parallel.state()
+    scope, name = task
+    return _department(tables, name) if scope == "department" else _site(tables, name)
+
+
+SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx")
+
+
+def data_files(content: Content, findings: list[Finding], t: Translate, jobs: int = 1) -> list[DataFile]:
+    """Every download of the site, in a stable order (see the module's contract), over ``jobs`` processes."""
+    tables = Tables(content, findings, t)
+    # the whole site's files are the largest: first, so the other processes share out the departments
+    tasks = [*(("site", name) for name in SITE_FILES), *(("department", slug) for slug in sorted(content.departments))]
+    jobs = jobs if len(tables.entries) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
+    made = parallel.run(_task, tasks, jobs, tables, chunk=1)
+    site = [f for f in made[:len(SITE_FILES)] if isinstance(f, DataFile)]
+    parts = [f for f in made[len(SITE_FILES):] if not isinstance(f, DataFile)]
+    files = [f for indicators, _ in parts for f in indicators] + [f for _, scopes in parts for f in scopes]
     site.append(DataFile("data/datapackage.json", datapackage(content.site.title, site, t), "json",
                          "数据包说明（Frictionless Data Package）"))
     return files + site

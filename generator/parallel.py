@@ -42,12 +42,16 @@ def _chunk(items: Sequence[Any]) -> list[Any]:
 
 
 def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: Any = None,
-        done: Callable[[int], None] | None = None) -> list[Result]:
-    """Map ``fn`` over ``items`` with ``jobs`` processes; call ``done(n)`` as n more finish."""
+        done: Callable[[int], None] | None = None, chunk: int = 0) -> list[Result]:
+    """Map ``fn`` over ``items`` with ``jobs`` processes; call ``done(n)`` as n more finish.
+
+    ``chunk`` items go to a process at a time (0: enough to balance the cores; 1 for items so big
+    that even two are worth forking for)."""
     global _state, _fn
     _state, _fn = state, fn
     try:
-        if jobs <= 1 or len(items) < MIN_PARALLEL or multiprocessing.parent_process() is not None:
+        if jobs <= 1 or len(items) < (2 if chunk == 1 else MIN_PARALLEL) \
+                or multiprocessing.parent_process() is not None:
             results = []
             for item in items:
                 results.append(fn(item))
@@ -56,7 +60,7 @@ def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: A
             return results
         # Chunks small enough to balance the cores and to move the progress bar, large enough
         # that the pipe is not the bottleneck.
-        size = max(1, min(256, len(items) // (jobs * 8)))
+        size = chunk or max(1, min(256, len(items) // (jobs * 8)))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
         out: list[Result] = []
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
