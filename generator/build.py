@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator import parallel
@@ -22,9 +23,9 @@ from generator.cache import ParseCache, cache_folder
 from generator.context import page_plan
 from generator.downloads import data_files
 from generator.errors import BuildAborted, ContentError
-from generator.export import report_files, sitemap
+from generator.export import report_json, report_path, sitemap
 from generator.load import load_content
-from generator.pages import render_pages
+from generator.pages import page_tasks, write_all
 from generator.progress import Progress
 from generator.render import Renderer, theme_dirs
 from generator.search import search_records, write_index
@@ -91,11 +92,11 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     records = search_records(content, renderer.message)
     output = Output(out, root)
     try:
-        pages = render_pages(page_plan(content, aggregates, findings, downloads), renderer, output, jobs,
-                             progress)
+        plan = page_plan(content, aggregates, findings, downloads)
+        pages = write_all(page_tasks(plan, renderer), output, jobs, progress, "pages")
+        write_all([(report_path(e), partial(report_json, e)) for e in content.reports], output, jobs, progress,
+                  "report data")
         progress.step("files")
-        for rel, data in report_files(content):
-            output.write_bytes(rel, data)
         output.write_bytes("audit/findings.json", findings_json(content, findings, content.site.base_url))
         for download in downloads:
             output.write_bytes(download.path, download.data)

@@ -8,10 +8,9 @@ Amounts are exported in 元 as decimal strings with their printed digits.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
-from generator.validate import Content, ReportEntry
+from generator.validate import ReportEntry
 
 
 def report_data(entry: ReportEntry) -> dict[str, object]:
@@ -27,11 +26,15 @@ def dumps(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def report_files(content: Content) -> Iterator[tuple[str, bytes]]:
-    """Yield (path, bytes) of each report's JSON, beside its page."""
-    for entry in content.reports:
-        stem = entry.slug if entry.slug != "budget" else f"budget-{entry.model.year}"
-        yield f"{entry.path}{stem}.json", dumps(report_data(entry))
+def report_path(entry: ReportEntry) -> str:
+    """Where a report's JSON is written: beside its page."""
+    stem = entry.slug if entry.slug != "budget" else f"budget-{entry.model.year}"
+    return f"{entry.path}{stem}.json"
+
+
+def report_json(entry: ReportEntry) -> bytes:
+    """A report's JSON file."""
+    return dumps(report_data(entry))
 
 
 def sitemap(base_url: str, pages: list[str]) -> str:
