@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
     p.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: ./site)")
     p.add_argument("--strict", action="store_true", help="treat audit findings as errors")
+    p.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="processes to build with (default: one per core)")
 
     p = sub.add_parser("check", help="validate and audit the content without writing anything")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
@@ -70,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from generator.build import build
 
-        report = build(_content_dir(args.content), args.out, args.strict)
+        report = build(_content_dir(args.content), args.out, args.strict, max(args.jobs, 0))
         _print_findings(report.findings)
         print(report.summary())
         return 0
