@@ -9,8 +9,9 @@ prints, each measured in a fresh process:
 - full: a cold build (no cache, no previous site), with search: wall and CPU
   seconds, pages per second, the seconds of each step, and peak memory — the
   largest proportional set size (PSS) of the build and its children (worker
-  processes, Pagefind) summed, sampled every 50 ms from /proc, and the largest
-  single process (``ru_maxrss``);
+  processes, Pagefind) summed, sampled every 50 ms from /proc, with the Python
+  processes' and Pagefind's own peaks, and the largest single process
+  (``ru_maxrss``);
 - search: Pagefind's seconds and the size of ``pagefind/``;
 - unchanged: the same build again (parses from the cache, unchanged files linked);
 - one edit, CLI: after changing one report's figure, ``disclose build`` again;
@@ -73,19 +74,21 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _pss(pids: list[int]) -> int:
-    """The summed proportional set size of ``pids`` in bytes (shared pages counted once)."""
-    total = 0
+def _pss(pids: list[int]) -> dict[str, int]:
+    """The proportional set size of ``pids`` in bytes (shared pages counted once), by program name."""
+    sizes: dict[str, int] = {}
     for pid in pids:
         try:
+            with open(f"/proc/{pid}/comm") as handle:
+                name = "pagefind" if "pagefind" in handle.read() else "python"
             with open(f"/proc/{pid}/smaps_rollup") as handle:
                 for line in handle:
                     if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
+                        sizes[name] = sizes.get(name, 0) + int(line.split()[1]) * 1024
                         break
         except OSError:
             continue
-    return total
+    return sizes
 
 
 def measure(args: list[str]) -> dict[str, float]:
@@ -94,9 +97,11 @@ def measure(args: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", CHILD, *args], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True)
-    peak = 0
+    peak = python = pagefind = 0
     while child.poll() is None:
-        peak = max(peak, _pss(_tree(child.pid)))
+        sizes = _pss(_tree(child.pid))
+        peak = max(peak, sum(sizes.values()))
+        python, pagefind = max(python, sizes.get("python", 0)), max(pagefind, sizes.get("pagefind", 0))
         time.sleep(0.05)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -105,7 +110,7 @@ def measure(args: list[str]) -> dict[str, float]:
         raise SystemExit(f"the build failed (exit {child.returncode}); run it alone to see why")
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     result.update(wall=wall, cpu=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-                  pss_peak=peak, rss_max=after.ru_maxrss * 1024)
+                  pss_peak=peak, pss_python=python, pss_pagefind=pagefind, rss_max=after.ru_maxrss * 1024)
     return result
 
 
@@ -130,8 +135,9 @@ def bench(n: int, jobs: int) -> None:
     steps = ", ".join(f"{k} {v:.2f}" for k, v in full["timings"].items())  # type: ignore[attr-defined]
     print(f"\n{n} reports, {full['pages']:.0f} pages, {full['files']:.0f} files, {jobs} processes")
     print(f"  full build    {full['wall']:7.2f} s wall, {full['cpu']:.2f} s CPU, "
-          f"{full['pages'] / full['wall']:,.0f} pages/s; peak PSS {_mb(full['pss_peak'])} "
-          f"(largest process {_mb(full['rss_max'])})")
+          f"{full['pages'] / full['wall']:,.0f} pages/s")
+    print(f"  peak memory   {_mb(full['pss_peak'])} PSS of the build and its children (Python processes at most "
+          f"{_mb(full['pss_python'])}, Pagefind {_mb(full['pss_pagefind'])}); largest process {_mb(full['rss_max'])}")
     print(f"    steps (s): {steps}")
     print(f"  search index  {full['timings']['search']:7.2f} s, pagefind/ {_mb(_size(out / 'pagefind'))}")  # type: ignore[index]
     again = measure([*args, "full"])
