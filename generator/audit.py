@@ -338,8 +338,27 @@ def audit(content: Content, jobs: int = 1) -> list[Finding]:
     return sorted(findings)
 
 
-def target_outcomes(content: Content) -> Counter[Outcome]:
-    """How the self-evaluations' targets compare with their actuals: met, missed, or why not compared."""
-    evaluations = [e.model for e in content.reports if isinstance(e.model, SelfEvaluation)]
+def _report_outcomes(index: int) -> Counter[Outcome]:
+    report: SelfEvaluation = parallel.state()[index]
     return Counter(judge(item.target, item.actual, cost=_is_cost(item))
-                   for report in evaluations for item in report.indicators if not item.not_applicable)
+                   for item in report.indicators if not item.not_applicable)
+
+
+# The outcomes of the last content asked about: the audit page, findings.json and the check
+# summary all ask, and judging every target of a large site takes seconds.
+_outcomes: dict[int, tuple[Content, Counter[Outcome]]] = {}
+
+
+def target_outcomes(content: Content) -> Counter[Outcome]:
+    """How the self-evaluations' targets compare with their actuals: met, missed, or why not compared.
+
+    Judged once per content, over every core."""
+    known = _outcomes.get(id(content))
+    if known is None or known[0] is not content:
+        evaluations = [e.model for e in content.reports if isinstance(e.model, SelfEvaluation)]
+        counts: Counter[Outcome] = Counter()
+        for part in parallel.run(_report_outcomes, range(len(evaluations)), parallel.cores(), evaluations):
+            counts.update(part)
+        _outcomes.clear()
+        _outcomes[id(content)] = known = (content, counts)
+    return Counter(known[1])

@@ -92,12 +92,14 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     records = search_records(content, renderer.message)
     output = Output(out, root)
     try:
+        # first, so the target outcomes it judges are known to the workers making the audit page
+        findings_data = findings_json(content, findings, content.site.base_url)
         plan = page_plan(content, aggregates, findings, downloads)
         pages = write_all(page_tasks(plan, renderer), output, jobs, progress, "pages")
         write_all([(report_path(e), partial(report_json, e)) for e in content.reports], output, jobs, progress,
                   "report data")
         progress.step("files")
-        output.write_bytes("audit/findings.json", findings_json(content, findings, content.site.base_url))
+        output.write_bytes("audit/findings.json", findings_data)
         for download in downloads:
             output.write_bytes(download.path, download.data)
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
