@@ -80,6 +80,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
            progress: Progress) -> BuildReport:
     start = time.perf_counter()
     check_target(out, root)  # before the cache beside it is written
+    remember = cache is not None  # a cache kept between builds (serve) also keeps the pages' fingerprints
     cache = cache or ParseCache(cache_folder(out))
     cache.jobs, cache.progress = jobs, progress
     content, findings = check(root, strict, cache, jobs)
@@ -95,7 +96,8 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         # first, so the target outcomes it judges are known to the workers making the audit page
         findings_data = findings_json(content, findings, content.site.base_url)
         plan = page_plan(content, aggregates, findings, downloads)
-        pages = write_all(page_tasks(plan, renderer), output, jobs, progress, "pages")
+        pages, fingerprints = write_all(page_tasks(plan, renderer, dirs, remember), output, jobs, progress,
+                                        "pages", cache.pages if remember else None)
         write_all([(report_path(e), partial(report_json, e)) for e in content.reports], output, jobs, progress,
                   "report data")
         progress.step("files")
@@ -111,6 +113,8 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     except BaseException:
         output.abort()
         raise
+    if remember:
+        cache.pages = fingerprints
     cache.prune()
     progress.step("")
     return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,

@@ -67,6 +67,9 @@ class ParseCache:
         self.progress = progress
         self.memory: dict[str, Document] = {}
         self.models: dict[str, Any] = {}  # key -> the model validated from that document
+        # output path -> fingerprint of the view the last build rendered there (memory only:
+        # see generator.pages)
+        self.pages: dict[str, bytes] = {}
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
 

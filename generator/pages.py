@@ -7,14 +7,21 @@ without pickling) and written there, so only a yes/no per file crosses back.
 Nothing differs from a serial run: each file is made by the same function from
 the same data, and the output paths are reserved here, in task order, before
 any worker starts, so collisions are found as they would be serially.
-``page_tasks(plan, renderer)`` turns the page plan into such tasks.
+
+``page_tasks(plan, renderer, memo)`` turns the page plan into such tasks. With
+a ``memo`` (``disclose serve`` keeps one between builds), each page's view is
+fingerprinted (its pickle, with the templates and the site settings) and a page
+whose fingerprint is the one it had last build is not rendered again: the
+previous site's file is kept. Pickles are only compared within one process's
+life, where they are stable; a page they cannot prove unchanged is rendered.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,39 +31,80 @@ from generator.progress import Progress
 from generator.render import Renderer
 from generator.write import Output
 
+
+@dataclass(frozen=True)
+class Page:
+    """Making one page: its view, then its bytes; ``key`` fingerprints its templates and settings."""
+
+    renderer: Renderer
+    template: str
+    make: Callable[[], Any]
+    key: bytes
+
+    def __call__(self) -> bytes:
+        return self.render(self.make())
+
+    def render(self, view: Any) -> bytes:
+        return self.renderer.render(self.template, page=view).encode("utf-8")
+
+    def fingerprint(self, view: Any) -> bytes:
+        return hashlib.sha256(self.key + pickle.dumps(view, pickle.HIGHEST_PROTOCOL)).digest()
+
+
 Task = tuple[str, Callable[[], bytes]]  # an output path and a function making its bytes
 
 
 @dataclass(frozen=True)
 class _Job:
-    """What every worker needs, inherited through fork: the tasks and where each file goes."""
+    """What every worker needs, inherited through fork: the tasks, where each file goes, the memo."""
 
     tasks: Sequence[Task]
     targets: list[Path]
     output: Output
+    memo: dict[str, bytes] | None
 
 
-def _make(index: int) -> bool:
-    """Make file ``index`` and give it to the output; return whether it was written."""
+def _make(index: int) -> tuple[bool, bytes]:
+    """Make file ``index`` and give it to the output; return whether it was written, and for a
+    page its fingerprint."""
     job: _Job = parallel.state()
-    return job.output.put(job.targets[index], job.tasks[index][1]())
+    rel, make = job.tasks[index]
+    target = job.targets[index]
+    if job.memo is None or not isinstance(make, Page):
+        return job.output.put(target, make()), b""
+    view = make.make()
+    fingerprint = make.fingerprint(view)
+    if job.memo.get(rel) == fingerprint and job.output.keep(target):
+        return False, fingerprint
+    return job.output.put(target, make.render(view)), fingerprint
 
 
-def _page(renderer: Renderer, template: str, make: Callable[[], Any]) -> bytes:
-    return renderer.render(template, page=make()).encode("utf-8")
+def _theme_key(renderer: Renderer, dirs: list[Path]) -> bytes:
+    """A fingerprint of what a page's bytes depend on besides its view: templates, messages, site."""
+    digest = hashlib.sha256(pickle.dumps(renderer.site, pickle.HIGHEST_PROTOCOL))
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
 
 
-def page_tasks(plan: list[PlannedPage], renderer: Renderer) -> list[Task]:
-    """The pages of ``plan`` as tasks; their templates are compiled here once, not in every worker."""
+def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path], fingerprinted: bool) -> list[Task]:
+    """The pages of ``plan`` as tasks; their templates (in ``dirs``) are compiled here once, not in
+    every worker. ``fingerprinted`` pages carry the key their fingerprints need."""
     for template in sorted({template for template, _, _ in plan}):
         renderer.env.get_template(template)
-    return [(rel, partial(_page, renderer, template, make)) for template, rel, make in plan]
+    key = _theme_key(renderer, dirs) if fingerprinted else b""
+    return [(rel, Page(renderer, template, make, key)) for template, rel, make in plan]
 
 
-def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str) -> list[str]:
-    """Make and write every task; return their output paths in task order."""
+def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,
+              memo: dict[str, bytes] | None = None) -> tuple[list[str], dict[str, bytes]]:
+    """Make and write every task; return their output paths in task order, and the pages'
+    fingerprints for the next build's ``memo``."""
     targets = [output.path(rel) for rel, _ in tasks]
     progress.step(label, len(tasks))
-    written = parallel.run(_make, range(len(tasks)), jobs, _Job(tasks, targets, output), progress.advance)
-    output.changed += sum(written)
-    return [rel for rel, _ in tasks]
+    made = parallel.run(_make, range(len(tasks)), jobs, _Job(tasks, targets, output, memo), progress.advance)
+    output.changed += sum(written for written, _ in made)
+    rels = [rel for rel, _ in tasks]
+    return rels, {rel: fingerprint for rel, (_, fingerprint) in zip(rels, made, strict=True) if fingerprint}

@@ -128,6 +128,20 @@ class Output:
         target.write_bytes(data)
         return True
 
+    def keep(self, target: Path) -> bool:
+        """Give a reserved ``target`` the previous site's file as it is, by hard link; False if
+        there is none to keep. For a file its caller knows to be unchanged."""
+        if self.previous is None:
+            return False
+        before = self.previous / target.relative_to(self.tmp)
+        try:
+            if stat.S_ISREG(before.lstat().st_mode):
+                os.link(before, target, follow_symlinks=False)
+                return True
+        except OSError:
+            pass
+        return False
+
     def copy_tree(self, source: Path, rel: str) -> None:
         """Copy every file below ``source`` to ``rel``; earlier copies win (overrides first)."""
         for path in sorted(source.rglob("*")):

@@ -10,6 +10,7 @@ import io
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,6 +20,7 @@ from generator.build import build
 from generator.cache import ParseCache, cache_folder
 from generator.errors import BuildAborted
 from generator.progress import Progress
+from generator.render import Renderer
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 
@@ -100,6 +102,33 @@ def test_serve_validates_only_the_edited_file(examples: Path, tmp_path: Path) ->
     assert after.keys() == before.keys()
     assert [rel for rel in after if after[rel] is not before[rel]] == [REPORT]
     assert after[REPORT].funds.total.weight == Decimal("10.5")
+
+
+def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))
+    build(examples, out, cache=cache)
+    rendered: list[str] = []
+    original = Renderer.render
+
+    def counting(self: Renderer, template: str, **context: Any) -> str:
+        rendered.append(context["page"].layout.path)
+        return original(self, template, **context)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    build(examples, out, cache=cache)
+    assert rendered == []  # nothing changed: every page kept
+    edit(examples)
+    rebuilt = build(examples, out, cache=cache)
+    assert "minhang-justice/2022/correction-location-system/" in rendered
+    assert "chaoyang-justice/2022/industry-upgrade-fund-2021/" not in rendered
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    rendered.clear()
+    (examples / "templates").mkdir()
+    (examples / "templates" / "404.html").write_text("<p>{{ page.title }}</p>\n", encoding="utf-8")
+    build(examples, out, cache=cache)
+    assert len(rendered) == rebuilt.pages  # a template changed: every page is rendered again
 
 
 def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path: Path,
