@@ -21,9 +21,11 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from typing import Any, TypeVar
 
 from generator import parallel
 from generator.audit_budget import Issue, budget_issues, num
@@ -32,12 +34,15 @@ from generator.models import (
     UNIT_FACTOR,
     Grade,
     Indicator,
+    Report,
     SelfEvaluation,
     TargetDeclaration,
     TargetIndicator,
 )
 from generator.targets import Outcome, judge, slack, step, tolerance
 from generator.validate import Content, ReportEntry
+
+T = TypeVar("T")
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "audit", "target_outcomes", "tolerance"]
 
@@ -305,8 +310,11 @@ def _across(content: Content) -> Iterator[tuple[ReportEntry, Issue]]:
                 yield other, ("declaration-budget", ("funds", "total", "initial"), said)
 
 
-def _issues(entry: ReportEntry, grades: tuple[Grade, ...]) -> Iterator[Issue]:
-    report = entry.model
+def _issues(report: Report, grades: tuple[Grade, ...]) -> list[Issue]:
+    return list(_each_issue(report, grades))
+
+
+def _each_issue(report: Report, grades: tuple[Grade, ...]) -> Iterator[Issue]:
     if isinstance(report, SelfEvaluation):
         yield from _funds(report)
         yield from _scores(report, grades)
@@ -319,15 +327,34 @@ def _issues(entry: ReportEntry, grades: tuple[Grade, ...]) -> Iterator[Issue]:
         yield from budget_issues(report)
 
 
-def _report_issues(index: int) -> list[Issue]:
-    """The issues of report ``index`` (in a worker: the content is :func:`parallel.state`)."""
-    content: Content = parallel.state()
-    return list(_issues(content.reports[index], content.site.grades))
+# Results of a rule function for each report model of the last build, by kind of result: a
+# model that is still in the content (disclose serve keeps the models of unchanged files) is
+# not judged again, and the audit page, findings.json and the check summary all ask for the
+# target outcomes.
+_known: dict[object, dict[int, tuple[Report, Any]]] = {}
+
+
+def _apply(index: int) -> Any:
+    fn, models = parallel.state()
+    return fn(models[index])
+
+
+def _each(kind: object, fn: Callable[[Any], T], models: list[Report], jobs: int) -> list[T]:
+    """``fn`` of each of ``models``, over ``jobs`` processes; the last build's results are reused."""
+    known = _known.get(kind, {})
+    missing = [m for m in models if known.get(id(m), (None,))[0] is not m]
+    fresh = parallel.run(_apply, range(len(missing)), jobs, (fn, missing))
+    known.update({id(m): (m, result) for m, result in zip(missing, fresh, strict=True)})
+    _known[kind] = {id(m): known[id(m)] for m in models}
+    return [known[id(m)][1] for m in models]
 
 
 def audit(content: Content, jobs: int = 1) -> list[Finding]:
     """Run every rule on every report, over ``jobs`` processes; return the findings sorted by file and line."""
-    issues = parallel.run(_report_issues, range(len(content.reports)), jobs, content)
+    grades = content.site.grades
+    for kind in [k for k in _known if isinstance(k, tuple) and k[1] != grades]:
+        del _known[kind]  # results under other grade bands
+    issues = _each(("issues", grades), partial(_issues, grades=grades), [e.model for e in content.reports], jobs)
     found = [(entry, issue) for entry, mine in zip(content.reports, issues, strict=True) for issue in mine]
     found += list(_across(content))
     findings = []
@@ -338,27 +365,17 @@ def audit(content: Content, jobs: int = 1) -> list[Finding]:
     return sorted(findings)
 
 
-def _report_outcomes(index: int) -> Counter[Outcome]:
-    report: SelfEvaluation = parallel.state()[index]
+def _outcomes(report: SelfEvaluation) -> Counter[Outcome]:
     return Counter(judge(item.target, item.actual, cost=_is_cost(item))
                    for item in report.indicators if not item.not_applicable)
-
-
-# The outcomes of the last content asked about: the audit page, findings.json and the check
-# summary all ask, and judging every target of a large site takes seconds.
-_outcomes: dict[int, tuple[Content, Counter[Outcome]]] = {}
 
 
 def target_outcomes(content: Content) -> Counter[Outcome]:
     """How the self-evaluations' targets compare with their actuals: met, missed, or why not compared.
 
-    Judged once per content, over every core."""
-    known = _outcomes.get(id(content))
-    if known is None or known[0] is not content:
-        evaluations = [e.model for e in content.reports if isinstance(e.model, SelfEvaluation)]
-        counts: Counter[Outcome] = Counter()
-        for part in parallel.run(_report_outcomes, range(len(evaluations)), parallel.cores(), evaluations):
-            counts.update(part)
-        _outcomes.clear()
-        _outcomes[id(content)] = known = (content, counts)
-    return Counter(known[1])
+    Judged over every core, once per report model."""
+    evaluations: list[Report] = [e.model for e in content.reports if isinstance(e.model, SelfEvaluation)]
+    counts: Counter[Outcome] = Counter()
+    for part in _each("outcomes", _outcomes, evaluations, parallel.cores()):
+        counts.update(part)
+    return counts

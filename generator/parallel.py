@@ -6,7 +6,9 @@ builds give the same bytes. With ``jobs > 1`` and enough items to repay the
 start-up, the items go in chunks to ``jobs`` processes forked from this one:
 they see ``state`` (and everything else in memory: the content, the page
 plan) through :func:`state` without pickling it; only items and results cross.
-An exception in a worker is raised again here, as it would be serially.
+An exception in a worker is raised again here, as it would be serially. A run
+inside a worker (or inside a serial run) is serial, and leaves the outer run's
+state as it found it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: A
     ``chunk`` items go to a process at a time (0: enough to balance the cores; 1 for items so big
     that even two are worth forking for)."""
     global _state, _fn
+    outer = _state, _fn  # a run inside a run (serially, or in a worker) gives the outer one back
     _state, _fn = state, fn
     try:
         if jobs <= 1 or len(items) < (2 if chunk == 1 else MIN_PARALLEL) \
@@ -70,4 +73,4 @@ def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: A
                     done(len(part))
         return out
     finally:
-        _state, _fn = None, None
+        _state, _fn = outer

@@ -205,3 +205,19 @@ def test_command_line_build_prints_only_its_summary_when_piped(examples: Path, t
                          cwd=Path(__file__).resolve().parents[1])
     assert run.stdout.startswith("built ") and run.stdout.count("\n") == 1
     assert "━" not in run.stderr and "\x1b[" not in run.stderr  # no bar, no terminal codes
+
+
+def _inner(item: int) -> int:
+    return item + parallel.state()
+
+
+def _outer(item: int) -> list[int]:
+    mine = parallel.state()
+    inner = parallel.run(_inner, [1, 2], 2, 100)  # serial inside a worker, with its own state
+    return [mine, *inner, parallel.state()]
+
+
+def test_a_run_inside_a_run_keeps_the_outer_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    for jobs in (1, 2):
+        assert parallel.run(_outer, [0, 1, 2], jobs, 7) == [[7, 101, 102, 7]] * 3
