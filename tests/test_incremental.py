@@ -208,7 +208,7 @@ def test_command_line_build_prints_only_its_summary_when_piped(examples: Path, t
 
 
 def _inner(item: int) -> int:
-    return item + parallel.state()
+    return item + int(parallel.state())
 
 
 def _outer(item: int) -> list[int]:
