@@ -114,6 +114,10 @@ def measure(args: list[str]) -> dict[str, float]:
     return result
 
 
+def _steps(result: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in result["timings"].items())  # type: ignore[attr-defined]
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -132,13 +136,12 @@ def bench(n: int, jobs: int) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     args = [str(content), str(out), str(jobs)]
     full = measure([*args, "full"])
-    steps = ", ".join(f"{k} {v:.2f}" for k, v in full["timings"].items())  # type: ignore[attr-defined]
     print(f"\n{n} reports, {full['pages']:.0f} pages, {full['files']:.0f} files, {jobs} processes")
     print(f"  full build    {full['wall']:7.2f} s wall, {full['cpu']:.2f} s CPU, "
           f"{full['pages'] / full['wall']:,.0f} pages/s")
     print(f"  peak memory   {_mb(full['pss_peak'])} PSS of the build and its children (Python processes at most "
           f"{_mb(full['pss_python'])}, Pagefind {_mb(full['pss_pagefind'])}); largest process {_mb(full['rss_max'])}")
-    print(f"    steps (s): {steps}")
+    print(f"    steps (s): {_steps(full)}")
     print(f"  search index  {full['timings']['search']:7.2f} s, pagefind/ {_mb(_size(out / 'pagefind'))}")  # type: ignore[index]
     again = measure([*args, "full"])
     print(f"  unchanged     {again['wall']:7.2f} s wall, {again['changed']:.0f} files written")
@@ -151,6 +154,7 @@ def bench(n: int, jobs: int) -> None:
               f"{cli['changed']:.0f} files written")
         serve = measure([*args, "serve", str(edited), "weight: 10.0, rate:", "weight: 10.00, rate:"])
         print(f"  one edit, serve {serve['seconds']:5.2f} s from save to site, {serve['changed']:.0f} files written")
+        print(f"    steps (s): {_steps(serve)}")
     finally:
         edited.write_text(text, encoding="utf-8")
 
