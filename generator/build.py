@@ -5,7 +5,8 @@ valid content with its findings, or raises :class:`BuildAborted` with every
 error. ``build(content, out)`` then aggregates, renders, exports, indexes and
 writes, swapping the new site in only when all of it succeeded. Files are
 parsed once (:mod:`generator.cache`), pages are rendered on every core
-(:mod:`generator.pages`) and only changed files are written.
+(:mod:`generator.pages`), only changed files are written, and Pagefind runs
+only when the search index's input changed (:mod:`generator.search`).
 """
 
 from __future__ import annotations

@@ -7,6 +7,16 @@ the ``pagefind`` wheel ships over one index-only document per record, written in
 a scratch folder, and hands Pagefind's bundle to ``output`` under ``pagefind/``,
 so the write stage stays the only writer of the site. Nothing is downloaded.
 
+Pagefind cannot update an index, so it runs only when the index's input
+changed: an :class:`Index` fingerprints the documents' bytes in order, with
+Pagefind's binary and this code, and a note in the cache folder
+(``search-index-<output folder>.json``) says which fingerprint the site's
+``pagefind/`` holds, and its files by inode. When both match, the previous
+site's files are kept (hard-linked) and Pagefind is not run. Within one
+process (serve's rebuilds) the digest of each record's document and the text
+of each markdown field are remembered, so they are made again only for the
+records that changed.
+
 Why not Pagefind's own Chinese: its segmenter cuts words one way at build time
 and the browser cuts the query another way, so substrings go missing and the
 pieces of a query match anywhere on a page. Here every searchable text is
@@ -22,23 +32,31 @@ match once more and marks it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from markdown_it import MarkdownIt
 from pagefind.service import get_executable
 
+from generator import bundle
 from generator.aggregate import grade_of, total_score
 from generator.bundle import reproducible
+from generator.cache import cache_folder
 from generator.errors import OutputError
 from generator.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.render import money, number
@@ -60,6 +78,26 @@ _KINDS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标
 _UNUSED = re.compile(r"^pagefind-(ui|modular-ui|component-ui|highlight)\.")
 
 _parser = MarkdownIt("commonmark", {"html": False}).enable("table")  # parsed to text, never rendered
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class _Memo(Generic[Key, Value]):
+    """Values of a pure function, kept from one round (a build) to the next within this process;
+    each round keeps only the keys it used, so the memo never outgrows two builds."""
+
+    def __init__(self) -> None:
+        self.last: dict[Key, Value] = {}
+        self.now: dict[Key, Value] = {}
+
+    def round(self) -> None:
+        self.last, self.now = self.now, {}
+
+    def get(self, key: Key, make: Callable[[Key], Value]) -> Value:
+        if key not in self.now:
+            self.now[key] = self.last[key] if key in self.last else make(key)
+        return self.now[key]
 
 
 class _Folding(dict[int, str]):
@@ -94,6 +132,10 @@ def tokens(segment: str) -> list[str]:
 
 def plain(markdown: str) -> tuple[str, ...]:
     """The text of each paragraph, heading, list item or cell of ``markdown``, as readers see it."""
+    return _plains.get(markdown, _plain)
+
+
+def _plain(markdown: str) -> tuple[str, ...]:
     out = []
     for token in _parser.parse(markdown):
         if token.type == "inline":
@@ -101,6 +143,9 @@ def plain(markdown: str) -> tuple[str, ...]:
             if text.strip():
                 out.append(text)
     return tuple(out)
+
+
+_plains: _Memo[str, tuple[str, ...]] = _Memo()
 
 
 @dataclass(frozen=True)
@@ -135,6 +180,7 @@ def _lines(*texts: str) -> tuple[str, ...]:
 
 def search_records(content: Content, translate: Callable[..., str]) -> list[SearchRecord]:
     """Make the search record of every report, in content order."""
+    _plains.round()
     records = []
     for entry in content.reports:
         m = entry.model
@@ -195,28 +241,113 @@ def document(record: SearchRecord) -> str:
     ])
 
 
-def write_index(records: Iterable[SearchRecord], output: Output) -> int:
-    """Index ``records`` with Pagefind and write its bundle to ``pagefind/``; return the bundle's file count."""
-    records = list(records)
-    if not records:
-        return 0  # Pagefind refuses an empty site; the search page says there is nothing to find
+_digests: _Memo[SearchRecord, bytes] = _Memo()  # the SHA-256 of each record's document
+
+
+def _binary() -> Path:
     binary = get_executable()
     if binary is None:
         raise OutputError("the Pagefind binary is missing: pip install 'pagefind[extended]>=1.5'")
-    with tempfile.TemporaryDirectory(prefix="disclose-index-") as scratch:
-        docs, bundle = Path(scratch) / "docs", Path(scratch) / "pagefind"
-        for record in records:
-            path = docs / record.path / "index.html"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(document(record), encoding="utf-8")
-        run = subprocess.run(
-            [str(binary), "--site", str(docs), "--output-path", str(bundle),
-             "--force-language", LANGUAGE, "--silent"],
-            capture_output=True, text=True, check=False)
-        if run.returncode != 0:
-            raise OutputError(f"pagefind failed to index the site: {(run.stderr or run.stdout).strip()}")
-        files = reproducible({p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*")
-                              if p.is_file() and not _UNUSED.match(p.name)})
+    return Path(binary)
+
+
+@functools.cache
+def _tool() -> bytes:
+    """What an index depends on besides its documents: Pagefind, its options and this code."""
+    binary = _binary()
+    found = binary.stat()
+    digest = hashlib.sha256(f"{metadata.version('pagefind')} {binary} {found.st_size} {found.st_mtime_ns} "
+                            f"{LANGUAGE}".encode())
+    for module in (__file__, bundle.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.digest()
+
+
+class Index:
+    """The search index of ``records``: its fingerprint at once, Pagefind's bundle on demand."""
+
+    def __init__(self, records: Iterable[SearchRecord]) -> None:
+        self.records = tuple(records)
+        self._made: dict[SearchRecord, str] = {}  # documents made for the fingerprint, until bundle()
+        _digests.round()
+        digest = hashlib.sha256(_tool() if self.records else b"")
+        for record in self.records:
+            digest.update(record.path.encode("utf-8") + b"\0" + _digests.get(record, self._digest))
+        self.fingerprint = digest.hexdigest()
+
+    def _digest(self, record: SearchRecord) -> bytes:
+        text = self._made[record] = document(record)
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def bundle(self) -> dict[str, bytes]:
+        """Run Pagefind over the records' documents; return its bundle, reproducible, by path."""
+        with tempfile.TemporaryDirectory(prefix="disclose-index-") as scratch:
+            docs, out = Path(scratch) / "docs", Path(scratch) / "pagefind"
+            for record in self.records:
+                path = docs / record.path / "index.html"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(self._made.pop(record, "") or document(record), encoding="utf-8")
+            run = subprocess.run(
+                [str(_binary()), "--site", str(docs), "--output-path", str(out),
+                 "--force-language", LANGUAGE, "--silent"],
+                capture_output=True, text=True, check=False)
+            if run.returncode != 0:
+                raise OutputError(f"pagefind failed to index the site: {(run.stderr or run.stdout).strip()}")
+            return reproducible({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                                 if p.is_file() and not _UNUSED.match(p.name)})
+
+
+def _note(out: Path) -> Path:
+    """The note on the index of output folder ``out``, in the cache folder (which sites beside it share)."""
+    return cache_folder(out) / f"search-index-{out.name}.json"
+
+
+def _remember(out: Path, index: Index, folder: Path) -> None:
+    """Note that ``folder`` (the site's ``pagefind/``, or what becomes it) holds the bundle of ``index``."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        found = path.lstat()
+        if stat.S_ISREG(found.st_mode):
+            files[path.relative_to(folder).as_posix()] = [found.st_size, found.st_mtime_ns, found.st_ino]
+    note = _note(out)
+    note.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=note.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"fingerprint": index.fingerprint, "files": files}, handle)
+    os.replace(tmp, note)
+
+
+def _held(output: Output, index: Index) -> list[str] | None:
+    """The files of the previous site's ``pagefind/`` when they are, whole, the index of ``index``."""
+    if output.previous is None:
+        return None
+    try:
+        note = json.loads(_note(output.out).read_text(encoding="utf-8"))
+        if note["fingerprint"] != index.fingerprint:
+            return None
+        for name, known in note["files"].items():
+            if name.startswith("/") or ".." in name.split("/"):
+                return None
+            found = (output.previous / "pagefind" / name).lstat()
+            if [found.st_size, found.st_mtime_ns, found.st_ino] != known:
+                return None  # not the file the note describes: another build wrote it
+        return list(note["files"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # no note, or a damaged one: index again
+
+
+def write_index(records: Iterable[SearchRecord], output: Output) -> None:
+    """Give ``output`` the search index of ``records`` under ``pagefind/``: the previous site's
+    when it is theirs, else Pagefind's."""
+    index = Index(records)
+    if not index.records:
+        return  # Pagefind refuses an empty site; the search page says there is nothing to find
+    held = _held(output, index)
+    if held is not None:
+        for name in held:
+            output.keep(output.path(f"pagefind/{name}"))
+        return
+    files = index.bundle()
     for name in sorted(files):
         output.write_bytes(f"pagefind/{name}", files[name])
-    return len(files)
+    _remember(output.out, index, output.tmp / "pagefind")
