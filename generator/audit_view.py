@@ -112,7 +112,7 @@ def findings_json(content: Content, findings: Iterable[Finding], base_url: str) 
                       "field": f.field} for f in findings],
         "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES},
     }
-    return dumps(data)
+    return dumps(data, indent=1)
 
 
 def check_report(findings: list[Finding], outcomes: Counter[Outcome]) -> str:

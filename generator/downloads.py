@@ -1,11 +1,15 @@
 """Stage 6b, downloads: the reports as CSV, XLSX and JSON, with a Frictionless data package.
 
-Contract: ``data_files(content, aggregates, findings, translate)`` returns every
-download as a :class:`DataFile`, in a stable order: each report's indicators as
-CSV (its JSON is export.py's, beside its page); each department's and each
+Contract: ``data_files(content, findings, translate, jobs)`` returns every
+download as a :class:`DataFile`, in a stable order: each report's JSON (export.py's)
+and indicators as CSV, beside its page; each department's and each
 department-year's reports as CSV, and reports plus indicators as XLSX; for the
 whole site, in ``data/``, reports and indicators as CSV, every report as JSON,
 both tables as XLSX and ``datapackage.json`` describing those files.
+
+Each report is encoded once, on every core, into its :class:`Pieces` (CSV lines,
+XLSX rows, JSON); every file that holds it is laid out of those pieces, so a
+site of 10,000 reports is not converted three times over.
 
 CSV is UTF-8 with a BOM (Excel then reads Chinese) and CRLF line ends. Amounts
 are in 元, the unit named in the column header, as decimal text with their
@@ -27,9 +31,10 @@ from generator import parallel
 from generator.aggregate import grade_of, total_score
 from generator.audit import Finding
 from generator.charts import Translate
-from generator.export import dumps, report_data
+from generator.export import dumps, report_data, report_path
 from generator.models import SelfEvaluation, TargetDeclaration
-from generator.spreadsheet import Sheet, workbook
+from generator.spreadsheet import Row as XlsxRow
+from generator.spreadsheet import Sheet, encode_row, workbook
 from generator.validate import Content, ReportEntry
 
 Value = str | int | Decimal | None
@@ -74,6 +79,10 @@ class DataFile:
     description: str
     scope: tuple[str, int] = ("", 0)
 
+    def __call__(self) -> bytes:
+        """Its bytes: a download is its own task for :func:`generator.pages.write_all`."""
+        return self.data
+
 
 def indicators_path(entry: ReportEntry) -> str:
     """Where a report's indicators CSV is written: beside its page."""
@@ -105,14 +114,32 @@ def _text(value: Value) -> str:
     return value
 
 
-def to_csv(columns: tuple[Column, ...], rows: Iterable[Row], t: Translate) -> bytes:
-    """A table as CSV bytes: UTF-8 with a BOM, CRLF line ends, headers translated."""
+def _lines(cells: Iterable[Iterable[str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([t(c.key) for c in columns])
-    for row in rows:
-        writer.writerow([_text(row[c.key]) for c in columns])
-    return buffer.getvalue().encode("utf-8-sig")
+    csv.writer(buffer, lineterminator="\r\n").writerows(cells)
+    return buffer.getvalue()
+
+
+def _csv_lines(columns: tuple[Column, ...], rows: Iterable[Row]) -> str:
+    return _lines([_text(row[c.key]) for c in columns] for row in rows)
+
+
+def _csv(columns: tuple[Column, ...], t: Translate, lines: Iterable[str]) -> bytes:
+    """A table as CSV bytes: UTF-8 with a BOM, CRLF line ends, headers translated, then ``lines``."""
+    return "".join([_lines([[t(c.key) for c in columns]]), *lines]).encode("utf-8-sig")
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """One report's share of the tables, encoded once and laid into every file that holds it:
+    its line of the reports CSV and lines of the indicators CSV, its rows of both sheets, and its
+    JSON (the file beside its page; ``data/reports.json`` is the list of them)."""
+
+    report_csv: str
+    indicators_csv: str
+    report_xlsx: tuple[XlsxRow, ...]
+    indicators_xlsx: tuple[XlsxRow, ...]
+    json: bytes
 
 
 class Tables:
@@ -128,6 +155,9 @@ class Tables:
         self.by_dept: dict[str, list[ReportEntry]] = {}  # grouped once: a scope never scans the site
         for entry in self.entries:
             self.by_dept.setdefault(entry.model.department, []).append(entry)
+        self.pieces: dict[str, Pieces] = {}  # by report path, once made (see pieces())
+        self.columns = {name: [(t(c.key), c.type != "string", c.money) for c in columns]
+                        for name, columns in (("报告", REPORT_COLUMNS), ("绩效指标", INDICATOR_COLUMNS))}
 
     def _common(self, entry: ReportEntry) -> Row:
         m = entry.model
@@ -168,52 +198,63 @@ class Tables:
                          "不适用": self.t("是") if na else ""})
         return rows
 
-    def select(self, dept: str = "", year: int = 0) -> tuple[list[Row], list[Row]]:
-        """Report rows and indicator rows of a department's reports (of one year), or of all."""
-        chosen = [e for e in (self.by_dept.get(dept, []) if dept else self.entries)
-                  if not year or e.model.year == year]
-        return ([self.report_row(e) for e in chosen],
-                [row for e in chosen for row in self.indicator_rows(e)])
+    def encode(self, entry: ReportEntry) -> Pieces:
+        """Encode one report's share of the tables (budgets have only their JSON)."""
+        data = dumps(report_data(entry))
+        if entry.kind not in KIND_LABELS:
+            return Pieces("", "", (), (), data)
+        report, indicators = self.report_row(entry), self.indicator_rows(entry)
+        return Pieces(_csv_lines(REPORT_COLUMNS, [report]), _csv_lines(INDICATOR_COLUMNS, indicators),
+                      (encode_row([report[c.key] for c in REPORT_COLUMNS], self.columns["报告"]),),
+                      tuple(encode_row([row[c.key] for c in INDICATOR_COLUMNS], self.columns["绩效指标"])
+                            for row in indicators),
+                      data)
 
-    def xlsx(self, reports: list[Row], indicators: list[Row]) -> bytes:
-        return workbook([self.sheet("报告", REPORT_COLUMNS, reports),
-                         self.sheet("绩效指标", INDICATOR_COLUMNS, indicators)])
+    def select(self, dept: str = "", year: int = 0) -> list[Pieces]:
+        """The pieces of a department's reports (of one year), or of all, in content order."""
+        return [self.pieces[e.path] for e in (self.by_dept.get(dept, []) if dept else self.entries)
+                if not year or e.model.year == year]
 
-    def sheet(self, name: str, columns: tuple[Column, ...], rows: list[Row]) -> Sheet:
-        return Sheet(self.t(name), [(self.t(c.key), c.type != "string", c.money) for c in columns],
-                     [[row[c.key] for c in columns] for row in rows])
+    def csv(self, chosen: list[Pieces]) -> bytes:
+        return _csv(REPORT_COLUMNS, self.t, [p.report_csv for p in chosen])
+
+    def xlsx(self, chosen: list[Pieces]) -> bytes:
+        return workbook([Sheet(self.t(name), self.columns[name], rows) for name, rows in (
+            ("报告", [r for p in chosen for r in p.report_xlsx]),
+            ("绩效指标", [r for p in chosen for r in p.indicators_xlsx]))])
 
 
-def _department(tables: Tables, slug: str) -> tuple[list[DataFile], list[DataFile]]:
-    """A department's files: each report's indicators, then its tables and each year's."""
-    t, entries = tables.t, tables.by_dept.get(slug, [])
-    indicators = [DataFile(indicators_path(e), to_csv(INDICATOR_COLUMNS, tables.indicator_rows(e), t), "csv",
-                           "绩效指标") for e in entries]
+def _encode(entry: ReportEntry) -> Pieces:
+    tables: Tables = parallel.state()
+    return tables.encode(entry)
+
+
+def _department(tables: Tables, slug: str) -> list[DataFile]:
+    """A department's tables and each year's."""
     files = []
-    for dept, year in [(slug, 0), *sorted({(slug, e.model.year) for e in entries})]:
-        reports, rows = tables.select(dept, year)
-        (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(dept, year) if year else department_files(dept)
-        files.append(DataFile(csv_path, to_csv(REPORT_COLUMNS, reports, t), csv_fmt, "项目表", (dept, year)))
-        files.append(DataFile(xlsx_path, tables.xlsx(reports, rows), xlsx_fmt, "项目表和绩效指标", (dept, year)))
-    return indicators, files
+    for year in [0, *sorted({e.model.year for e in tables.by_dept.get(slug, [])})]:
+        chosen = tables.select(slug, year)
+        (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(slug, year) if year else department_files(slug)
+        files.append(DataFile(csv_path, tables.csv(chosen), csv_fmt, "项目表", (slug, year)))
+        files.append(DataFile(xlsx_path, tables.xlsx(chosen), xlsx_fmt, "项目表和绩效指标", (slug, year)))
+    return files
 
 
 def _site(tables: Tables, name: str) -> DataFile:
     """One of the whole site's files in ``data/``."""
-    t = tables.t
-    if name == "reports.json":
-        return DataFile("data/reports.json", dumps([report_data(e) for e in tables.content.reports]), "json",
-                        "全部报告的完整内容，包括部门预算")
-    reports, indicators = tables.select()
+    if name == "reports.json":  # compact JSON: the list is the reports' own JSON, joined
+        joined = b",".join(tables.pieces[e.path].json.rstrip(b"\n") for e in tables.content.reports)
+        return DataFile("data/reports.json", b"[" + joined + b"]\n", "json", "全部报告的完整内容，包括部门预算")
+    chosen = tables.select()
     if name == "reports.csv":
-        return DataFile("data/reports.csv", to_csv(REPORT_COLUMNS, reports, t), "csv", "全部报告，每份一行")
+        return DataFile("data/reports.csv", tables.csv(chosen), "csv", "全部报告，每份一行")
     if name == "indicators.csv":
-        return DataFile("data/indicators.csv", to_csv(INDICATOR_COLUMNS, indicators, t), "csv",
-                        "全部绩效指标，每项一行")
-    return DataFile("data/reports.xlsx", tables.xlsx(reports, indicators), "xlsx", "报告和绩效指标两张工作表")
+        return DataFile("data/indicators.csv", _csv(INDICATOR_COLUMNS, tables.t, [p.indicators_csv for p in chosen]),
+                        "csv", "全部绩效指标，每项一行")
+    return DataFile("data/reports.xlsx", tables.xlsx(chosen), "xlsx", "报告和绩效指标两张工作表")
 
 
-def _task(task: tuple[str, str]) -> tuple[list[DataFile], list[DataFile]] | DataFile:
+def _task(task: tuple[str, str]) -> list[DataFile] | DataFile:
     tables: Tables = parallel.state()
     scope, name = task
     return _department(tables, name) if scope == "department" else _site(tables, name)
@@ -225,16 +266,21 @@ SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx")
 def data_files(content: Content, findings: list[Finding], t: Translate, jobs: int = 1) -> list[DataFile]:
     """Every download of the site, in a stable order (see the module's contract), over ``jobs`` processes."""
     tables = Tables(content, findings, t)
+    jobs = jobs if len(content.reports) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
+    # each report encoded once, on every core; then each file laid out of the pieces
+    tables.pieces = dict(zip((e.path for e in content.reports),
+                             parallel.run(_encode, content.reports, jobs, tables), strict=True))
     # the whole site's files are the largest: first, so the other processes share out the departments
     tasks = [*(("site", name) for name in SITE_FILES), *(("department", slug) for slug in sorted(content.departments))]
-    jobs = jobs if len(tables.entries) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
     made = parallel.run(_task, tasks, jobs, tables, chunk=1)
     site = [f for f in made[:len(SITE_FILES)] if isinstance(f, DataFile)]
-    parts = [f for f in made[len(SITE_FILES):] if not isinstance(f, DataFile)]
-    files = [f for indicators, _ in parts for f in indicators] + [f for _, scopes in parts for f in scopes]
+    scoped = [f for files in made[len(SITE_FILES):] if not isinstance(files, DataFile) for f in files]
+    own = [DataFile(report_path(e), tables.pieces[e.path].json, "json", "报告") for e in content.reports]
+    own += [DataFile(indicators_path(e), _csv(INDICATOR_COLUMNS, t, [tables.pieces[e.path].indicators_csv]),
+                     "csv", "绩效指标") for dept in sorted(tables.by_dept) for e in tables.by_dept[dept]]
     site.append(DataFile("data/datapackage.json", datapackage(content.site.title, site, t), "json",
                          "数据包说明（Frictionless Data Package）"))
-    return files + site
+    return own + scoped + site
 
 
 def _schema(columns: tuple[Column, ...], t: Translate) -> dict[str, object]:
@@ -263,4 +309,4 @@ def datapackage(title: str, files: list[DataFile], t: Translate) -> bytes:
                               "mediatype": "application/json", **stats})
     package = {"name": "disclose-reports", "title": title, "profile": "data-package",
                "description": t("财政项目绩效报告的数据：金额以元为单位。"), "resources": resources}
-    return dumps(package)
+    return dumps(package, indent=1)

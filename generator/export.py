@@ -22,19 +22,19 @@ def report_data(entry: ReportEntry) -> dict[str, object]:
     return data
 
 
-def dumps(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+def dumps(data: object, indent: int | None = None) -> bytes:
+    """JSON, compact unless ``indent`` is given: the reports' files, thousands of them, are written
+    by Python's C encoder, which cannot indent (its pure-Python encoder took a tenth of a build);
+    browsers and ``jq`` lay them out for reading. Small descriptive files are indented."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return (json.dumps(data, ensure_ascii=False, indent=indent, separators=separators, sort_keys=True)
+            + "\n").encode("utf-8")
 
 
 def report_path(entry: ReportEntry) -> str:
     """Where a report's JSON is written: beside its page."""
     stem = entry.slug if entry.slug != "budget" else f"budget-{entry.model.year}"
     return f"{entry.path}{stem}.json"
-
-
-def report_json(entry: ReportEntry) -> bytes:
-    """A report's JSON file."""
-    return dumps(report_data(entry))
 
 
 def sitemap(base_url: str, pages: list[str]) -> str:

@@ -3,7 +3,8 @@
 Contract: ``workbook(sheets)`` returns the bytes of an XLSX file with one
 worksheet per :class:`Sheet`: a bold, frozen header row, numbers stored as
 numbers (amounts shown with thousands separators and two decimals, their value
-exact), text as text (shared strings: ``=100%`` is never taken for a formula).
+exact), text as text (inline strings: ``=100%`` is never taken for a formula). Each row
+is encoded once (:func:`encode_row`) and laid into every sheet that holds it.
 The Office Open XML parts are written here directly, which is some twenty times
 faster than building cells with openpyxl (a site of 10,000 reports holds millions
 of cells); openpyxl, Excel and LibreOffice read them. Every zip entry and the
@@ -17,6 +18,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,13 +33,16 @@ _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and what follows it: two cells 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+Column = tuple[str, bool, bool]  # header, numeric, money
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """A worksheet: name; columns: (header, numeric, money) each; rows: cell values per column."""
+    """A worksheet: name; columns; rows, each made by :func:`encode_row` for these columns."""
 
     name: str
-    columns: list[tuple[str, bool, bool]]
-    rows: list[list[Cell]]
+    columns: Sequence[Column]
+    rows: Sequence[Row]
 
 
 def build_time() -> datetime:
@@ -49,7 +54,7 @@ def build_time() -> datetime:
 
 def _width(text: str) -> int:
     """Roughly how many character cells ``text`` needs (CJK characters count two)."""
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
 
 
 def _column(index: int) -> str:
@@ -61,53 +66,56 @@ def _column(index: int) -> str:
     return letters
 
 
-class _Strings:
-    """The workbook's shared strings: each distinct text once, cells refer to it by number."""
+_LETTERS = [_column(i) for i in range(1, 703)]  # A to ZZ
 
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.uses = 0
 
-    def ref(self, text: str) -> int:
-        self.uses += 1
-        return self.index.setdefault(text, len(self.index))
+@dataclass(frozen=True)
+class Row:
+    """One row's XML, cut where its row number goes (``str(n).join(pieces)`` writes row n), and
+    each cell's width in character cells: made once per report, laid into every sheet it is in."""
 
-    def xml(self) -> str:
-        items = "".join(f"<si><t xml:space=\"preserve\">{_text(t)}</t></si>" for t in self.index)
-        return (f'{_XML}<sst xmlns="{_MAIN}" count="{self.uses}" uniqueCount="{len(self.index)}">'
-                f"{items}</sst>")
+    pieces: tuple[str, ...]
+    widths: tuple[int, ...]
+
+
+def encode_row(values: Sequence[Cell], columns: Sequence[Column]) -> Row:
+    """Encode one row of ``columns``: numbers as numbers (amounts with the money format), text as
+    inline strings, empty cells left out."""
+    if len(values) != len(columns):
+        raise ValueError(f"a row of {len(values)} cells for {len(columns)} columns")
+    pieces, tail, widths = ['<row r="'], '">', []
+    for letter, value, (_, numeric, money) in zip(_LETTERS, values, columns):
+        widths.append(0 if value is None else _width(str(value)))
+        if value is None:
+            continue
+        style = 2 if money else 0
+        pieces.append(f'{tail}<c r="{letter}')
+        if numeric and not isinstance(value, str):
+            number = format(value, "f") if isinstance(value, Decimal) else str(value)
+            tail = f'" s="{style}"><v>{number}</v></c>'
+        else:
+            tail = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+    pieces.append(f"{tail}</row>")
+    return Row(tuple(pieces), tuple(widths))
 
 
 def _text(value: str) -> str:
     return escape(_NOT_XML.sub("\ufffd", value))
 
 
-def _sheet(sheet: Sheet, strings: _Strings) -> str:
+def _sheet(sheet: Sheet) -> str:
     """One worksheet's XML: column widths, the frozen bold header, then the rows."""
-    letters = [_column(i) for i in range(1, len(sheet.columns) + 1)]
     cols = []
     for i, (header, _, _) in enumerate(sheet.columns):
-        texts = [header, *(str(r[i]) for r in sheet.rows[:200] if r[i] is not None)]
-        width = min(max(_width(t) for t in texts) + 2, 60)
+        width = min(max([_width(header), *(r.widths[i] for r in sheet.rows[:200])]) + 2, 60)
         cols.append(f'<col min="{i + 1}" max="{i + 1}" width="{width}" customWidth="1"/>')
     out = [(f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{"".join(cols)}</cols><sheetData><row r="1">')]
-    out += [f'<c r="{letter}1" s="1" t="s"><v>{strings.ref(header)}</v></c>'
-            for letter, (header, _, _) in zip(letters, sheet.columns, strict=True)]
+    out += [f'<c r="{letter}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_text(header)}</t></is></c>'
+            for letter, (header, _, _) in zip(_LETTERS, sheet.columns)]
     out.append("</row>")
-    kinds = [(numeric, 2 if money else 0) for _, numeric, money in sheet.columns]
-    for r, row in enumerate(sheet.rows, start=2):
-        out.append(f'<row r="{r}">')
-        for letter, value, (numeric, style) in zip(letters, row, kinds, strict=True):
-            if value is None:
-                continue
-            if numeric and not isinstance(value, str):
-                number = format(value, "f") if isinstance(value, Decimal) else str(value)
-                out.append(f'<c r="{letter}{r}" s="{style}"><v>{number}</v></c>')
-            else:
-                out.append(f'<c r="{letter}{r}" s="{style}" t="s"><v>{strings.ref(str(value))}</v></c>')
-        out.append("</row>")
+    out += [str(n).join(row.pieces) for n, row in enumerate(sheet.rows, start=2)]
     out.append("</sheetData></worksheet>")
     return "".join(out)
 
@@ -130,9 +138,8 @@ _STYLES = (f'{_XML}<styleSheet xmlns="{_MAIN}"><numFmts count="1"><numFmt numFmt
 
 def workbook(sheets: list[Sheet]) -> bytes:
     """The sheets as XLSX bytes with fixed timestamps."""
-    strings = _Strings()
     names = [_FORBIDDEN.sub(" ", sheet.name)[:31] for sheet in sheets]
-    worksheets = [_sheet(sheet, strings) for sheet in sheets]
+    worksheets = [_sheet(sheet) for sheet in sheets]
     when = build_time()
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     count = range(1, len(sheets) + 1)
@@ -146,7 +153,6 @@ def workbook(sheets: list[Sheet]) -> bytes:
             + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_type}.worksheet+xml"/>'
                       for i in count)
             + f'<Override PartName="/xl/styles.xml" ContentType="{sheet_type}.styles+xml"/>'
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{sheet_type}.sharedStrings+xml"/>'
             '<Override PartName="/docProps/core.xml" '
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>'),
         "_rels/.rels": (
@@ -168,11 +174,9 @@ def workbook(sheets: list[Sheet]) -> bytes:
             + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                       for i in count)
             + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-            f'<Relationship Id="rId{len(sheets) + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
             "</Relationships>"),
         "xl/styles.xml": _STYLES,
         **{f"xl/worksheets/sheet{i}.xml": xml for i, xml in zip(count, worksheets)},
-        "xl/sharedStrings.xml": strings.xml(),
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
