@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from generator import parallel
@@ -24,7 +23,7 @@ from generator.cache import ParseCache, cache_folder
 from generator.context import page_plan
 from generator.downloads import data_files
 from generator.errors import BuildAborted, ContentError
-from generator.export import report_json, report_path, sitemap
+from generator.export import sitemap
 from generator.load import load_content
 from generator.pages import page_tasks, write_all
 from generator.progress import Progress
@@ -99,12 +98,9 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         plan = page_plan(content, aggregates, findings, downloads)
         pages, fingerprints = write_all(page_tasks(plan, renderer, dirs, remember), output, jobs, progress,
                                         "pages", cache.pages if remember else None)
-        write_all([(report_path(e), partial(report_json, e)) for e in content.reports], output, jobs, progress,
-                  "report data")
+        write_all([(f.path, f) for f in downloads], output, jobs, progress, "data files")
         progress.step("files")
         output.write_bytes("audit/findings.json", findings_data)
-        for download in downloads:
-            output.write_bytes(download.path, download.data)
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
