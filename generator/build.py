@@ -28,7 +28,7 @@ from generator.load import load_content
 from generator.pages import page_tasks, write_all
 from generator.progress import Progress
 from generator.render import Renderer, theme_dirs
-from generator.search import search_records, write_index
+from generator.search import Index, search_records, write_index
 from generator.validate import Content, validate
 from generator.write import Output, check_target
 
@@ -45,6 +45,7 @@ class BuildReport:
     out: Path
     sources: tuple[Path, ...]  # folders the build read: content and theme, for serve to watch
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for bench/
+    unindexed: Index | None = None  # the search index still to make, after build(index_later=True)
 
     def summary(self) -> str:
         return (f"built {self.pages} pages ({self.files} files, {self.changed} changed) with "
@@ -68,16 +69,18 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
 
 
 def build(root: Path, out: Path, strict: bool = False, jobs: int = 0,
-          cache: ParseCache | None = None) -> BuildReport:
+          cache: ParseCache | None = None, index_later: bool = False) -> BuildReport:
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 
-    ``cache`` keeps parses between builds in memory too (``disclose serve`` passes one)."""
+    ``cache`` keeps parses between builds in memory too (``disclose serve`` passes one).
+    ``index_later`` keeps the previous site's search index and leaves a changed one to the
+    caller, as ``unindexed`` (``disclose serve`` makes it in the background)."""
     with Progress() as progress:
-        return _build(root, out, strict, jobs or parallel.cores(), cache, progress)
+        return _build(root, out, strict, jobs or parallel.cores(), cache, progress, index_later)
 
 
 def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | None,
-           progress: Progress) -> BuildReport:
+           progress: Progress, index_later: bool) -> BuildReport:
     start = time.perf_counter()
     check_target(out, root)  # before the cache beside it is written
     remember = cache is not None  # a cache kept between builds (serve) also keeps the pages' fingerprints
@@ -105,7 +108,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
         progress.step("search")
-        write_index(records, output)
+        unindexed = write_index(records, output, wait=not index_later)
         output.commit()
     except BaseException:
         output.abort()
@@ -115,4 +118,4 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     cache.prune()
     progress.step("")
     return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
-                       output.out, (root, *dirs), dict(progress.timings))
+                       output.out, (root, *dirs), dict(progress.timings), unindexed)

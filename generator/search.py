@@ -12,10 +12,14 @@ changed: an :class:`Index` fingerprints the documents' bytes in order, with
 Pagefind's binary and this code, and a note in the cache folder
 (``search-index-<output folder>.json``) says which fingerprint the site's
 ``pagefind/`` holds, and its files by inode. When both match, the previous
-site's files are kept (hard-linked) and Pagefind is not run. Within one
-process (serve's rebuilds) the digest of each record's document and the text
-of each markdown field are remembered, so they are made again only for the
-records that changed.
+site's files are kept (hard-linked) and Pagefind is not run.
+``write_index(..., wait=False)`` (for ``disclose serve``) keeps the previous
+index in any case and returns the index still to make: ``Index.bundle()`` makes
+it (its Pagefind can be killed from another thread) and
+``replace_index(out, index, bundle)`` swaps it into the finished site. Within
+one process (serve's rebuilds) the digest of each record's document and the
+text of each markdown field are remembered, so they are made again only for
+the records that changed.
 
 Why not Pagefind's own Chinese: its segmenter cuts words one way at build time
 and the browser cuts the query another way, so substrings go missing and the
@@ -61,7 +65,7 @@ from generator.errors import OutputError
 from generator.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.render import money, number
 from generator.validate import Content
-from generator.write import Output
+from generator.write import Output, replace_folder
 
 # Both sides must agree on these; static/search.js repeats them.
 ALPHABET = "bcdfghjklmnpqrst"  # 16 consonants: a token never spells a word of the text
@@ -279,20 +283,23 @@ class Index:
         text = self._made[record] = document(record)
         return hashlib.sha256(text.encode("utf-8")).digest()
 
-    def bundle(self) -> dict[str, bytes]:
-        """Run Pagefind over the records' documents; return its bundle, reproducible, by path."""
+    def bundle(self, started: Callable[[subprocess.Popen[str]], None] = lambda process: None) -> dict[str, bytes]:
+        """Run Pagefind over the records' documents; return its bundle, reproducible, by path.
+        ``started`` is given the Pagefind process as it starts (another thread may kill it)."""
         with tempfile.TemporaryDirectory(prefix="disclose-index-") as scratch:
             docs, out = Path(scratch) / "docs", Path(scratch) / "pagefind"
             for record in self.records:
                 path = docs / record.path / "index.html"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(self._made.pop(record, "") or document(record), encoding="utf-8")
-            run = subprocess.run(
-                [str(_binary()), "--site", str(docs), "--output-path", str(out),
-                 "--force-language", LANGUAGE, "--silent"],
-                capture_output=True, text=True, check=False)
-            if run.returncode != 0:
-                raise OutputError(f"pagefind failed to index the site: {(run.stderr or run.stdout).strip()}")
+            with subprocess.Popen(
+                    [str(_binary()), "--site", str(docs), "--output-path", str(out),
+                     "--force-language", LANGUAGE, "--silent"],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+                started(process)
+                stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                raise OutputError(f"pagefind failed to index the site: {(stderr or stdout).strip()}")
             return reproducible({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
                                  if p.is_file() and not _UNUSED.match(p.name)})
 
@@ -336,18 +343,30 @@ def _held(output: Output, index: Index) -> list[str] | None:
         return None  # no note, or a damaged one: index again
 
 
-def write_index(records: Iterable[SearchRecord], output: Output) -> None:
-    """Give ``output`` the search index of ``records`` under ``pagefind/``: the previous site's
-    when it is theirs, else Pagefind's."""
+def write_index(records: Iterable[SearchRecord], output: Output, wait: bool = True) -> Index | None:
+    """Give ``output`` the search index of ``records`` under ``pagefind/``. Return None when it has
+    it; not ``wait``-ing, return the index still to make, the previous one kept meanwhile."""
     index = Index(records)
     if not index.records:
-        return  # Pagefind refuses an empty site; the search page says there is nothing to find
+        return None  # Pagefind refuses an empty site; the search page says there is nothing to find
     held = _held(output, index)
-    if held is not None:
-        for name in held:
-            output.keep(output.path(f"pagefind/{name}"))
-        return
-    files = index.bundle()
-    for name in sorted(files):
-        output.write_bytes(f"pagefind/{name}", files[name])
-    _remember(output.out, index, output.tmp / "pagefind")
+    if held is None and wait:
+        files = index.bundle()
+        for name in sorted(files):
+            output.write_bytes(f"pagefind/{name}", files[name])
+        _remember(output.out, index, output.tmp / "pagefind")
+        return None
+    # Keep the previous site's files: the index of these records, or else the last one made.
+    folder = output.previous / "pagefind" if output.previous else None
+    names = held if held is not None else \
+        [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()] if folder else []
+    for name in names:
+        output.keep(output.path(f"pagefind/{name}"))
+    return None if held is not None else index
+
+
+def replace_index(out: Path, index: Index, files: dict[str, bytes]) -> None:
+    """Swap ``files``, the bundle of ``index``, in for the ``pagefind/`` of the finished site ``out``.
+    The caller keeps builds of ``out`` from running meanwhile."""
+    replace_folder(out, "pagefind", files)
+    _remember(out, index, out / "pagefind")

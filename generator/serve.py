@@ -1,49 +1,144 @@
 """``disclose serve``: build, serve on 127.0.0.1, rebuild on change, reload the browser.
 
-Contract: the first build must succeed or serve stops with its errors; after
-that a failed rebuild prints its errors and keeps the last good site served
-(the write stage never leaves half a site), so a typo never kills the server.
-Changes are debounced by livereload's delay. Rebuilds are incremental: the
-parses of unchanged files stay in memory between builds and only files whose
-bytes changed are written (see :mod:`generator.cache`, :mod:`generator.write`).
+Contract: the first build must succeed, search index included, or serve stops
+with its errors; after that a failed rebuild prints its errors and keeps the
+last good site served (the write stage never leaves half a site), so a typo
+never kills the server. Changes are debounced by livereload's delay.
+
+Rebuilds are incremental (see :mod:`generator.cache`, :mod:`generator.pages`,
+:mod:`generator.write`) and do not wait for Pagefind: a :class:`Site` swaps in
+the new pages with the previous search index, prints its summary, and makes
+the new index in a background thread, which swaps it in as the site's
+``pagefind/`` and prints one line (or one line of error, and serving goes on).
+Rebuilds and that swap take one lock, so neither sees the other half done; a
+rebuild that wants another index than the one being made kills its Pagefind,
+and a job no longer wanted is discarded, so the newest rebuild's index wins.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
-from generator.build import build
+from generator.build import BuildReport, build
 from generator.cache import ParseCache, cache_folder
 from generator.cli import explain
-from generator.errors import BuildAborted, DiscloseError
+from generator.errors import BuildAborted, DiscloseError, printable
+from generator.search import Index, replace_index
 
 
-def rebuild(content: Path, out: Path, cache: ParseCache | None = None) -> bool:
-    """Build once; print the summary or the errors. Return whether it succeeded."""
-    try:
-        print(build(content, out, cache=cache).summary(), flush=True)
-        return True
-    except BuildAborted as exc:
-        for error in exc.errors:
-            print(error, file=sys.stderr)
-        print(f"{len(exc.errors)} error(s); still serving the last good site", file=sys.stderr, flush=True)
-    except DiscloseError as exc:
-        print(f"disclose: {exc}", file=sys.stderr, flush=True)
-    except Exception as exc:  # noqa: BLE001 - a broken template edit must not stop the server
-        print(f"{explain(exc)}; still serving the last good site", file=sys.stderr, flush=True)
-    return False
+class Site:
+    """One served site: its builds, with the parse cache kept between them, and its index job."""
+
+    def __init__(self, content: Path, out: Path, jobs: int = 0) -> None:
+        self.content, self.out, self.jobs = content, out, jobs
+        self.cache = ParseCache(cache_folder(out))
+        self.lock = threading.RLock()  # held by a rebuild and by an index swap
+        self.job: IndexJob | None = None  # the index being made for the site as it is now
+
+    def first(self) -> BuildReport:
+        """Build with the search index; raise on errors."""
+        with self.lock:
+            return build(self.content, self.out, jobs=self.jobs, cache=self.cache)
+
+    def rebuild(self) -> BuildReport | None:
+        """Build again, print the summary or the errors, and start making the search index if it
+        changed. Return the report, or None when the build failed."""
+        try:
+            with self.lock:
+                report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, index_later=True)
+                self._index(report.unindexed)
+        except BuildAborted as exc:
+            for error in exc.errors:
+                print(error, file=sys.stderr)
+            print(f"{len(exc.errors)} error(s); still serving the last good site", file=sys.stderr, flush=True)
+        except DiscloseError as exc:
+            print(f"disclose: {exc}", file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - a broken template edit must not stop the server
+            print(f"{explain(exc)}; still serving the last good site", file=sys.stderr, flush=True)
+        else:
+            print(report.summary() + ("; updating the search index" if self.job else ""), flush=True)
+            return report
+        return None
+
+    def _index(self, index: Index | None) -> None:
+        """Have ``index`` made (None: the site has its index): keep a job making it, stop any other."""
+        job = self.job
+        if job is not None and (index is None or not job.thread.is_alive() or job.index.fingerprint != index.fingerprint):
+            job.cancel()
+            self.job = job = None
+        if index is not None and job is None:
+            self.job = IndexJob(self, index)
+            self.job.thread.start()
+
+    def wait(self) -> None:
+        """Wait until no index job runs (for tests and bench/)."""
+        while (job := self.job) is not None and job.thread.is_alive():
+            job.thread.join()
+
+    def close(self) -> None:
+        """Stop the index job, if one runs."""
+        with self.lock:
+            if self.job is not None:
+                self.job.cancel()
+                self.job = None
+
+
+class IndexJob:
+    """A thread making ``index`` with Pagefind, then swapping it into the site if still wanted."""
+
+    def __init__(self, site: Site, index: Index) -> None:
+        self.site, self.index = site, index
+        self.thread = threading.Thread(target=self._run, name="search index", daemon=True)
+        self.cancelled = False
+        self._process: subprocess.Popen[str] | None = None
+        self._guard = threading.Lock()  # between Pagefind starting and cancel()
+
+    def _begun(self, process: subprocess.Popen[str]) -> None:
+        with self._guard:
+            self._process = process
+            if self.cancelled:
+                process.kill()
+
+    def cancel(self) -> None:
+        """Kill Pagefind if it runs, and drop the index."""
+        with self._guard:
+            self.cancelled = True
+            if self._process is not None:
+                self._process.kill()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        try:
+            files = self.index.bundle(self._begun)
+            with self.site.lock:
+                if self.site.job is not self:
+                    return  # a newer build wants another index, or none
+                replace_index(self.site.out, self.index, files)
+                self.site.job = None
+        except Exception as exc:  # noqa: BLE001 - serving goes on with the previous index
+            if not self.cancelled:
+                why = f"disclose: {printable(str(exc))}" if isinstance(exc, DiscloseError) else explain(exc)
+                print(f"{why}; the search index was not updated", file=sys.stderr, flush=True)
+            return
+        print(f"search index updated in {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def serve(content: Path, out: Path, host: str, port: int) -> None:
     """Serve ``out`` and rebuild it whenever ``content`` or the theme changes."""
     from livereload import Server
 
-    cache = ParseCache(cache_folder(out))
-    first = build(content, out, cache=cache)
+    site = Site(content, out)
+    first = site.first()
     print(first.summary(), flush=True)
     server = Server()
     for folder in dict.fromkeys(first.sources):
-        server.watch(str(folder), lambda: rebuild(content, out, cache), delay=0.3)
+        server.watch(str(folder), site.rebuild, delay=0.3)
     print(f"serving {out} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    server.serve(root=str(out.resolve()), host=host, port=port, open_url_delay=None)
+    try:
+        server.serve(root=str(out.resolve()), host=host, port=port, open_url_delay=None)
+    finally:
+        site.close()

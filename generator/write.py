@@ -15,6 +15,10 @@ A build killed at any moment leaves the previous site whole: each temporary
 folder is locked (``flock``) by its live build, so the next build removes only
 the leftovers of dead ones, and puts the previous site back if the kill fell
 between the two renames of the swap.
+
+``replace_folder(out, rel, files)`` replaces one folder of a finished site the
+same way (``disclose serve`` swaps in its search index so): written into a
+temporary folder inside the site, then renamed into place.
 """
 
 from __future__ import annotations
@@ -185,3 +189,35 @@ class Output:
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def _inside(root: Path, rel: str) -> Path:
+    """``root / rel``, refused unless strictly inside ``root``."""
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise OutputError(f"refusing to write {rel!r}: outside the output folder")
+    return target
+
+
+def replace_folder(out: Path, rel: str, files: dict[str, bytes]) -> None:
+    """Replace folder ``rel`` of the finished site ``out`` with ``files`` ({path below it: bytes}).
+
+    They are written into a temporary folder inside the site (gone with it, should this be
+    killed), and renamed into place. The caller keeps builds of ``out`` from running meanwhile."""
+    site = out.resolve()
+    if not (site / MARKER).is_file():
+        raise OutputError(f"{site} is not a site made by disclose")
+    target = _inside(site, rel)
+    scratch = Path(tempfile.mkdtemp(prefix=_TMP, dir=site))
+    try:
+        new = scratch / "new"
+        for name, data in files.items():
+            path = _inside(new, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        new.mkdir(exist_ok=True)
+        if target.exists():
+            os.replace(target, scratch / "old")
+        os.replace(new, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

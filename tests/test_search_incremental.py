@@ -1,4 +1,4 @@
-"""The search index is made only when its input changed.
+"""The search index is made only when its input changed, and serve makes it after the pages.
 
 Pagefind is real here: tests count the calls of ``Index.bundle`` (which runs it) and read the
 titles in the bundle's fragment files.
@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from generator import search
 from generator.build import build
 from generator.search import Index
+from generator.serve import Site
 from tests.test_incremental import REPORT, tree
 
 NAME = "闵行区司法局矫正中心电子定位系统监控室(2022运维)"
@@ -97,3 +99,77 @@ def test_an_index_not_whole_is_made_again(examples: Path, tmp_path: Path, runs: 
     (out / "pagefind" / "pagefind-entry.json").write_text("{}", encoding="utf-8")  # rewritten in place
     build(examples, out)
     assert len(runs) == 3 and tree(out) == whole
+
+
+def test_serve_swaps_in_the_pages_first_and_the_index_after(examples: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "site"
+    site = Site(examples, out)
+    site.first()
+    rename(examples, "社区矫正定位平台")
+    with site.lock:  # the index job cannot swap its index in while the test looks
+        report = site.rebuild()
+        assert report is not None and report.unindexed is not None
+        assert "社区矫正定位平台" in (out / PAGE).read_text(encoding="utf-8")
+        assert NAME in titles(out) and "社区矫正定位平台" not in titles(out)  # the previous index, whole
+    site.wait()
+    assert "社区矫正定位平台" in titles(out) and NAME not in titles(out)
+    assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("built ") and printed[0].endswith("; updating the search index")
+    assert printed[1].startswith("search index updated in ")
+    assert not [p for p in out.iterdir() if p.name.startswith(".disclose-tmp")]
+    site.rebuild()  # nothing changed: no job
+    assert site.job is None
+
+
+def test_in_serve_a_newer_edit_during_indexing_wins(examples: Path, tmp_path: Path, runs: list[int]) -> None:
+    out = tmp_path / "site"
+    site = Site(examples, out)
+    site.first()
+    with site.lock:  # so the first edit's job, however fast, swaps nothing in before the second edit
+        rename(examples, "第一次改名")
+        site.rebuild()
+        first = site.job
+        rename(examples, "第二次改名")
+        site.rebuild()
+        assert first is not None and first.cancelled and site.job is not first
+    site.wait()
+    first.thread.join()
+    assert "第二次改名" in titles(out) and "第一次改名" not in titles(out)
+    assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    with site.lock:
+        rename(examples, "第三次改名")
+        site.rebuild()
+        third = site.job
+        rename(examples, "第二次改名")  # back to what the index holds: no index to make
+        site.rebuild()
+        assert third is not None and third.cancelled and site.job is None
+    third.thread.join()
+    assert "第二次改名" in titles(out) and "第三次改名" not in titles(out)
+
+
+def test_in_serve_a_failed_index_job_says_so_and_serving_goes_on(
+        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "site"
+    site = Site(examples, out)
+    site.first()
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'out of memory' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "get_executable", lambda: str(broken))
+    before = tree(out)
+    rename(examples, "社区矫正定位平台")
+    assert site.rebuild() is not None
+    site.wait()
+    err = capsys.readouterr().err
+    assert err == "disclose: pagefind failed to index the site: out of memory; the search index was not updated\n"
+    assert "社区矫正定位平台" in (out / PAGE).read_text(encoding="utf-8")
+    assert {k: v for k, v in tree(out).items() if k.startswith("pagefind/")} == \
+        {k: v for k, v in before.items() if k.startswith("pagefind/")}
+    monkeypatch.undo()  # Pagefind again
+    (examples / REPORT).write_text((examples / REPORT).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    site.rebuild()  # the next rebuild tries again
+    site.wait()
+    assert "社区矫正定位平台" in titles(out)
