@@ -304,6 +304,12 @@ class Index:
                                  if p.is_file() and not _UNUSED.match(p.name)})
 
 
+def _files(folder: Path) -> list[str]:
+    """The paths of the files below ``folder``, sorted."""
+    return sorted(os.path.relpath(os.path.join(top, name), folder)
+                  for top, _, names in os.walk(folder) for name in names)
+
+
 def _note(out: Path) -> Path:
     """The note on the index of output folder ``out``, in the cache folder (which sites beside it share)."""
     return cache_folder(out) / f"search-index-{out.name}.json"
@@ -312,10 +318,10 @@ def _note(out: Path) -> Path:
 def _remember(out: Path, index: Index, folder: Path) -> None:
     """Note that ``folder`` (the site's ``pagefind/``, or what becomes it) holds the bundle of ``index``."""
     files = {}
-    for path in sorted(folder.rglob("*")):
-        found = path.lstat()
+    for name in _files(folder):
+        found = os.lstat(folder / name)
         if stat.S_ISREG(found.st_mode):
-            files[path.relative_to(folder).as_posix()] = [found.st_size, found.st_mtime_ns, found.st_ino]
+            files[name] = [found.st_size, found.st_mtime_ns, found.st_ino]
     note = _note(out)
     note.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=note.parent, prefix=".tmp-")
@@ -328,14 +334,15 @@ def _held(output: Output, index: Index) -> list[str] | None:
     """The files of the previous site's ``pagefind/`` when they are, whole, the index of ``index``."""
     if output.previous is None:
         return None
+    folder = f"{output.previous}/pagefind/"
     try:
         note = json.loads(_note(output.out).read_text(encoding="utf-8"))
         if note["fingerprint"] != index.fingerprint:
             return None
         for name, known in note["files"].items():
-            if name.startswith("/") or ".." in name.split("/"):
-                return None
-            found = (output.previous / "pagefind" / name).lstat()
+            if {"", ".", ".."} & set(name.split("/")):
+                return None  # a damaged note
+            found = os.lstat(folder + name)
             if [found.st_size, found.st_mtime_ns, found.st_ino] != known:
                 return None  # not the file the note describes: another build wrote it
         return list(note["files"])
@@ -357,11 +364,8 @@ def write_index(records: Iterable[SearchRecord], output: Output, wait: bool = Tr
         _remember(output.out, index, output.tmp / "pagefind")
         return None
     # Keep the previous site's files: the index of these records, or else the last one made.
-    folder = output.previous / "pagefind" if output.previous else None
-    names = held if held is not None else \
-        [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()] if folder else []
-    for name in names:
-        output.keep(output.path(f"pagefind/{name}"))
+    if output.previous is not None:
+        output.keep_folder("pagefind", held if held is not None else _files(output.previous / "pagefind"))
     return None if held is not None else index
 
 

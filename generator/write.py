@@ -28,6 +28,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import OutputError, OutputRefused
@@ -146,6 +147,36 @@ class Output:
             pass
         return False
 
+    def keep_folder(self, rel: str, names: Iterable[str]) -> int:
+        """Give folder ``rel`` the previous site's files ``names`` (paths below it) as they are, by
+        hard link, and return how many there were to keep. For a folder its caller knows to be
+        unchanged: one safe join for the folder, not one per file, as thousands may follow."""
+        root = self.tmp.resolve()
+        folder = (root / rel).resolve()
+        if not folder.is_relative_to(root) or folder == root:
+            raise OutputError(f"refusing to write {rel!r}: outside the output folder")
+        if self.previous is None:
+            return 0
+        key = folder.relative_to(root).as_posix()
+        before, after = f"{self.previous / key}/", f"{folder}/"
+        kept, made = 0, set()
+        for name in names:
+            if not _plain(name) or f"{key}/{name}" in self.written:
+                raise OutputError(f"refusing to keep {key}/{name!r}: not a plain path, or written twice")
+            try:
+                if not stat.S_ISREG(os.lstat(before + name).st_mode):
+                    continue
+                parent = os.path.dirname(after + name)
+                if parent not in made:
+                    os.makedirs(parent, exist_ok=True)
+                    made.add(parent)
+                os.link(before + name, after + name, follow_symlinks=False)
+            except OSError:
+                continue  # gone from the previous site: nothing to keep
+            self.written.add(f"{key}/{name}")
+            kept += 1
+        return kept
+
     def copy_tree(self, source: Path, rel: str) -> None:
         """Copy every file below ``source`` to ``rel``; earlier copies win (overrides first)."""
         for path in sorted(source.rglob("*")):
@@ -191,12 +222,9 @@ class Output:
             self._lock = None
 
 
-def _inside(root: Path, rel: str) -> Path:
-    """``root / rel``, refused unless strictly inside ``root``."""
-    target = (root / rel).resolve()
-    if not target.is_relative_to(root) or target == root:
-        raise OutputError(f"refusing to write {rel!r}: outside the output folder")
-    return target
+def _plain(name: str) -> bool:
+    """Whether ``name`` is a relative path that stays below its folder (no '..', '.', '' parts)."""
+    return not {"", ".", ".."} & set(name.split("/"))
 
 
 def replace_folder(out: Path, rel: str, files: dict[str, bytes]) -> None:
@@ -205,17 +233,18 @@ def replace_folder(out: Path, rel: str, files: dict[str, bytes]) -> None:
     They are written into a temporary folder inside the site (gone with it, should this be
     killed), and renamed into place. The caller keeps builds of ``out`` from running meanwhile."""
     site = out.resolve()
-    if not (site / MARKER).is_file():
-        raise OutputError(f"{site} is not a site made by disclose")
-    target = _inside(site, rel)
+    target = (site / rel).resolve()
+    if not (site / MARKER).is_file() or not target.is_relative_to(site) or target == site \
+            or not all(_plain(name) for name in files):
+        raise OutputError(f"refusing to replace {rel!r} of {site}")
     scratch = Path(tempfile.mkdtemp(prefix=_TMP, dir=site))
     try:
         new = scratch / "new"
-        for name, data in files.items():
-            path = _inside(new, name)
+        new.mkdir()
+        for name in sorted(files):
+            path = new / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        new.mkdir(exist_ok=True)
+            path.write_bytes(files[name])
         if target.exists():
             os.replace(target, scratch / "old")
         os.replace(new, target)

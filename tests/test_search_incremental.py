@@ -99,6 +99,12 @@ def test_an_index_not_whole_is_made_again(examples: Path, tmp_path: Path, runs: 
     (out / "pagefind" / "pagefind-entry.json").write_text("{}", encoding="utf-8")  # rewritten in place
     build(examples, out)
     assert len(runs) == 3 and tree(out) == whole
+    note = tmp_path / ".disclose-cache" / "search-index-site.json"
+    files = json.loads(note.read_text(encoding="utf-8"))
+    files["files"]["../index.html"] = files["files"].pop("pagefind.js")
+    note.write_text(json.dumps(files), encoding="utf-8")  # a damaged note is not trusted
+    build(examples, out)
+    assert len(runs) == 4 and tree(out) == whole
 
 
 def test_serve_swaps_in_the_pages_first_and_the_index_after(examples: Path, tmp_path: Path,
