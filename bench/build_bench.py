@@ -15,8 +15,10 @@ prints, each measured in a fresh process:
 - search: Pagefind's seconds and the size of ``pagefind/``;
 - unchanged: the same build again (parses from the cache, unchanged files linked);
 - one edit, CLI: after changing one report's figure, ``disclose build`` again;
-- one edit, serve: the same edit in a process that keeps its parse cache between
-  builds, as ``disclose serve`` does: from the file's save to the new site in place.
+- one edit, serve: the same edit rebuilt as ``disclose serve`` does it (``serve.Site``,
+  which keeps its caches between builds), then an edit of the report's name (which the
+  search index holds): from the file's save to the new site in place, and to the new
+  search index swapped in after it (at once when the index did not change).
 """
 
 from __future__ import annotations
@@ -36,26 +38,31 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from synth import make_content
 
-# The child: one build (or, with "serve", a warm build then an edit and a rebuild), as JSON.
+# The child: one build (or, with "serve", serve's first build, then edits each rebuilt as serve
+# rebuilds them, up to the new search index), as JSON.
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from generator.build import build
-from generator.cache import ParseCache, cache_folder
+from generator.serve import Site
 content, out, jobs, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 if mode == "serve":
-    cache = ParseCache(cache_folder(out))
-    build(content, out, jobs=jobs, cache=cache)
-    edited = Path(sys.argv[5])
-    edited.write_text(edited.read_text(encoding="utf-8").replace(sys.argv[6], sys.argv[7], 1), encoding="utf-8")
-    saved = time.perf_counter()
-    report = build(content, out, jobs=jobs, cache=cache)
-    seconds = time.perf_counter() - saved
+    site = Site(content, out, jobs)
+    site.first()
+    edited, edits = Path(sys.argv[5]), []
+    for old, new in zip(sys.argv[6::2], sys.argv[7::2]):
+        edited.write_text(edited.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        saved = time.perf_counter()
+        report = site.rebuild()
+        seconds = time.perf_counter() - saved
+        site.wait()
+        edits.append({"seconds": seconds, "search": time.perf_counter() - saved, "changed": report.changed,
+                      "timings": report.timings})
+    print(json.dumps({**edits[0], "edits": edits}))
 else:
     report = build(content, out, jobs=jobs)
-    seconds = report.seconds
-print(json.dumps({"seconds": seconds, "pages": report.pages, "files": report.files,
-                  "changed": report.changed, "timings": report.timings}))
+    print(json.dumps({"seconds": report.seconds, "pages": report.pages, "files": report.files,
+                      "changed": report.changed, "timings": report.timings}))
 """
 
 
@@ -152,9 +159,13 @@ def bench(n: int, jobs: int) -> None:
         cli = measure([*args, "full"])
         print(f"  one edit, CLI {cli['wall']:7.2f} s wall (build {cli['seconds']:.2f} s), "
               f"{cli['changed']:.0f} files written")
-        serve = measure([*args, "serve", str(edited), "weight: 10.0, rate:", "weight: 10.00, rate:"])
-        print(f"  one edit, serve {serve['seconds']:5.2f} s from save to site, {serve['changed']:.0f} files written")
-        print(f"    steps (s): {_steps(serve)}")
+        name = next(line for line in text.splitlines() if line.startswith("name: "))
+        renamed = f'{name[:-1]}（修订）"' if name.endswith('"') else f"{name}（修订）"
+        serve = measure([*args, "serve", str(edited), "weight: 10.0, rate:", "weight: 10.00, rate:", name, renamed])
+        for what, edit in zip(("figure", "name"), serve["edits"]):  # type: ignore[call-overload]
+            print(f"  one edit, serve ({what}) {edit['seconds']:5.2f} s from save to site, {edit['changed']:.0f} "
+                  f"files written; search index in place {edit['search']:.2f} s after the save")
+            print(f"    steps (s): {_steps(edit)}")
     finally:
         edited.write_text(text, encoding="utf-8")
 
