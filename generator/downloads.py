@@ -224,9 +224,10 @@ class Tables:
             ("绩效指标", [r for p in chosen for r in p.indicators_xlsx]))])
 
 
-def _encode(entry: ReportEntry) -> Pieces:
+def _encode(index: int) -> Pieces:
+    """Encode report ``index`` (an index crosses to the worker, not the report: it is there)."""
     tables: Tables = parallel.state()
-    return tables.encode(entry)
+    return tables.encode(tables.content.reports[index])
 
 
 def _department(tables: Tables, slug: str) -> list[DataFile]:
@@ -269,7 +270,7 @@ def data_files(content: Content, findings: list[Finding], t: Translate, jobs: in
     jobs = jobs if len(content.reports) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
     # each report encoded once, on every core; then each file laid out of the pieces
     tables.pieces = dict(zip((e.path for e in content.reports),
-                             parallel.run(_encode, content.reports, jobs, tables), strict=True))
+                             parallel.run(_encode, range(len(content.reports)), jobs, tables), strict=True))
     # the whole site's files are the largest: first, so the other processes share out the departments
     tasks = [*(("site", name) for name in SITE_FILES), *(("department", slug) for slug in sorted(content.departments))]
     made = parallel.run(_task, tasks, jobs, tables, chunk=1)

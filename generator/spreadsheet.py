@@ -33,6 +33,11 @@ _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and what follows it: two cells 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# One row's XML with NUL where its row number goes (``xml.replace("\0", str(n))`` makes row n;
+# XML text never holds NUL, _text replaces it), and each cell's width in character cells (at most
+# 255). Made once per report and laid into every sheet that holds it; plain str and bytes, so
+# worker processes hand rows back cheaply.
+Row = tuple[str, bytes]
 Column = tuple[str, bool, bool]  # header, numeric, money
 
 
@@ -69,34 +74,25 @@ def _column(index: int) -> str:
 _LETTERS = [_column(i) for i in range(1, 703)]  # A to ZZ
 
 
-@dataclass(frozen=True)
-class Row:
-    """One row's XML, cut where its row number goes (``str(n).join(pieces)`` writes row n), and
-    each cell's width in character cells: made once per report, laid into every sheet it is in."""
-
-    pieces: tuple[str, ...]
-    widths: tuple[int, ...]
-
-
 def encode_row(values: Sequence[Cell], columns: Sequence[Column]) -> Row:
     """Encode one row of ``columns``: numbers as numbers (amounts with the money format), text as
     inline strings, empty cells left out."""
     if len(values) != len(columns):
         raise ValueError(f"a row of {len(values)} cells for {len(columns)} columns")
-    pieces, tail, widths = ['<row r="'], '">', []
+    cells, widths = ['<row r="\0">'], []
     for letter, value, (_, numeric, money) in zip(_LETTERS, values, columns):
-        widths.append(0 if value is None else _width(str(value)))
+        widths.append(0 if value is None else min(_width(str(value)), 255))
         if value is None:
             continue
         style = 2 if money else 0
-        pieces.append(f'{tail}<c r="{letter}')
         if numeric and not isinstance(value, str):
             number = format(value, "f") if isinstance(value, Decimal) else str(value)
-            tail = f'" s="{style}"><v>{number}</v></c>'
+            cells.append(f'<c r="{letter}\0" s="{style}"><v>{number}</v></c>')
         else:
-            tail = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
-    pieces.append(f"{tail}</row>")
-    return Row(tuple(pieces), tuple(widths))
+            cells.append(f'<c r="{letter}\0" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                         f'{_text(str(value))}</t></is></c>')
+    cells.append("</row>")
+    return "".join(cells), bytes(widths)
 
 
 def _text(value: str) -> str:
@@ -107,7 +103,7 @@ def _sheet(sheet: Sheet) -> str:
     """One worksheet's XML: column widths, the frozen bold header, then the rows."""
     cols = []
     for i, (header, _, _) in enumerate(sheet.columns):
-        width = min(max([_width(header), *(r.widths[i] for r in sheet.rows[:200])]) + 2, 60)
+        width = min(max([_width(header), *(widths[i] for _, widths in sheet.rows[:200])]) + 2, 60)
         cols.append(f'<col min="{i + 1}" max="{i + 1}" width="{width}" customWidth="1"/>')
     out = [(f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
@@ -115,7 +111,7 @@ def _sheet(sheet: Sheet) -> str:
     out += [f'<c r="{letter}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_text(header)}</t></is></c>'
             for letter, (header, _, _) in zip(_LETTERS, sheet.columns)]
     out.append("</row>")
-    out += [str(n).join(row.pieces) for n, row in enumerate(sheet.rows, start=2)]
+    out += [xml.replace("\0", str(n)) for n, (xml, _) in enumerate(sheet.rows, start=2)]
     out.append("</sheetData></worksheet>")
     return "".join(out)
 
