@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +48,9 @@ class BuildReport:
     out: Path
     sources: tuple[Path, ...]  # folders the build read: content and theme, for serve to watch
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for bench/
-    unindexed: Index | None = None  # the search index still to make, after build(index_later=True)
+    # after build(later=True): the search index still to make, and what removes the previous site
+    unindexed: Index | None = None
+    clear_previous: Callable[[], None] | None = None
 
     def summary(self) -> str:
         return (f"built {self.pages} pages ({self.files} files, {self.changed} changed) with "
@@ -72,14 +74,15 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
 
 
 def build(root: Path, out: Path, strict: bool = False, jobs: int = 0,
-          cache: ParseCache | None = None, index_later: bool = False) -> BuildReport:
+          cache: ParseCache | None = None, later: bool = False) -> BuildReport:
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 
     ``cache`` keeps parses between builds in memory too (``disclose serve`` passes one).
-    ``index_later`` keeps the previous site's search index and leaves a changed one to the
-    caller, as ``unindexed`` (``disclose serve`` makes it in the background)."""
+    ``later`` leaves to the caller what can follow the swap (``disclose serve`` does it in the
+    background): a changed search index, as ``unindexed``, the previous site's kept meanwhile; and
+    removing the previous site, as ``clear_previous``."""
     with Progress() as progress, _few_collections():
-        return _build(root, out, strict, jobs or parallel.cores(), cache, progress, index_later)
+        return _build(root, out, strict, jobs or parallel.cores(), cache, progress, later)
 
 
 @contextmanager
@@ -97,7 +100,7 @@ def _few_collections() -> Iterator[None]:
 
 
 def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | None,
-           progress: Progress, index_later: bool) -> BuildReport:
+           progress: Progress, later: bool) -> BuildReport:
     start = time.perf_counter()
     check_target(out, root)  # before the cache beside it is written
     remember = cache is not None  # a cache kept between builds (serve) also keeps the pages' fingerprints
@@ -125,8 +128,9 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
         progress.step("search")
-        unindexed = write_index(records, output, wait=not index_later)
-        output.commit()
+        unindexed = write_index(records, output, wait=not later)
+        progress.step("swap")
+        clear_previous = output.commit(clear=not later)
     except BaseException:
         output.abort()
         raise
@@ -135,4 +139,5 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     cache.prune()
     progress.step("")
     return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
-                       output.out, (root, *dirs), dict(progress.timings), unindexed)
+                       output.out, (root, *dirs), dict(progress.timings), unindexed,
+                       clear_previous if later else None)

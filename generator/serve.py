@@ -6,10 +6,11 @@ last good site served (the write stage never leaves half a site), so a typo
 never kills the server. Changes are debounced by livereload's delay.
 
 Rebuilds are incremental (see :mod:`generator.cache`, :mod:`generator.pages`,
-:mod:`generator.write`) and do not wait for Pagefind: a :class:`Site` swaps in
-the new pages with the previous search index, prints its summary, and makes
-the new index in a background thread, which swaps it in as the site's
-``pagefind/`` and prints one line (or one line of error, and serving goes on).
+:mod:`generator.write`) and wait neither for Pagefind nor for the removal of
+the previous site: a :class:`Site` swaps in the new pages with the previous
+search index and prints its summary; threads then remove the previous site and
+make the new index, which is swapped in as the site's ``pagefind/`` with one
+line printed (or one line of error, and serving goes on).
 Rebuilds and that swap take one lock, so neither sees the other half done; a
 rebuild that wants another index than the one being made kills its Pagefind,
 and a job no longer wanted is discarded, so the newest rebuild's index wins.
@@ -38,6 +39,7 @@ class Site:
         self.cache = ParseCache(cache_folder(out))
         self.lock = threading.RLock()  # held by a rebuild and by an index swap
         self.job: IndexJob | None = None  # the index being made for the site as it is now
+        self.clearing: list[threading.Thread] = []  # removing previous sites
 
     def first(self) -> BuildReport:
         """Build with the search index; raise on errors."""
@@ -49,8 +51,12 @@ class Site:
         changed. Return the report, or None when the build failed."""
         try:
             with self.lock:
-                report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, index_later=True)
+                report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, later=True)
                 self._index(report.unindexed)
+            if report.clear_previous is not None:
+                self.clearing = [t for t in self.clearing if t.is_alive()]
+                self.clearing.append(threading.Thread(target=report.clear_previous, daemon=True))
+                self.clearing[-1].start()
         except BuildAborted as exc:
             for error in exc.errors:
                 print(error, file=sys.stderr)
@@ -75,9 +81,11 @@ class Site:
             self.job.thread.start()
 
     def wait(self) -> None:
-        """Wait until no index job runs (for tests and bench/)."""
+        """Wait until no index job runs and the previous sites are removed (for tests and bench/)."""
         while (job := self.job) is not None and job.thread.is_alive():
             job.thread.join()
+        for thread in self.clearing:
+            thread.join()
 
     def close(self) -> None:
         """Stop the index job, if one runs."""

@@ -16,6 +16,8 @@ folder is locked (``flock``) by its live build, so the next build removes only
 the leftovers of dead ones, and puts the previous site back if the kill fell
 between the two renames of the swap.
 
+``commit(clear=False)`` leaves the removal of the previous site to the caller
+(``disclose serve`` removes it in the background, the new site in place).
 ``replace_folder(out, rel, files)`` replaces one folder of a finished site the
 same way (``disclose serve`` swaps in its search index so): written into a
 temporary folder inside the site, then renamed into place.
@@ -28,7 +30,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.errors import OutputError, OutputRefused
@@ -186,8 +188,11 @@ class Output:
                     continue
                 self.write_bytes(dest, path.read_bytes())
 
-    def commit(self) -> None:
-        """Swap the finished site into place and remove the previous one."""
+    def commit(self, clear: bool = True) -> Callable[[], None]:
+        """Swap the finished site into place and remove the previous one; or, not ``clear``-ing,
+        leave that to the function returned, for the caller to run when it likes (``disclose
+        serve``, in the background): the previous site stays locked beside the output until then,
+        so no build takes it for a leftover."""
         (self.tmp / MARKER).write_text("made by disclose; this folder is replaced on every build\n",
                                        encoding="utf-8")
         self.tmp.chmod(0o755)  # mkdtemp makes it private; a web server must read it
@@ -204,12 +209,24 @@ class Output:
                 if old is not None:
                     os.replace(old / self.out.name, self.out)
                 raise
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        finally:
+        except BaseException:
             if old_lock is not None:
                 os.close(old_lock)
+            raise
+        finally:
             self._release()
+
+        def remove() -> None:
+            nonlocal old_lock
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            if old_lock is not None:
+                os.close(old_lock)
+                old_lock = None
+
+        if clear:
+            remove()
+        return remove
 
     def abort(self) -> None:
         """Throw the unfinished site away."""

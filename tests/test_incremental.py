@@ -21,6 +21,7 @@ from generator.cache import ParseCache, cache_folder
 from generator.errors import BuildAborted
 from generator.progress import Progress
 from generator.render import Renderer
+from generator.write import Output
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 
@@ -167,6 +168,21 @@ def test_a_failed_rebuild_leaves_the_linked_site_as_it_was(examples: Path, tmp_p
     assert tree(out) == before
     assert {rel: (out / rel).stat().st_ino for rel in before} == inodes
     assert all(os.stat(out / rel).st_nlink == 1 for rel in before)  # no temporary folder holds them
+
+
+def test_a_commit_may_leave_the_previous_site_to_remove_later(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(examples, out)
+    edit(examples)
+    report = build(examples, out, later=True)  # as serve rebuilds: the new site in place at once
+    assert report.clear_previous is not None
+    assert "10.5" in (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
+    (old,) = tmp_path.glob(".disclose-old-site-*")
+    Output(out).abort()  # a build starting meanwhile does not take it for a leftover: it is locked
+    assert (old / "site" / "index.html").is_file()
+    report.clear_previous()
+    assert not old.exists()
+    report.clear_previous()  # twice is harmless
 
 
 class _Terminal(io.StringIO):

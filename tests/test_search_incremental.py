@@ -125,6 +125,7 @@ def test_serve_swaps_in_the_pages_first_and_the_index_after(examples: Path, tmp_
     assert printed[0].startswith("built ") and printed[0].endswith("; updating the search index")
     assert printed[1].startswith("search index updated in ")
     assert not [p for p in out.iterdir() if p.name.startswith(".disclose-tmp")]
+    assert not list(tmp_path.glob(".disclose-old-*"))  # the previous sites, removed in the background
     site.rebuild()  # nothing changed: no job
     assert site.job is None
 
