@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import posixpath
 import shutil
 import stat
 import tempfile
@@ -83,6 +84,7 @@ class Output:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{self.out.name}-", dir=self.out.parent))
         self._lock: int | None = _claim(self.tmp)  # a folder mkdtemp just made is ours alone
         self.written: set[str] = set()
+        self._folders: set[Path] = set()  # folders made below tmp
         self.changed = 0  # files written because they are new or differ from the previous site
         self.previous = self.out if (self.out / MARKER).is_file() else None
 
@@ -103,15 +105,22 @@ class Output:
                 os.close(lock)
 
     def path(self, rel: str) -> Path:
-        """Join ``rel`` to the output safely; refuse escapes and second writes of one path."""
-        target = (self.tmp / rel).resolve()
-        if not target.is_relative_to(self.tmp.resolve()) or target == self.tmp.resolve():
+        """Join ``rel`` to the output safely; refuse escapes and second writes of one path.
+
+        The join is lexical (``a/./b`` is ``a/b``, ``..`` may not climb out), which is exact here:
+        the temporary folder is this build's own and holds only folders and regular files, never
+        a symbolic link, so no path inside it can lead elsewhere. (Resolving every path against
+        the file system took seconds of a build of 40,000 files.)"""
+        key = posixpath.normpath(rel)
+        if key.startswith(("/", "../")) or key in (".", "..") or "\0" in key:
             raise OutputError(f"refusing to write {rel!r}: outside the output folder")
-        key = target.relative_to(self.tmp.resolve()).as_posix()
         if key in self.written:
             raise OutputError(f"two sources write the same output file {key}")
         self.written.add(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self.tmp / key
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def write_text(self, rel: str, text: str) -> None:
@@ -184,7 +193,7 @@ class Output:
         for path in sorted(source.rglob("*")):
             if path.is_file():
                 dest = f"{rel}/{path.relative_to(source).as_posix()}"
-                if (self.tmp / dest).resolve().relative_to(self.tmp.resolve()).as_posix() in self.written:
+                if posixpath.normpath(dest) in self.written:
                     continue
                 self.write_bytes(dest, path.read_bytes())
 
