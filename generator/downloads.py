@@ -23,8 +23,8 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from generator import parallel
@@ -264,18 +264,64 @@ def _task(task: tuple[str, str]) -> list[DataFile] | DataFile:
 SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx")
 
 
+@dataclass
+class _Kept:
+    """What the last build of this process made, for the next one (``disclose serve``): each
+    report's pieces with the inputs they were made from, and each task's files with the pieces
+    they were laid out of. Inputs are compared by identity (serve keeps the models of unchanged
+    files) and held here, so no identity is reused while it is compared."""
+
+    interface: tuple[object, ...] = ()
+    pieces: dict[str, tuple[tuple[object, ...], Pieces]] = field(default_factory=dict)
+    tasks: dict[tuple[str, str], tuple[list[Pieces], list[DataFile] | DataFile]] = field(default_factory=dict)
+
+
+_KEPT = _Kept()
+
+
+def _same(a: Sequence[object], b: Sequence[object]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _interface(content: Content, t: Translate) -> tuple[object, ...]:
+    """Everything the pieces take from outside their report: the site settings and each interface
+    string they hold, translated (a theme's messages can change between builds)."""
+    texts = [*KIND_LABELS.values(), "是", *(g.grade for g in content.site.grades),
+             *(c.key for c in (*REPORT_COLUMNS, *INDICATOR_COLUMNS)), "报告", "绩效指标"]
+    return (content.site, *(t(text) for text in texts))
+
+
 def data_files(content: Content, findings: list[Finding], t: Translate, jobs: int = 1) -> list[DataFile]:
-    """Every download of the site, in a stable order (see the module's contract), over ``jobs`` processes."""
+    """Every download of the site, in a stable order (see the module's contract), over ``jobs`` processes.
+
+    Reports whose inputs are those of this process's last build keep their pieces, and files laid
+    out of the very same pieces are not laid out again, so a rebuild after one edit encodes one
+    report and lays out the files that hold it."""
+    global _KEPT
     tables = Tables(content, findings, t)
     jobs = jobs if len(content.reports) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
+    kept = _KEPT if _KEPT.interface == _interface(content, t) else _Kept()
+    _KEPT = _Kept(_interface(content, t))
+    inputs = {e.path: (e.model, content.departments[e.model.department].model, tables.findings.get(e.path, 0))
+              for e in content.reports}
     # each report encoded once, on every core; then each file laid out of the pieces
-    tables.pieces = dict(zip((e.path for e in content.reports),
-                             parallel.run(_encode, range(len(content.reports)), jobs, tables), strict=True))
+    todo = [i for i, e in enumerate(content.reports)
+            if e.path not in kept.pieces or not _same(kept.pieces[e.path][0], inputs[e.path])]
+    made = dict(zip(todo, parallel.run(_encode, todo, jobs, tables), strict=True))
+    for i, e in enumerate(content.reports):
+        tables.pieces[e.path] = made[i] if i in made else kept.pieces[e.path][1]
+        _KEPT.pieces[e.path] = (inputs[e.path], tables.pieces[e.path])
     # the whole site's files are the largest: first, so the other processes share out the departments
     tasks = [*(("site", name) for name in SITE_FILES), *(("department", slug) for slug in sorted(content.departments))]
-    made = parallel.run(_task, tasks, jobs, tables, chunk=1)
-    site = [f for f in made[:len(SITE_FILES)] if isinstance(f, DataFile)]
-    scoped = [f for files in made[len(SITE_FILES):] if not isinstance(files, DataFile) for f in files]
+    uses = {task: [tables.pieces[e.path] for e in (tables.by_dept.get(task[1], []) if task[0] == "department"
+                                                   else content.reports)] for task in tasks}
+    fresh = [task for task in tasks if task not in kept.tasks or not _same(kept.tasks[task][0], uses[task])]
+    laid = dict(zip(fresh, parallel.run(_task, fresh, jobs, tables, chunk=1), strict=True))
+    for task in tasks:
+        _KEPT.tasks[task] = (uses[task], laid[task] if task in laid else kept.tasks[task][1])
+    results = [_KEPT.tasks[task][1] for task in tasks]
+    site = [f for f in results[:len(SITE_FILES)] if isinstance(f, DataFile)]
+    scoped = [f for files in results[len(SITE_FILES):] if not isinstance(files, DataFile) for f in files]
     own = [DataFile(report_path(e), tables.pieces[e.path].json, "json", "报告") for e in content.reports]
     own += [DataFile(indicators_path(e), _csv(INDICATOR_COLUMNS, t, [tables.pieces[e.path].indicators_csv]),
                      "csv", "绩效指标") for dept in sorted(tables.by_dept) for e in tables.by_dept[dept]]

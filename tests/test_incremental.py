@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import load, parallel
+from generator import downloads, load, parallel
 from generator.build import build
 from generator.cache import ParseCache, cache_folder
 from generator.errors import BuildAborted
 from generator.progress import Progress
 from generator.render import Renderer
+from generator.validate import ReportEntry
 from generator.write import Output
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
@@ -155,6 +156,41 @@ def test_a_rebuild_after_one_edit_equals_a_full_build(examples: Path, tmp_path: 
     assert rebuilt.changed == len(written) - 1  # the marker file is always new
     assert "minhang-justice/2022/correction-location-system/index.html" in written
     assert "index.html" not in written and "chaoyang-justice/index.html" not in written
+
+
+def test_serve_encodes_only_the_edited_report_for_the_downloads(examples: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))
+    build(examples, out, cache=cache)
+    encoded: list[str] = []
+    laid: list[tuple[str, str]] = []
+    encode, task = downloads.Tables.encode, downloads._task
+
+    def counting_encode(self: downloads.Tables, entry: ReportEntry) -> downloads.Pieces:
+        encoded.append(entry.path)
+        return encode(self, entry)
+
+    def counting_task(item: tuple[str, str]) -> Any:
+        laid.append(item)
+        return task(item)
+
+    monkeypatch.setattr(downloads.Tables, "encode", counting_encode)
+    monkeypatch.setattr(downloads, "_task", counting_task)
+    build(examples, out, cache=cache)
+    assert encoded == [] and laid == []  # nothing changed: every download kept
+    edit(examples)
+    rebuilt = build(examples, out, cache=cache)
+    assert encoded == ["minhang-justice/2022/correction-location-system/"]
+    assert ("department", "minhang-justice") in laid and ("department", "chaoyang-justice") not in laid
+    assert ("site", "reports.xlsx") in laid
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    encoded.clear()
+    messages = examples.parent / "themes" / "default" / "messages"  # the project's own theme folder
+    messages.mkdir(parents=True)
+    (messages / "zh-CN.yaml").write_text("是: 对\n", encoding="utf-8")
+    build(examples, out, cache=cache)
+    assert len(encoded) == 4  # an interface string changed: every report encoded again
 
 
 def test_a_failed_rebuild_leaves_the_linked_site_as_it_was(examples: Path, tmp_path: Path) -> None:
