@@ -24,13 +24,16 @@ import tempfile
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import parallel
 from generator.errors import ContentError
 from generator.load import Document, load_one
 from generator.progress import Progress
 from generator.validate import Content
+
+if TYPE_CHECKING:
+    from generator.pages import Memo
 
 FOLDER = ".disclose-cache"
 
@@ -67,9 +70,9 @@ class ParseCache:
         self.progress = progress
         self.memory: dict[str, Document] = {}
         self.models: dict[str, Any] = {}  # key -> the model validated from that document
-        # output path -> fingerprint of the view the last build rendered there (memory only:
+        # output path -> what the page the last build made there was made of (memory only:
         # see generator.pages)
-        self.pages: dict[str, bytes] = {}
+        self.pages: Memo = {}
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
 

@@ -378,6 +378,14 @@ class Pages:
         texts = {"csv": Msg("项目表（CSV）"), "xlsx": Msg("项目表和绩效指标（Excel）")}
         return tuple(Link(texts[fmt], self.url(path)) for fmt, path in files)
 
+    def inputs(self, entry: ReportEntry) -> tuple[object, ...]:
+        """What the page of ``entry`` is made of besides the site: see :data:`PlannedPage`."""
+        made: list[object] = []
+        for e in (entry, *self.agg.related.get(entry.path, ())):
+            made += [e.path, e.model, self.content.departments[e.model.department].model,
+                     tuple(self.findings[e.path])]
+        return tuple(made)
+
     def report_page(self, entry: ReportEntry) -> ReportPage:
         m = entry.model
         assert isinstance(m, (SelfEvaluation, TargetDeclaration))
@@ -512,8 +520,11 @@ def file_size(size: int) -> str:
     return f"{size} B"
 
 
-# (template, output path, a function that makes the page's view)
-PlannedPage = tuple[str, str, Callable[[], Any]]
+# (template, output path, a function that makes the page's view, what the view is made of or
+# None): a report page's view is made of its report, department and findings and of the same
+# project's other reports, with the site's settings and text pages (the navigation); when these
+# are the very objects (or equal to those) of the last build, serve keeps the page unmade.
+PlannedPage = tuple[str, str, Callable[[], Any], tuple[object, ...] | None]
 
 
 def page_plan(content: Content, aggregates: Aggregates, findings: list[Finding],
@@ -523,30 +534,33 @@ def page_plan(content: Content, aggregates: Aggregates, findings: list[Finding],
     Views are made only when asked for, so a build makes them on every core, where the pages
     are rendered, and an incremental build makes only those of the pages it renders again."""
     pages = Pages(content, aggregates, findings)
-    plan: list[PlannedPage] = [("index.html", "index.html", pages.overview),
-                               ("data.html", "data/index.html", partial(pages.data_page, files))]
+    plan: list[PlannedPage] = [("index.html", "index.html", pages.overview, None),
+                               ("data.html", "data/index.html", partial(pages.data_page, files), None)]
     for slug in sorted(content.departments):
-        plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug)))
+        plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug), None))
     for slug, year in aggregates.years:
-        plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year)))
+        plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year), None))
+    site = (content.site, tuple((p.slug, p.meta.title) for p in content.pages))
     for entry in content.reports:
+        make: Callable[[], Any]
         if entry.kind == "department-budget":
-            plan.append(("budget.html", f"{entry.path}index.html", partial(pages.budget_page, entry)))
+            template, make = "budget.html", partial(pages.budget_page, entry)
         else:
             template = "self_evaluation.html" if entry.kind == "self-evaluation" else "target_declaration.html"
-            plan.append((template, f"{entry.path}index.html", partial(pages.report_page, entry)))
-    plan.append(("audit.html", "audit/index.html", partial(pages.audit_page, findings)))
+            make = partial(pages.report_page, entry)
+        plan.append((template, f"{entry.path}index.html", make, (*site, *pages.inputs(entry))))
+    plan.append(("audit.html", "audit/index.html", partial(pages.audit_page, findings), None))
     for page in content.pages:
         layout = pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/")))
         plan.append(("page.html", f"{page.slug}/index.html", partial(TextPage, layout, page.meta.title,
-                                                                        page.doc.body)))
-    plan.append(("search.html", "search/index.html", pages.search_page))
-    plan.append(("404.html", "404.html", partial(TextPage, pages.layout("404.html"), Msg("页面未找到"), "")))
+                                                                        page.doc.body), None))
+    plan.append(("search.html", "search/index.html", pages.search_page, None))
+    plan.append(("404.html", "404.html", partial(TextPage, pages.layout("404.html"), Msg("页面未找到"), ""), None))
     return plan
 
 
 def site_pages(content: Content, aggregates: Aggregates, findings: list[Finding],
                files: Sequence[DataFile] = ()) -> Iterator[tuple[str, str, Any]]:
     """Yield (template, output path, view) for every HTML page; ``files`` are the downloads."""
-    for template, rel, make in page_plan(content, aggregates, findings, files):
+    for template, rel, make, _ in page_plan(content, aggregates, findings, files):
         yield template, rel, make()

@@ -18,6 +18,7 @@ import yaml
 from generator import downloads, load, parallel
 from generator.build import build
 from generator.cache import ParseCache, cache_folder
+from generator.context import Pages
 from generator.errors import BuildAborted
 from generator.progress import Progress
 from generator.render import Renderer
@@ -131,6 +132,33 @@ def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, t
     (examples / "templates" / "404.html").write_text("<p>{{ page.title }}</p>\n", encoding="utf-8")
     build(examples, out, cache=cache)
     assert len(rendered) == rebuilt.pages  # a template changed: every page is rendered again
+
+
+def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
+        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))
+    build(examples, out, cache=cache)
+    made: list[str] = []
+    original = Pages.report_page
+
+    def counting(self: Pages, entry: ReportEntry) -> Any:
+        made.append(entry.path)
+        return original(self, entry)
+
+    monkeypatch.setattr(Pages, "report_page", counting)
+    build(examples, out, cache=cache)
+    assert made == []
+    edit(examples)
+    rebuilt = build(examples, out, cache=cache)
+    assert made == ["minhang-justice/2022/correction-location-system/"]
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    made.clear()
+    site = examples / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("base_url: /", "base_url: /budget/", 1),
+                    encoding="utf-8")
+    build(examples, out, cache=cache)
+    assert len(made) == 3  # the site's settings changed: every report page is made again
 
 
 def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path: Path,
