@@ -37,6 +37,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 Outcome = Literal["met", "missed", "no-target", "no-actual", "target-unparsed", "actual-unparsed", "unclear"]
@@ -91,6 +92,7 @@ class Target:
     words: str = ""
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and reports repeat their targets: read each once
 def clean(text: str) -> str:
     """Fold widths, drop LaTeX, tags and white space: ``$\\geq 85\\%$`` → ``≥85%``."""
     text = unicodedata.normalize("NFKC", text)
@@ -121,6 +123,7 @@ def _time_unit(unit: str) -> str:
     return next((u for u in sorted(TIME_UNITS, key=len, reverse=True) if unit.startswith(u)), unit)
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and reports repeat their targets: read each once
 def parse_target(text: str) -> Target | None:
     """Read a target; None when it is not one of the forms this module knows."""
     t = _strip_notes(clean(text))
@@ -210,6 +213,7 @@ def compare(target: Target, actual: Quantity) -> bool:
     return v <= target.high if target.lower_better else v >= target.low
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and reports repeat their targets: read each once
 def judge(target_text: str, actual_text: str, cost: bool = False) -> Outcome:
     """Say whether the actual meets the target, or why the two cannot be compared.
 
