@@ -50,30 +50,32 @@ class Site:
         """Build again, print the summary or the errors, and start making the search index if it
         changed. Return the report, or None when the build failed."""
         try:
-            with self.lock:
+            with self.lock:  # the summary comes before any line of the index job
                 report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, later=True)
                 self._index(report.unindexed)
-            if report.clear_previous is not None:
-                self.clearing = [t for t in self.clearing if t.is_alive()]
-                self.clearing.append(threading.Thread(target=report.clear_previous, daemon=True))
-                self.clearing[-1].start()
+                print(report.summary() + ("; updating the search index" if self.job else ""), flush=True)
         except BuildAborted as exc:
             for error in exc.errors:
                 print(error, file=sys.stderr)
             print(f"{len(exc.errors)} error(s); still serving the last good site", file=sys.stderr, flush=True)
+            return None
         except DiscloseError as exc:
             print(f"disclose: {exc}", file=sys.stderr, flush=True)
+            return None
         except Exception as exc:  # noqa: BLE001 - a broken template edit must not stop the server
             print(f"{explain(exc)}; still serving the last good site", file=sys.stderr, flush=True)
-        else:
-            print(report.summary() + ("; updating the search index" if self.job else ""), flush=True)
-            return report
-        return None
+            return None
+        if report.clear_previous is not None:
+            self.clearing = [t for t in self.clearing if t.is_alive()]
+            self.clearing.append(threading.Thread(target=report.clear_previous, daemon=True))
+            self.clearing[-1].start()
+        return report
 
     def _index(self, index: Index | None) -> None:
         """Have ``index`` made (None: the site has its index): keep a job making it, stop any other."""
         job = self.job
-        if job is not None and (index is None or not job.thread.is_alive() or job.index.fingerprint != index.fingerprint):
+        if job is not None and (index is None or not job.thread.is_alive()
+                                or job.index.fingerprint != index.fingerprint):
             job.cancel()
             self.job = job = None
         if index is not None and job is None:
