@@ -55,9 +55,10 @@ if mode == "serve":
         saved = time.perf_counter()
         report = site.rebuild()
         seconds = time.perf_counter() - saved
-        site.wait()
+        site.wait_index()
         edits.append({"seconds": seconds, "search": time.perf_counter() - saved, "changed": report.changed,
                       "timings": report.timings})
+        site.wait()  # the previous site removed, as it is in the background, before the next edit
     print(json.dumps({**edits[0], "edits": edits}))
 else:
     report = build(content, out, jobs=jobs)

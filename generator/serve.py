@@ -82,10 +82,14 @@ class Site:
             self.job = IndexJob(self, index)
             self.job.thread.start()
 
-    def wait(self) -> None:
-        """Wait until no index job runs and the previous sites are removed (for tests and bench/)."""
+    def wait_index(self) -> None:
+        """Wait until no index job runs (for tests and bench/)."""
         while (job := self.job) is not None and job.thread.is_alive():
             job.thread.join()
+
+    def wait(self) -> None:
+        """Wait until no index job runs and the previous sites are removed (for tests and bench/)."""
+        self.wait_index()
         for thread in self.clearing:
             thread.join()
 
