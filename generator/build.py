@@ -31,7 +31,7 @@ from generator.load import load_content
 from generator.pages import page_tasks, write_all
 from generator.progress import Progress
 from generator.render import Renderer, theme_dirs
-from generator.search import Index, search_records, write_index
+from generator.search import Index, begin_index, finish_index, search_records
 from generator.validate import Content, validate
 from generator.write import Output, check_target
 
@@ -112,10 +112,12 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
     progress.step("downloads")
-    downloads = data_files(content, findings, renderer.message, jobs)
     records = search_records(content, renderer.message)
     output = Output(out, root)
+    pending = None
     try:
+        pending = begin_index(records, output, wait=not later)  # Pagefind indexes while the rest is made
+        downloads = data_files(content, findings, renderer.message, jobs)
         # first, so the target outcomes it judges are known to the workers making the audit page
         findings_data = findings_json(content, findings, content.site.base_url)
         plan = page_plan(content, aggregates, findings, downloads)
@@ -128,10 +130,12 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
         progress.step("search")
-        unindexed = write_index(records, output, wait=not later)
+        unindexed = finish_index(pending, output)
         progress.step("swap")
         clear_previous = output.commit(clear=not later)
     except BaseException:
+        if pending is not None and pending.job is not None:
+            pending.job.stop()
         output.abort()
         raise
     if remember:

@@ -6,6 +6,9 @@ searchable text); ``write_index(records, output)`` runs the Pagefind binary that
 the ``pagefind`` wheel ships over one index-only document per record, written in
 a scratch folder, and hands Pagefind's bundle to ``output`` under ``pagefind/``,
 so the write stage stays the only writer of the site. Nothing is downloaded.
+A build calls it in two halves: ``begin_index`` starts Pagefind as soon as the
+records are known, ``finish_index`` waits for it after the pages are written, so
+the one core Pagefind uses indexes while the pages are rendered.
 
 Pagefind cannot update an index, so it runs only when the index's input
 changed: an :class:`Index` fingerprints the documents' bytes in order, with
@@ -52,7 +55,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import IO, Generic, TypeVar
 
 from markdown_it import MarkdownIt
 from pagefind.service import get_executable
@@ -283,25 +286,63 @@ class Index:
         text = self._made[record] = document(record)
         return hashlib.sha256(text.encode("utf-8")).digest()
 
-    def bundle(self, started: Callable[[subprocess.Popen[str]], None] = lambda process: None) -> dict[str, bytes]:
-        """Run Pagefind over the records' documents; return its bundle, reproducible, by path.
-        ``started`` is given the Pagefind process as it starts (another thread may kill it)."""
-        with tempfile.TemporaryDirectory(prefix="disclose-index-") as scratch:
-            docs, out = Path(scratch) / "docs", Path(scratch) / "pagefind"
+    def start(self, started: Callable[[subprocess.Popen[bytes]], None] = lambda process: None) -> Bundling:
+        """Write the records' documents and start Pagefind over them; it runs while the caller
+        goes on. ``started`` is given the Pagefind process (another thread may kill it)."""
+        scratch = tempfile.TemporaryDirectory(prefix="disclose-index-")
+        log: IO[bytes] | None = None
+        try:
+            docs = Path(scratch.name) / "docs"
             for record in self.records:
                 path = docs / record.path / "index.html"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(self._made.pop(record, "") or document(record), encoding="utf-8")
-            with subprocess.Popen(
-                    [str(_binary()), "--site", str(docs), "--output-path", str(out),
-                     "--force-language", LANGUAGE, "--silent"],
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-                started(process)
-                stdout, stderr = process.communicate()
-            if process.returncode != 0:
-                raise OutputError(f"pagefind failed to index the site: {(stderr or stdout).strip()}")
+            # a file, not a pipe, so Pagefind never blocks on it; Bundling.stop closes it
+            log = (Path(scratch.name) / "log").open("w+b")
+            process = subprocess.Popen(
+                [str(_binary()), "--site", str(docs), "--output-path", str(Path(scratch.name) / "pagefind"),
+                 "--force-language", LANGUAGE, "--silent"], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        except BaseException:
+            if log is not None:
+                log.close()
+            scratch.cleanup()
+            raise
+        started(process)
+        return Bundling(process, scratch, log)
+
+    def bundle(self, started: Callable[[subprocess.Popen[bytes]], None] = lambda process: None) -> dict[str, bytes]:
+        """Run Pagefind over the records' documents; return its bundle, reproducible, by path."""
+        return self.start(started).files()
+
+
+class Bundling:
+    """Pagefind at work on an index in a scratch folder: :meth:`files` waits for its bundle,
+    :meth:`stop` kills it; either way the scratch folder is removed."""
+
+    def __init__(self, process: subprocess.Popen[bytes], scratch: tempfile.TemporaryDirectory[str],
+                 log: IO[bytes]) -> None:
+        self.process, self.scratch, self.log = process, scratch, log
+
+    def files(self) -> dict[str, bytes]:
+        """Wait for Pagefind; return its bundle, reproducible, by path."""
+        try:
+            if self.process.wait() != 0:
+                self.log.seek(0)
+                said = self.log.read().decode("utf-8", "replace").strip()
+                raise OutputError(f"pagefind failed to index the site: {said or f'exit {self.process.returncode}'}")
+            out = Path(self.scratch.name) / "pagefind"
             return reproducible({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
                                  if p.is_file() and not _UNUSED.match(p.name)})
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Kill Pagefind if it still runs and remove the scratch folder."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        self.scratch.cleanup()
 
 
 def _files(folder: Path) -> list[str]:
@@ -350,23 +391,49 @@ def _held(output: Output, index: Index) -> list[str] | None:
         return None  # no note, or a damaged one: index again
 
 
-def write_index(records: Iterable[SearchRecord], output: Output, wait: bool = True) -> Index | None:
-    """Give ``output`` the search index of ``records`` under ``pagefind/``. Return None when it has
-    it; not ``wait``-ing, return the index still to make, the previous one kept meanwhile."""
+@dataclass
+class Pending:
+    """A build's search index, begun early so Pagefind runs beside the rest of the build:
+    ``held``, the previous site's files when they are already this index; ``job``, Pagefind
+    at work when the build waits for the index."""
+
+    index: Index
+    held: list[str] | None
+    job: Bundling | None
+
+
+def begin_index(records: Iterable[SearchRecord], output: Output, wait: bool = True) -> Pending | None:
+    """Fingerprint the index of ``records``; start Pagefind on it unless ``output``'s previous site
+    holds it or the caller does not ``wait`` for it. None when there is nothing to index."""
     index = Index(records)
     if not index.records:
         return None  # Pagefind refuses an empty site; the search page says there is nothing to find
     held = _held(output, index)
-    if held is None and wait:
-        files = index.bundle()
+    return Pending(index, held, index.start() if held is None and wait else None)
+
+
+def finish_index(pending: Pending | None, output: Output) -> Index | None:
+    """Give ``output`` the index begun by :func:`begin_index` under ``pagefind/``. Return None
+    when it has it; for a build that does not wait, return the index still to make, the
+    previous one kept meanwhile."""
+    if pending is None:
+        return None
+    if pending.job is not None:
+        files = pending.job.files()
         for name in sorted(files):
             output.write_bytes(f"pagefind/{name}", files[name])
-        _remember(output.out, index, output.tmp / "pagefind")
+        _remember(output.out, pending.index, output.tmp / "pagefind")
         return None
     # Keep the previous site's files: the index of these records, or else the last one made.
     if output.previous is not None:
-        output.keep_folder("pagefind", held if held is not None else _files(output.previous / "pagefind"))
-    return None if held is not None else index
+        held = pending.held if pending.held is not None else _files(output.previous / "pagefind")
+        output.keep_folder("pagefind", held)
+    return None if pending.held is not None else pending.index
+
+
+def write_index(records: Iterable[SearchRecord], output: Output, wait: bool = True) -> Index | None:
+    """:func:`begin_index` then :func:`finish_index`."""
+    return finish_index(begin_index(records, output, wait), output)
 
 
 def replace_index(out: Path, index: Index, files: dict[str, bytes]) -> None:

@@ -108,10 +108,10 @@ class IndexJob:
         self.site, self.index = site, index
         self.thread = threading.Thread(target=self._run, name="search index", daemon=True)
         self.cancelled = False
-        self._process: subprocess.Popen[str] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._guard = threading.Lock()  # between Pagefind starting and cancel()
 
-    def _begun(self, process: subprocess.Popen[str]) -> None:
+    def _begun(self, process: subprocess.Popen[bytes]) -> None:
         with self._guard:
             self._process = process
             if self.cancelled:

@@ -1,6 +1,6 @@
 """The search index is made only when its input changed, and serve makes it after the pages.
 
-Pagefind is real here: tests count the calls of ``Index.bundle`` (which runs it) and read the
+Pagefind is real here: tests count the calls of ``Index.start`` (which starts it) and read the
 titles in the bundle's fragment files.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from generator import search
 from generator.build import build
-from generator.search import Index
+from generator.search import Bundling, Index
 from generator.serve import Site
 from tests.test_incremental import REPORT, tree
 
@@ -48,13 +48,13 @@ def inodes(site: Path) -> dict[str, int]:
 def runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many records each Pagefind run indexed, in order."""
     calls: list[int] = []
-    original = Index.bundle
+    original = Index.start
 
-    def counting(self: Index, *args: Any) -> dict[str, bytes]:
+    def counting(self: Index, *args: Any) -> Bundling:
         calls.append(len(self.records))
         return original(self, *args)
 
-    monkeypatch.setattr(Index, "bundle", counting)
+    monkeypatch.setattr(Index, "start", counting)
     return calls
 
 
