@@ -111,12 +111,13 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     aggregates = aggregate(content, findings)
     dirs = theme_dirs(root, content.site.theme)
     renderer = Renderer(dirs, content.site)
-    progress.step("downloads")
+    progress.step("search records")
     records = search_records(content, renderer.message)
     output = Output(out, root)
     pending = None
     try:
         pending = begin_index(records, output, wait=not later)  # Pagefind indexes while the rest is made
+        progress.step("downloads")
         downloads = data_files(content, findings, renderer.message, jobs)
         # first, so the target outcomes it judges are known to the workers making the audit page
         findings_data = findings_json(content, findings, content.site.base_url)
