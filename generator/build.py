@@ -132,6 +132,8 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
             output.copy_tree(static, "static")
         progress.step("search")
         unindexed = finish_index(pending, output)
+        if pending is not None and pending.job is not None:
+            progress.timings["pagefind (alongside)"] = pending.job.seconds
         progress.step("swap")
         clear_previous = output.commit(clear=not later)
     except BaseException:

@@ -49,6 +49,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -322,11 +323,15 @@ class Bundling:
     def __init__(self, process: subprocess.Popen[bytes], scratch: tempfile.TemporaryDirectory[str],
                  log: IO[bytes]) -> None:
         self.process, self.scratch, self.log = process, scratch, log
+        self.began = time.perf_counter()
+        self.seconds = 0.0  # how long Pagefind ran, once it is done
 
     def files(self) -> dict[str, bytes]:
         """Wait for Pagefind; return its bundle, reproducible, by path."""
         try:
-            if self.process.wait() != 0:
+            code = self.process.wait()
+            self.seconds = time.perf_counter() - self.began
+            if code != 0:
                 self.log.seek(0)
                 said = self.log.read().decode("utf-8", "replace").strip()
                 raise OutputError(f"pagefind failed to index the site: {said or f'exit {self.process.returncode}'}")
