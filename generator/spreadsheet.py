@@ -175,10 +175,12 @@ def workbook(sheets: list[Sheet]) -> bytes:
         **{f"xl/worksheets/sheet{i}.xml": xml for i, xml in zip(count, worksheets)},
     }
     out = io.BytesIO()
+    # Level 3: at 10,000 reports the site's workbook is 142 MB of XML, which level 6 compresses in
+    # 1.9 s to 9.1 MB and level 3 in 0.8 s to 10.2 MB; serve lays it out again on every edit.
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, xml in parts.items():
             entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, xml.encode("utf-8"))
+            target.writestr(entry, xml.encode("utf-8"), compresslevel=3)
     return out.getvalue()
