@@ -132,13 +132,15 @@ def _csv(columns: tuple[Column, ...], t: Translate, lines: Iterable[str]) -> byt
 @dataclass(frozen=True)
 class Pieces:
     """One report's share of the tables, encoded once and laid into every file that holds it:
-    its line of the reports CSV and lines of the indicators CSV, its rows of both sheets, and its
-    JSON (the file beside its page; ``data/reports.json`` is the list of them)."""
+    its line of the reports CSV and lines of the indicators CSV, its rows of both sheets, its
+    indicators CSV file, and its JSON (the file beside its page; ``data/reports.json`` is the
+    list of them)."""
 
     report_csv: str
     indicators_csv: str
     report_xlsx: tuple[XlsxRow, ...]
     indicators_xlsx: tuple[XlsxRow, ...]
+    indicators_file: bytes
     json: bytes
 
 
@@ -202,13 +204,14 @@ class Tables:
         """Encode one report's share of the tables (budgets have only their JSON)."""
         data = dumps(report_data(entry))
         if entry.kind not in KIND_LABELS:
-            return Pieces("", "", (), (), data)
+            return Pieces("", "", (), (), b"", data)
         report, indicators = self.report_row(entry), self.indicator_rows(entry)
-        return Pieces(_csv_lines(REPORT_COLUMNS, [report]), _csv_lines(INDICATOR_COLUMNS, indicators),
+        lines = _csv_lines(INDICATOR_COLUMNS, indicators)
+        return Pieces(_csv_lines(REPORT_COLUMNS, [report]), lines,
                       (encode_row([report[c.key] for c in REPORT_COLUMNS], self.columns["报告"]),),
                       tuple(encode_row([row[c.key] for c in INDICATOR_COLUMNS], self.columns["绩效指标"])
                             for row in indicators),
-                      data)
+                      _csv(INDICATOR_COLUMNS, self.t, [lines]), data)
 
     def select(self, dept: str = "", year: int = 0) -> list[Pieces]:
         """The pieces of a department's reports (of one year), or of all, in content order."""
@@ -323,8 +326,8 @@ def data_files(content: Content, findings: list[Finding], t: Translate, jobs: in
     site = [f for f in results[:len(SITE_FILES)] if isinstance(f, DataFile)]
     scoped = [f for files in results[len(SITE_FILES):] if not isinstance(files, DataFile) for f in files]
     own = [DataFile(report_path(e), tables.pieces[e.path].json, "json", "报告") for e in content.reports]
-    own += [DataFile(indicators_path(e), _csv(INDICATOR_COLUMNS, t, [tables.pieces[e.path].indicators_csv]),
-                     "csv", "绩效指标") for dept in sorted(tables.by_dept) for e in tables.by_dept[dept]]
+    own += [DataFile(indicators_path(e), tables.pieces[e.path].indicators_file, "csv", "绩效指标")
+            for dept in sorted(tables.by_dept) for e in tables.by_dept[dept]]
     site.append(DataFile("data/datapackage.json", datapackage(content.site.title, site, t), "json",
                          "数据包说明（Frictionless Data Package）"))
     return own + scoped + site
