@@ -41,6 +41,14 @@ def edit(content: Path) -> None:
     path.write_text(text.replace("weight: 10, rate:", "weight: 10.5, rate:"), encoding="utf-8")
 
 
+def serving(examples: Path, tmp_path: Path) -> tuple[Path, ParseCache]:
+    """The examples built once with a cache kept in memory between builds, as ``disclose serve`` keeps it."""
+    out = tmp_path / "site"
+    cache = ParseCache(cache_folder(out))
+    build(examples, out, cache=cache)
+    return out, cache
+
+
 def _marks(node: yaml.Node) -> list[tuple[int, int]]:
     """Line and column of ``node`` and of every value below it, as PyYAML's pure parser marks them."""
     children: list[yaml.Node] = []
@@ -80,9 +88,7 @@ def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
 
 def test_a_reverted_edit_comes_from_the_cache_and_a_broken_file_is_never_cached(
         examples: Path, tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))
-    build(examples, out, cache=cache)
+    out, cache = serving(examples, tmp_path)
     original = (examples / REPORT).read_text(encoding="utf-8")
     (examples / REPORT).write_text(original + "funds: [\n", encoding="utf-8")
     for _ in range(2):
@@ -109,9 +115,7 @@ def test_serve_validates_only_the_edited_file(examples: Path, tmp_path: Path) ->
 
 def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))
-    build(examples, out, cache=cache)
+    out, cache = serving(examples, tmp_path)
     rendered: list[str] = []
     original = Renderer.render
 
@@ -136,9 +140,7 @@ def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, t
 
 def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
         examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))
-    build(examples, out, cache=cache)
+    out, cache = serving(examples, tmp_path)
     made: list[str] = []
     original = Pages.report_page
 
@@ -171,9 +173,7 @@ def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path:
 
 
 def test_a_rebuild_after_one_edit_equals_a_full_build(examples: Path, tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))
-    build(examples, out, cache=cache)
+    out, cache = serving(examples, tmp_path)
     kept = {rel: (out / rel).stat().st_ino for rel in tree(out)}
     edit(examples)
     rebuilt = build(examples, out, cache=cache)
@@ -188,9 +188,7 @@ def test_a_rebuild_after_one_edit_equals_a_full_build(examples: Path, tmp_path: 
 
 def test_serve_encodes_only_the_edited_report_for_the_downloads(examples: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))
-    build(examples, out, cache=cache)
+    out, cache = serving(examples, tmp_path)
     encoded: list[str] = []
     laid: list[tuple[str, str]] = []
     encode, task = downloads.Tables.encode, downloads._task
