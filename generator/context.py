@@ -1,24 +1,23 @@
-"""Stage 5a, context: one typed, frozen view object per page kind.
+"""Stage 5a, context: the view of every page, computed from the content.
 
-Contract: ``site_pages(content, aggregates, findings)`` yields, in a stable
-order, ``(template, output path, view)`` for every HTML page of the site. Views
-hold plain data computed here (URLs, totals, grades, table spans), so templates
-only lay them out. Each view class documents its fields in its docstring; a test
-checks that every field is documented.
+Contract: ``page_plan(content, aggregates, findings, files)`` plans, in a stable
+order, ``(template, output path, a function making the view, its inputs)`` for
+every HTML page of the site; ``site_pages`` makes the views. The view classes
+live in :mod:`generator.views`; :class:`Pages` fills them (URLs, totals, grades,
+table spans), so templates only lay them out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from generator.aggregate import Aggregates, Summary, grade_of, total_score
 from generator.audit import Finding
-from generator.audit_view import FindingGroup, RuleCount, finding_groups, rule_counts, target_counts
+from generator.audit_view import finding_groups, rule_counts, target_counts
 from generator.charts import Chart
 from generator.downloads import DataFile, department_files, indicators_path, year_files
 from generator.figures import (
@@ -30,8 +29,6 @@ from generator.figures import (
 )
 from generator.i18n import Msg
 from generator.models import (
-    BudgetRow,
-    Department,
     DepartmentBudget,
     FundsRow,
     Indicator,
@@ -41,280 +38,30 @@ from generator.models import (
     table_unit,
 )
 from generator.validate import Content, ReportEntry
+from generator.views import (
+    AuditPage,
+    BudgetPage,
+    BudgetTableView,
+    DataGroup,
+    DataPage,
+    DepartmentPage,
+    DepartmentRow,
+    FileLink,
+    IndicatorRow,
+    Layout,
+    Link,
+    MissedRow,
+    OverviewPage,
+    ReportPage,
+    ReportRow,
+    SearchPage,
+    TextPage,
+    YearLink,
+    YearPage,
+)
 
 KIND_LABELS = {"self-evaluation": Msg("绩效自评"), "target-declaration": Msg("绩效目标"),
                "department-budget": Msg("部门预算")}
-
-
-@dataclass(frozen=True)
-class Link:
-    """text: what the link says; url: where it goes."""
-
-    text: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What every page shares.
-
-    home: the site root URL; static: URL of the theme's static folder; search: URL of the search
-    page; nav: links of the main navigation; crumbs: the breadcrumb trail of this page;
-    path: this page's path below the root.
-    """
-
-    home: str
-    static: str
-    search: str
-    nav: tuple[Link, ...]
-    crumbs: tuple[Link, ...]
-    path: str
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """One report in a table of reports.
-
-    name, url: the report and its page; kind: its kind id; kind_label: the kind in words;
-    year; department: the department's short name; implementer: 实施单位; budget: 全年预算数 or,
-    for a declaration, 年度资金申请总额 (元); executed: 全年执行数 (元); rate: execution rate;
-    score: total score; grade: its band; findings: audit findings on the report.
-    """
-
-    name: str
-    url: str
-    kind: str
-    kind_label: str
-    year: int
-    department: str
-    implementer: str
-    budget: Decimal | None
-    executed: Decimal | None
-    rate: Decimal | None
-    score: Decimal | None
-    grade: str | None
-    findings: int
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator row as the official form prints it.
-
-    item: the indicator; span1/span2: rowspan of the 一级/二级 cell on this row, 0 where the cell
-    above spans it; lost: points lost (weight − score); findings: audit findings on the row.
-    """
-
-    item: Indicator | TargetIndicator
-    span1: int
-    span2: int
-    lost: Decimal
-    findings: tuple[Finding, ...]
-
-
-@dataclass(frozen=True)
-class ReportPage:
-    """A self-evaluation or target declaration.
-
-    layout; title; entry: the validated report; report: its model; unit: the unit it was printed
-    in; kind_label; department: its department; department_url; funds: (label, row) pairs of the
-    funds table (self-evaluations); indicators: the indicator rows; score, grade: total score and
-    band; lost_rows: how many rows lost points; findings: every audit finding on the report;
-    related: links to the same project's other reports; downloads: links to its data files;
-    charts: its figures as charts (self-evaluations).
-    """
-
-    layout: Layout
-    title: str
-    entry: ReportEntry
-    report: SelfEvaluation | TargetDeclaration
-    unit: str
-    kind_label: str
-    department: Department
-    department_url: str
-    funds: tuple[tuple[str, FundsRow], ...]
-    indicators: tuple[IndicatorRow, ...]
-    score: Decimal | None
-    grade: str | None
-    lost_rows: int
-    findings: tuple[Finding, ...]
-    related: tuple[ReportRow, ...]
-    downloads: tuple[Link, ...]
-    charts: tuple[Chart, ...]
-
-
-@dataclass(frozen=True)
-class BudgetTableView:
-    """title; unit: the unit it is printed in; columns; rows: (row, indent level) pairs; total."""
-
-    title: str
-    unit: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[BudgetRow, int], ...]
-    total: BudgetRow | None
-
-
-@dataclass(frozen=True)
-class BudgetPage:
-    """A department budget: layout; title; report; department; department_url; tables; findings; downloads."""
-
-    layout: Layout
-    title: str
-    report: DepartmentBudget
-    department: Department
-    department_url: str
-    tables: tuple[BudgetTableView, ...]
-    findings: tuple[Finding, ...]
-    downloads: tuple[Link, ...]
-
-
-@dataclass(frozen=True)
-class YearLink:
-    """A year of a department: year; url of its summary page; summary."""
-
-    year: int
-    url: str
-    summary: Summary
-
-
-@dataclass(frozen=True)
-class DepartmentPage:
-    """layout; title; slug; department; summary; years: its year pages; budgets: links to its budgets; reports: all its reports.
-
-    downloads: links to its reports as data files.
-    """
-
-    layout: Layout
-    title: str
-    slug: str
-    department: Department
-    summary: Summary
-    years: tuple[YearLink, ...]
-    budgets: tuple[Link, ...]
-    reports: tuple[ReportRow, ...]
-    downloads: tuple[Link, ...]
-
-
-@dataclass(frozen=True)
-class MissedRow:
-    """An indicator that lost points: report and url of its report; row: the indicator."""
-
-    report: str
-    url: str
-    row: Indicator
-
-
-@dataclass(frozen=True)
-class YearPage:
-    """layout; title; department; department_url; year; summary; reports; missed: rows that lost points.
-
-    charts: budget against executed per project, and grades; downloads: links to its data files.
-    """
-
-    layout: Layout
-    title: str
-    department: Department
-    department_url: str
-    year: int
-    summary: Summary
-    reports: tuple[ReportRow, ...]
-    missed: tuple[MissedRow, ...]
-    charts: tuple[Chart, ...]
-    downloads: tuple[Link, ...]
-
-
-@dataclass(frozen=True)
-class DepartmentRow:
-    """A department on the overview: link; department; summary; years: links to its years."""
-
-    link: Link
-    department: Department
-    summary: Summary
-    years: tuple[YearLink, ...]
-
-
-@dataclass(frozen=True)
-class OverviewPage:
-    """layout; title; summary: the whole site; departments: one row each; pages: the free pages.
-
-    charts: totals per department and year; data: URL of the downloads page.
-    """
-
-    layout: Layout
-    title: str
-    summary: Summary
-    departments: tuple[DepartmentRow, ...]
-    pages: tuple[Link, ...]
-    charts: tuple[Chart, ...]
-    data: str
-
-
-@dataclass(frozen=True)
-class FileLink:
-    """A download on the data page: link (file name and URL); description; format; size in words."""
-
-    link: Link
-    description: str
-    format: str
-    size: str
-
-
-@dataclass(frozen=True)
-class DataGroup:
-    """Downloads that cover one scope: title (the site, a department or a department-year); files."""
-
-    title: str
-    files: tuple[FileLink, ...]
-
-
-@dataclass(frozen=True)
-class DataPage:
-    """The downloads page: layout; title; groups: the site's files, then each department's."""
-
-    layout: Layout
-    title: str
-    groups: tuple[DataGroup, ...]
-
-
-@dataclass(frozen=True)
-class TextPage:
-    """A markdown page, or the 404 page: layout; title; body: markdown source."""
-
-    layout: Layout
-    title: str
-    body: str
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """The search page: layout; title; bundle: URL of the Pagefind bundle the page loads (this site's,
-    or the first merged site's when this one has no reports; '' when there is nothing to search);
-    merge: bundle URLs of the other sites it searches too; departments: links for readers without
-    JavaScript."""
-
-    layout: Layout
-    title: str
-    bundle: str
-    merge: tuple[str, ...]
-    departments: tuple[Link, ...]
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    """The audit page, /audit/: every finding of the site, by department.
-
-    layout; title; total: how many findings; rules: every rule with its severity, what it checks
-    and its count; groups: the findings of each department, by file and line; targets: (what
-    happened, count) when the self-evaluations' targets were compared with their actuals,
-    including those that could not be read; data: URL of findings.json.
-    """
-
-    layout: Layout
-    title: str
-    total: int
-    rules: tuple[RuleCount, ...]
-    groups: tuple[FindingGroup, ...]
-    targets: tuple[tuple[str, int], ...]
-    data: str
 
 
 class Pages:

@@ -8,8 +8,9 @@ import re
 
 import generator.aggregate
 import generator.context
+import generator.views
 
-MODULES = [generator.context, generator.aggregate]
+MODULES = [generator.views, generator.context, generator.aggregate]
 
 
 def views() -> list[type]:
