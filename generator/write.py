@@ -74,6 +74,16 @@ def _claim(folder: Path) -> int | None:
     return fd
 
 
+def _link(before: str, target: Path) -> None:
+    """Hard-link ``before`` as ``target``, making the folder when it is the first file there
+    (folders are made where files are written, so on every core, not ahead of time)."""
+    try:
+        os.link(before, target, follow_symlinks=False)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(before, target, follow_symlinks=False)
+
+
 class Output:
     """A site being written: a temporary folder until :meth:`commit`."""
 
@@ -84,7 +94,6 @@ class Output:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{self.out.name}-", dir=self.out.parent))
         self._lock: int | None = _claim(self.tmp)  # a folder mkdtemp just made is ours alone
         self.written: set[str] = set()
-        self._folders: set[str] = {""}  # folders made below tmp
         self.changed = 0  # files written because they are new or differ from the previous site
         self.previous = self.out if (self.out / MARKER).is_file() else None
 
@@ -117,11 +126,7 @@ class Output:
         if key in self.written:
             raise OutputError(f"two sources write the same output file {key}")
         self.written.add(key)
-        folder = key.rpartition("/")[0]
-        if folder not in self._folders:
-            os.makedirs(f"{self.tmp}/{folder}", exist_ok=True)
-            self._folders.add(folder)
-        return Path(f"{self.tmp}/{key}")
+        return Path(f"{self.tmp}/{key}")  # its folder is made by the first file written there
 
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
@@ -140,11 +145,16 @@ class Output:
                     with open(before, "rb") as old:
                         same = old.read() == data
                     if same:
-                        os.link(before, target, follow_symlinks=False)
+                        _link(before, target)
                         return False
             except OSError:
                 pass  # no such file, or not linkable: write it
-        with open(target, "wb") as new:
+        try:
+            new = open(target, "wb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:  # the first file of its folder: make the folder
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            new = open(target, "wb")  # noqa: SIM115
+        with new:
             new.write(data)
         return True
 
@@ -162,7 +172,7 @@ class Output:
         before = self._before(target)
         try:
             if stat.S_ISREG(os.lstat(before).st_mode):
-                os.link(before, target, follow_symlinks=False)
+                _link(before, target)
                 return True
         except OSError:
             pass
