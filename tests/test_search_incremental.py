@@ -180,3 +180,24 @@ def test_in_serve_a_failed_index_job_says_so_and_serving_goes_on(
     site.rebuild()  # the next rebuild tries again
     site.wait()
     assert "社区矫正定位平台" in titles(out)
+
+
+def test_a_build_failing_while_pagefind_runs_stops_it_and_leaves_nothing(
+        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[Bundling] = []
+    original = Index.start
+
+    def keeping(self: Index, *args: Any) -> Bundling:
+        started.append(original(self, *args))
+        return started[-1]
+
+    monkeypatch.setattr(Index, "start", keeping)
+    (examples / "templates").mkdir()
+    (examples / "templates" / "404.html").write_text("{{ page.no_such_field }}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_field"):
+        build(examples, tmp_path / "site")
+    assert len(started) == 1  # Pagefind was at work beside the pages when the template failed
+    bundling = started[0]
+    assert bundling.process.returncode is not None  # stopped and reaped, not left running
+    assert not Path(bundling.scratch.name).exists()  # its scratch folder removed
+    assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".disclose-tmp-*"))
