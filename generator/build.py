@@ -28,7 +28,7 @@ from generator.downloads import data_files
 from generator.errors import BuildAborted, ContentError
 from generator.export import sitemap
 from generator.load import load_content
-from generator.pages import page_tasks, write_all
+from generator.pages import Unchanged, page_tasks, write_all
 from generator.progress import Progress
 from generator.render import Renderer, theme_dirs
 from generator.search import Index, begin_index, finish_index, search_records
@@ -124,7 +124,10 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         plan = page_plan(content, aggregates, findings, downloads)
         pages, fingerprints = write_all(page_tasks(plan, renderer, dirs, remember), output, jobs, progress,
                                         "pages", cache.pages if remember else None)
-        write_all([(f.path, f) for f in downloads], output, jobs, progress, "data files")
+        # a download whose bytes are the very object the last build wrote is the previous file
+        known = cache.files if remember else {}
+        write_all([(f.path, Unchanged(f) if known.get(f.path) is f.data else f) for f in downloads], output,
+                  jobs, progress, "data files")
         progress.step("files")
         output.write_bytes("audit/findings.json", findings_data)
         output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
@@ -143,6 +146,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         raise
     if remember:
         cache.pages = fingerprints
+        cache.files = {f.path: f.data for f in downloads}
     cache.prune()
     progress.step("")
     return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,

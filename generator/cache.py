@@ -73,6 +73,7 @@ class ParseCache:
         # output path -> what the page the last build made there was made of (memory only:
         # see generator.pages)
         self.pages: Memo = {}
+        self.files: dict[str, bytes] = {}  # the downloads of the last build that was swapped in
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
 

@@ -59,6 +59,17 @@ Task = tuple[str, Callable[[], bytes]]  # an output path and a function making i
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """A file whose bytes are, by construction, those of the previous site's file (``disclose
+    serve`` kept them from its last build): linked without reading the previous file to compare."""
+
+    make: Callable[[], bytes]
+
+    def __call__(self) -> bytes:
+        return self.make()
+
+
+@dataclass(frozen=True)
 class _Job:
     """What every worker needs, inherited through fork: the tasks, where each file goes, the memo."""
 
@@ -78,6 +89,8 @@ def _make(index: int) -> tuple[bool, bytes]:
     job: _Job = parallel.state()
     rel, make = job.tasks[index]
     target = job.targets[index]
+    if isinstance(make, Unchanged) and job.output.keep(target):
+        return False, b""
     if job.memo is None or not isinstance(make, Page):
         return job.output.put(target, make()), b""
     inputs, known = job.memo.get(rel, (None, b""))

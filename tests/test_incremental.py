@@ -219,6 +219,25 @@ def test_serve_encodes_only_the_edited_report_for_the_downloads(examples: Path, 
     assert len(encoded) == 4  # an interface string changed: every report encoded again
 
 
+def test_serve_links_the_downloads_it_kept_without_reading_them(examples: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    out, cache = serving(examples, tmp_path)
+    compared: list[str] = []
+    put = Output.put
+
+    def counting(self: Output, target: Path, data: bytes) -> bool:
+        if target.suffix in (".csv", ".xlsx", ".json"):
+            compared.append(target.relative_to(self.tmp).as_posix())
+        return put(self, target, data)
+
+    monkeypatch.setattr(Output, "put", counting)
+    edit(examples)
+    rebuilt = build(examples, out, cache=cache)
+    assert "minhang-justice/minhang-justice.csv" in compared and "data/reports.xlsx" in compared
+    assert "chaoyang-justice/chaoyang-justice.csv" not in compared  # unchanged: linked as it was
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+
+
 def test_a_failed_rebuild_leaves_the_linked_site_as_it_was(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(examples, out)
