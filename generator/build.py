@@ -28,7 +28,7 @@ from generator.downloads import data_files
 from generator.errors import BuildAborted, ContentError
 from generator.export import sitemap
 from generator.load import load_content
-from generator.pages import Unchanged, page_tasks, write_all
+from generator.pages import Unchanged, held_pages, note_pages, page_tasks, write_all
 from generator.progress import Progress
 from generator.render import Renderer, theme_dirs
 from generator.search import Index, begin_index, finish_index, search_records
@@ -122,8 +122,11 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         # first, so the target outcomes it judges are known to the workers making the audit page
         findings_data = findings_json(content, findings, content.site.base_url)
         plan = page_plan(content, aggregates, findings, downloads)
-        pages, fingerprints = write_all(page_tasks(plan, renderer, dirs, remember), output, jobs, progress,
-                                        "pages", cache.pages if remember else None)
+        tasks = page_tasks(plan, renderer, dirs, {id(doc): key for key, doc in cache.memory.items()})
+        # serve compares pages with its last build in memory; a new process with the previous site's
+        held = held_pages(output) if not remember else {}
+        pages, fingerprints = write_all(tasks, output, jobs, progress, "pages",
+                                        cache.pages if remember else None, held)
         # a download whose bytes are the very object the last build wrote is the previous file
         known = cache.files if remember else {}
         write_all([(f.path, Unchanged(f) if known.get(f.path) is f.data else f) for f in downloads], output,
@@ -144,6 +147,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
             pending.job.stop()
         output.abort()
         raise
+    note_pages(output.out, tasks)
     if remember:
         cache.pages = fingerprints
         cache.files = {f.path: f.data for f in downloads}

@@ -128,9 +128,8 @@ class Pages:
     def inputs(self, entry: ReportEntry) -> tuple[object, ...]:
         """What the page of ``entry`` is made of besides the site: see :data:`PlannedPage`."""
         made: list[object] = []
-        for e in (entry, *self.agg.related.get(entry.path, ())):
-            made += [e.path, e.model, self.content.departments[e.model.department].model,
-                     tuple(self.findings[e.path])]
+        for e in (entry, *self.agg.related.get(entry.path, ())):  # each model is its document's
+            made += [e.path, e.doc, self.content.departments[e.model.department].doc, tuple(self.findings[e.path])]
         return tuple(made)
 
     def report_page(self, entry: ReportEntry) -> ReportPage:
@@ -269,8 +268,10 @@ def file_size(size: int) -> str:
 
 # (template, output path, a function that makes the page's view, what the view is made of or
 # None): a report page's view is made of its report, department and findings and of the same
-# project's other reports, with the site's settings and text pages (the navigation); when these
-# are the very objects (or equal to those) of the last build, serve keeps the page unmade.
+# project's other reports, with the site's settings and text pages (the navigation), given as
+# the parsed documents the models come from; when these are the very objects (or equal to
+# those) of the last build, serve keeps the page unmade, and when their content hashes are
+# those of the last build, so does ``disclose build`` (see generator.pages).
 PlannedPage = tuple[str, str, Callable[[], Any], tuple[object, ...] | None]
 
 
@@ -287,7 +288,7 @@ def page_plan(content: Content, aggregates: Aggregates, findings: list[Finding],
         plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug), None))
     for slug, year in aggregates.years:
         plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year), None))
-    site = (content.site, tuple((p.slug, p.meta.title) for p in content.pages))
+    site = (content.site_doc, *(p.doc for p in content.pages))  # the settings and the navigation
     for entry in content.reports:
         make: Callable[[], Any]
         if entry.kind == "department-budget":

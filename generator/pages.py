@@ -17,22 +17,37 @@ life, where they are stable; a page they cannot prove unchanged is rendered.
 A page planned with its inputs (a report's page: see ``PlannedPage``) whose
 inputs, templates and settings are those of the last build is kept without even
 making its view: at 10,000 reports, making and pickling every view took seconds.
+
+``disclose build`` keeps no memory between runs, so each such page also gets a
+``digest``: its inputs by content hash (each document's parse-cache key, which
+covers the generator's code), with the templates, settings and the versions of
+Jinja and markdown-it. ``note_pages`` records, beside the parse cache, each
+page's digest and its file as written (size, time, inode); ``held_pages`` finds
+the pages of the previous site that are still those files with those digests,
+which a build links instead of making.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import pickle
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from generator import parallel
+from generator.cache import cache_folder
 from generator.context import PlannedPage
+from generator.load import Document
 from generator.progress import Progress
 from generator.render import Renderer
-from generator.write import Output
+from generator.write import Output, plain_path
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class Page:
     make: Callable[[], Any]
     key: bytes
     inputs: tuple[object, ...] | None = None  # what the view is made of, when the plan knows
+    digest: str = ""  # the inputs by content hash, with the key and library versions; "" if unknown
 
     def __call__(self) -> bytes:
         return self.render(self.make())
@@ -77,6 +93,7 @@ class _Job:
     targets: list[Path]
     output: Output
     memo: Memo | None
+    held: dict[str, str]  # output path -> digest of the previous site's page, checked on disk
 
 
 # output path -> (the page's key and inputs, or None; the fingerprint of its view, or b"")
@@ -90,6 +107,8 @@ def _make(index: int) -> tuple[bool, bytes]:
     rel, make = job.tasks[index]
     target = job.targets[index]
     if isinstance(make, Unchanged) and job.output.keep(target):
+        return False, b""
+    if isinstance(make, Page) and make.digest and job.held.get(rel) == make.digest and job.output.keep(target):
         return False, b""
     if job.memo is None or not isinstance(make, Page):
         return job.output.put(target, make()), b""
@@ -113,23 +132,84 @@ def _theme_key(renderer: Renderer, dirs: list[Path]) -> bytes:
     return digest.digest()
 
 
-def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path], fingerprinted: bool) -> list[Task]:
+def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path],
+               keys: dict[int, str] | None = None) -> list[Task]:
     """The pages of ``plan`` as tasks; their templates (in ``dirs``) are compiled here once, not in
-    every worker. ``fingerprinted`` pages carry the key their fingerprints need."""
+    every worker. Pages carry the key their fingerprints need and, when ``keys`` gives the content
+    hash of each document (by ``id``), the digest of their inputs."""
     for template in sorted({template for template, _, _, _ in plan}):
         renderer.env.get_template(template)
-    key = _theme_key(renderer, dirs) if fingerprinted else b""
-    return [(rel, Page(renderer, template, make, key, inputs if fingerprinted else None))
+    key = _theme_key(renderer, dirs)
+    base = key + _versions()
+    return [(rel, Page(renderer, template, make, key, inputs,
+                       _digest(base, inputs, keys) if inputs is not None and keys else ""))
             for template, rel, make, inputs in plan]
 
 
+@cache
+def _versions() -> bytes:
+    return "\0".join(metadata.version(p) for p in ("jinja2", "markdown-it-py", "markupsafe")).encode()
+
+
+def _digest(base: bytes, inputs: tuple[object, ...], keys: dict[int, str]) -> str:
+    """``inputs`` by content hash: a document by its parse-cache key, text as it is, any other
+    value (findings) by its repr; "" when a document has no key."""
+    digest = hashlib.sha256(base)
+    for item in inputs:
+        if isinstance(item, Document):
+            if id(item) not in keys:
+                return ""
+            item = keys[id(item)]
+        digest.update(b"\0" + (item if isinstance(item, str) else repr(item)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _note(out: Path) -> Path:
+    return cache_folder(out) / f"pages-{out.name}.json"
+
+
+def held_pages(output: Output) -> dict[str, str]:
+    """The pages of the previous site that are, on disk, the files noted with their digests."""
+    if output.previous is None:
+        return {}
+    try:
+        noted = json.loads(_note(output.out).read_text(encoding="utf-8"))
+        held = {}
+        for rel, (digest, *known) in noted.items():
+            if plain_path(rel):
+                found = os.lstat(f"{output.previous}/{rel}")
+                if [found.st_size, found.st_mtime_ns, found.st_ino] == known:
+                    held[rel] = digest
+        return held
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}  # no note or a damaged one, or a file gone: make the pages
+
+
+def note_pages(out: Path, tasks: Sequence[Task]) -> None:
+    """Note each page's digest and its file in the site ``out`` just swapped in."""
+    note = _note(out)
+    try:
+        noted = {}
+        for rel, make in tasks:
+            if isinstance(make, Page) and make.digest:
+                found = os.lstat(f"{out}/{rel}")
+                noted[rel] = [make.digest, found.st_size, found.st_mtime_ns, found.st_ino]
+        note.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=note.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(noted, handle)
+        os.replace(tmp, note)
+    except OSError:
+        note.unlink(missing_ok=True)  # a site changed under the build: no note, the next build makes every page
+
+
 def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,
-              memo: Memo | None = None) -> tuple[list[str], Memo]:
+              memo: Memo | None = None, held: dict[str, str] | None = None) -> tuple[list[str], Memo]:
     """Make and write every task; return their output paths in task order, and the pages'
     fingerprints for the next build's ``memo``."""
     targets = [output.path(rel) for rel, _ in tasks]
     progress.step(label, len(tasks))
-    made = parallel.run(_make, range(len(tasks)), jobs, _Job(tasks, targets, output, memo), progress.advance)
+    made = parallel.run(_make, range(len(tasks)), jobs, _Job(tasks, targets, output, memo, held or {}), progress.advance)
     output.changed += sum(written for written, _ in made)
     rels = [rel for rel, _ in tasks]
     kept: Memo = {}

@@ -192,7 +192,7 @@ class Output:
         before, after = f"{self.previous / key}/", f"{folder}/"
         kept, made = 0, set()
         for name in names:
-            if not _plain(name) or f"{key}/{name}" in self.written:
+            if not plain_path(name) or f"{key}/{name}" in self.written:
                 raise OutputError(f"refusing to keep {key}/{name!r}: not a plain path, or written twice")
             try:
                 if not stat.S_ISREG(os.lstat(before + name).st_mode):
@@ -268,7 +268,7 @@ class Output:
             self._lock = None
 
 
-def _plain(name: str) -> bool:
+def plain_path(name: str) -> bool:
     """Whether ``name`` is a relative path that stays below its folder (no '..', '.', '' parts)."""
     return not {"", ".", ".."} & set(name.split("/"))
 
@@ -281,7 +281,7 @@ def replace_folder(out: Path, rel: str, files: dict[str, bytes]) -> None:
     site = out.resolve()
     target = (site / rel).resolve()
     if not (site / MARKER).is_file() or not target.is_relative_to(site) or target == site \
-            or not all(_plain(name) for name in files):
+            or not all(plain_path(name) for name in files):
         raise OutputError(f"refusing to replace {rel!r} of {site}")
     scratch = Path(tempfile.mkdtemp(prefix=_TMP, dir=site))
     try:

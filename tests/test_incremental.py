@@ -163,6 +163,35 @@ def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
     assert len(made) == 3  # the site's settings changed: every report page is made again
 
 
+def test_a_second_build_makes_only_the_report_pages_whose_inputs_changed(
+        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    build(examples, out)  # a process of its own each time: nothing kept in memory
+    made: list[str] = []
+    original = Pages.report_page
+
+    def counting(self: Pages, entry: ReportEntry) -> Any:
+        made.append(entry.path)
+        return original(self, entry)
+
+    monkeypatch.setattr(Pages, "report_page", counting)
+    edit(examples)
+    rebuilt = build(examples, out)
+    assert made == ["minhang-justice/2022/correction-location-system/"]
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    made.clear()
+    page = out / "chaoyang-justice/2022/industry-upgrade-fund-2021/index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"</main>", b"<p>tampered</p></main>"))  # a file not as noted
+    build(examples, out)
+    assert made == ["chaoyang-justice/2022/industry-upgrade-fund-2021/"] and page.read_bytes() == good
+    made.clear()
+    (examples / "templates").mkdir()
+    (examples / "templates" / "404.html").write_text("<p>{{ page.title }}</p>\n", encoding="utf-8")
+    build(examples, out)
+    assert len(made) == 3  # a template changed: every report page is made again
+
+
 def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # fork even for the few pages of the examples
