@@ -123,8 +123,9 @@ def _make(index: int) -> tuple[bool, bytes]:
 
 
 def _theme_key(renderer: Renderer, dirs: list[Path]) -> bytes:
-    """A fingerprint of what a page's bytes depend on besides its view: templates, messages, site."""
-    digest = hashlib.sha256(pickle.dumps(renderer.site, pickle.HIGHEST_PROTOCOL))
+    """A fingerprint of what a page's bytes depend on besides its view: templates, messages, site.
+    The same in every process (a pickle of the settings is not: it holds a set)."""
+    digest = hashlib.sha256(renderer.site.model_dump_json().encode("utf-8"))
     for folder in dirs:
         for path in sorted(folder.rglob("*")):
             if path.is_file():

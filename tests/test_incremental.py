@@ -333,6 +333,21 @@ def test_command_line_build_prints_only_its_summary_when_piped(examples: Path, t
     assert "━" not in run.stderr and "\x1b[" not in run.stderr  # no bar, no terminal codes
 
 
+def test_page_digests_are_the_same_in_every_process(examples: Path, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    notes = []
+    for seed in ("1", "2"):  # string hashing, and so set order, differs between the two processes
+        subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(examples),
+                        "--out", str(tmp_path / "site")], capture_output=True, check=True,
+                       cwd=Path(__file__).resolve().parents[1], env={**os.environ, "PYTHONHASHSEED": seed})
+        note = json.loads((tmp_path / ".disclose-cache" / "pages-site.json").read_text(encoding="utf-8"))
+        notes.append({rel: digest for rel, (digest, *_) in note.items()})
+    assert len(notes[0]) == 4 and notes[0] == notes[1]  # the report pages and the budget page
+
+
 def _inner(item: int) -> int:
     return item + int(parallel.state())
 
