@@ -138,17 +138,24 @@ def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, t
     assert len(rendered) == rebuilt.pages  # a template changed: every page is rendered again
 
 
-def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
-        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out, cache = serving(examples, tmp_path)
-    made: list[str] = []
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The reports whose page views are made, in order."""
+    paths: list[str] = []
     original = Pages.report_page
 
     def counting(self: Pages, entry: ReportEntry) -> Any:
-        made.append(entry.path)
+        paths.append(entry.path)
         return original(self, entry)
 
     monkeypatch.setattr(Pages, "report_page", counting)
+    return paths
+
+
+def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
+        examples: Path, tmp_path: Path, made: list[str]) -> None:
+    out, cache = serving(examples, tmp_path)
+    made.clear()
     build(examples, out, cache=cache)
     assert made == []
     edit(examples)
@@ -164,17 +171,10 @@ def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
 
 
 def test_a_second_build_makes_only_the_report_pages_whose_inputs_changed(
-        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        examples: Path, tmp_path: Path, made: list[str]) -> None:
     out = tmp_path / "site"
-    build(examples, out)  # a process of its own each time: nothing kept in memory
-    made: list[str] = []
-    original = Pages.report_page
-
-    def counting(self: Pages, entry: ReportEntry) -> Any:
-        made.append(entry.path)
-        return original(self, entry)
-
-    monkeypatch.setattr(Pages, "report_page", counting)
+    build(examples, out)  # as separate runs of disclose build: nothing kept in memory
+    made.clear()
     edit(examples)
     rebuilt = build(examples, out)
     assert made == ["minhang-justice/2022/correction-location-system/"]
