@@ -16,9 +16,11 @@ beside the output folder (git ignores it); deleting it only costs time.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import shutil
+import stat
 import sys
 import tempfile
 from functools import cache
@@ -52,6 +54,41 @@ def fingerprint() -> bytes:
 def cache_folder(out: Path) -> Path:
     """The cache folder of output folder ``out``: beside it."""
     return out.resolve().parent / FOLDER
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``target`` whole or not at all: a killed build never leaves half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, target)
+
+
+def _note(out: Path, name: str) -> Path:
+    return cache_folder(out) / f"{name}-{out.name}.json"
+
+
+def write_note(out: Path, name: str, data: object) -> None:
+    """Keep ``data`` as the note ``name`` on output folder ``out``, in its cache folder (which
+    sites beside it share): what a build made, for the next build to trust or not."""
+    _write_atomically(_note(out, name), json.dumps(data).encode("utf-8"))
+
+
+def read_note(out: Path, name: str) -> Any:
+    """The note ``name`` on output folder ``out``; OSError or ValueError when there is none."""
+    return json.loads(_note(out, name).read_text(encoding="utf-8"))
+
+
+def drop_note(out: Path, name: str) -> None:
+    _note(out, name).unlink(missing_ok=True)
+
+
+def stamp(path: str) -> list[int]:
+    """What tells a regular file from any other written there since: size, modification time,
+    inode ([] for anything but a regular file, a symbolic link say)."""
+    found = os.lstat(path)
+    return [found.st_size, found.st_mtime_ns, found.st_ino] if stat.S_ISREG(found.st_mode) else []
 
 
 def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:
@@ -100,12 +137,7 @@ class ParseCache:
 
     def _write(self, key: str, data: bytes) -> None:
         """Write one pickle atomically, so a killed build never leaves half a pickle."""
-        target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+        _write_atomically(self._file(key), data)
 
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
         """Load ``files`` (path, rel), parsing only those not seen with these bytes before."""

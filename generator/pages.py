@@ -30,10 +30,7 @@ which a build links instead of making.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import parallel
-from generator.cache import cache_folder
+from generator.cache import drop_note, read_note, stamp, write_note
 from generator.context import PlannedPage
 from generator.load import Document
 from generator.progress import Progress
@@ -165,43 +162,24 @@ def _digest(base: bytes, inputs: tuple[object, ...], keys: dict[int, str]) -> st
     return digest.hexdigest()
 
 
-def _note(out: Path) -> Path:
-    return cache_folder(out) / f"pages-{out.name}.json"
-
-
 def held_pages(output: Output) -> dict[str, str]:
     """The pages of the previous site that are, on disk, the files noted with their digests."""
     if output.previous is None:
         return {}
     try:
-        noted = json.loads(_note(output.out).read_text(encoding="utf-8"))
-        held = {}
-        for rel, (digest, *known) in noted.items():
-            if plain_path(rel):
-                found = os.lstat(f"{output.previous}/{rel}")
-                if [found.st_size, found.st_mtime_ns, found.st_ino] == known:
-                    held[rel] = digest
-        return held
+        return {rel: digest for rel, (digest, *known) in read_note(output.out, "pages").items()
+                if plain_path(rel) and stamp(f"{output.previous}/{rel}") == known}
     except (OSError, ValueError, TypeError, AttributeError):
         return {}  # no note or a damaged one, or a file gone: make the pages
 
 
 def note_pages(out: Path, tasks: Sequence[Task]) -> None:
     """Note each page's digest and its file in the site ``out`` just swapped in."""
-    note = _note(out)
     try:
-        noted = {}
-        for rel, make in tasks:
-            if isinstance(make, Page) and make.digest:
-                found = os.lstat(f"{out}/{rel}")
-                noted[rel] = [make.digest, found.st_size, found.st_mtime_ns, found.st_ino]
-        note.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=note.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(noted, handle)
-        os.replace(tmp, note)
+        write_note(out, "pages", {rel: [make.digest, *stamp(f"{out}/{rel}")] for rel, make in tasks
+                                  if isinstance(make, Page) and make.digest})
     except OSError:
-        note.unlink(missing_ok=True)  # a site changed under the build: no note, the next build makes every page
+        drop_note(out, "pages")  # a site changed under the build: no note, the next build makes every page
 
 
 def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,

@@ -16,8 +16,9 @@ Pagefind's binary and this code, and a note in the cache folder
 (``search-index-<output folder>.json``) says which fingerprint the site's
 ``pagefind/`` holds, and its files by inode. When both match, the previous
 site's files are kept (hard-linked) and Pagefind is not run.
-``write_index(..., wait=False)`` (for ``disclose serve``) keeps the previous
-index in any case and returns the index still to make: ``Index.bundle()`` makes
+A build that does not wait (``begin_index(..., wait=False)``, for ``disclose
+serve``) keeps the previous index in any case, and ``finish_index`` returns the
+index still to make: ``Index.bundle()`` makes
 it (its Pagefind can be killed from another thread) and
 ``replace_index(out, index, bundle)`` swaps it into the finished site. Within
 one process (serve's rebuilds) the digest of each record's document and the
@@ -45,7 +46,6 @@ import html
 import json
 import os
 import re
-import stat
 import subprocess
 import sys
 import tempfile
@@ -64,12 +64,12 @@ from pagefind.service import get_executable
 from generator import bundle
 from generator.aggregate import grade_of, total_score
 from generator.bundle import reproducible
-from generator.cache import cache_folder
+from generator.cache import read_note, stamp, write_note
 from generator.errors import OutputError
 from generator.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.render import money, number
 from generator.validate import Content
-from generator.write import Output, replace_folder
+from generator.write import Output, plain_path, replace_folder
 
 # Both sides must agree on these; static/search.js repeats them.
 ALPHABET = "bcdfghjklmnpqrst"  # 16 consonants: a token never spells a word of the text
@@ -356,40 +356,24 @@ def _files(folder: Path) -> list[str]:
                   for top, _, names in os.walk(folder) for name in names)
 
 
-def _note(out: Path) -> Path:
-    """The note on the index of output folder ``out``, in the cache folder (which sites beside it share)."""
-    return cache_folder(out) / f"search-index-{out.name}.json"
-
-
 def _remember(out: Path, index: Index, folder: Path) -> None:
     """Note that ``folder`` (the site's ``pagefind/``, or what becomes it) holds the bundle of ``index``."""
-    files = {}
-    for name in _files(folder):
-        found = os.lstat(folder / name)
-        if stat.S_ISREG(found.st_mode):
-            files[name] = [found.st_size, found.st_mtime_ns, found.st_ino]
-    note = _note(out)
-    note.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=note.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"fingerprint": index.fingerprint, "files": files}, handle)
-    os.replace(tmp, note)
+    files = {name: found for name in _files(folder) if (found := stamp(f"{folder}/{name}"))}
+    write_note(out, "search-index", {"fingerprint": index.fingerprint, "files": files})
 
 
 def _held(output: Output, index: Index) -> list[str] | None:
     """The files of the previous site's ``pagefind/`` when they are, whole, the index of ``index``."""
     if output.previous is None:
         return None
-    folder = f"{output.previous}/pagefind/"
     try:
-        note = json.loads(_note(output.out).read_text(encoding="utf-8"))
+        note = read_note(output.out, "search-index")
         if note["fingerprint"] != index.fingerprint:
             return None
         for name, known in note["files"].items():
-            if {"", ".", ".."} & set(name.split("/")):
+            if not plain_path(name):
                 return None  # a damaged note
-            found = os.lstat(folder + name)
-            if [found.st_size, found.st_mtime_ns, found.st_ino] != known:
+            if stamp(f"{output.previous}/pagefind/{name}") != known:
                 return None  # not the file the note describes: another build wrote it
         return list(note["files"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
