@@ -74,7 +74,15 @@ def _claim(folder: Path) -> int | None:
     return fd
 
 
-def _link(before: str, target: Path) -> None:
+def _inside(rel: str) -> str:
+    """``rel`` as a path below the output folder (``a/./b`` is ``a/b``); refuse one leading out."""
+    key = posixpath.normpath(rel)
+    if key.startswith(("/", "../")) or key in (".", "..") or "\0" in key:
+        raise OutputError(f"refusing to write {rel!r}: outside the output folder")
+    return key
+
+
+def _link(before: str, target: str | Path) -> None:
     """Hard-link ``before`` as ``target``, making the folder when it is the first file there
     (folders are made where files are written, so on every core, not ahead of time)."""
     try:
@@ -120,9 +128,7 @@ class Output:
         the temporary folder is this build's own and holds only folders and regular files, never
         a symbolic link, so no path inside it can lead elsewhere. (Resolving every path against
         the file system took seconds of a build of 40,000 files.)"""
-        key = posixpath.normpath(rel)
-        if key.startswith(("/", "../")) or key in (".", "..") or "\0" in key:
-            raise OutputError(f"refusing to write {rel!r}: outside the output folder")
+        key = _inside(rel)
         if key in self.written:
             raise OutputError(f"two sources write the same output file {key}")
         self.written.add(key)
@@ -182,26 +188,18 @@ class Output:
         """Give folder ``rel`` the previous site's files ``names`` (paths below it) as they are, by
         hard link, and return how many there were to keep. For a folder its caller knows to be
         unchanged: one safe join for the folder, not one per file, as thousands may follow."""
-        root = self.tmp.resolve()
-        folder = (root / rel).resolve()
-        if not folder.is_relative_to(root) or folder == root:
-            raise OutputError(f"refusing to write {rel!r}: outside the output folder")
+        key = _inside(rel)
         if self.previous is None:
             return 0
-        key = folder.relative_to(root).as_posix()
-        before, after = f"{self.previous / key}/", f"{folder}/"
-        kept, made = 0, set()
+        before, after = f"{self.previous}/{key}/", f"{self.tmp}/{key}/"
+        kept = 0
         for name in names:
             if not plain_path(name) or f"{key}/{name}" in self.written:
                 raise OutputError(f"refusing to keep {key}/{name!r}: not a plain path, or written twice")
             try:
                 if not stat.S_ISREG(os.lstat(before + name).st_mode):
                     continue
-                parent = os.path.dirname(after + name)
-                if parent not in made:
-                    os.makedirs(parent, exist_ok=True)
-                    made.add(parent)
-                os.link(before + name, after + name, follow_symlinks=False)
+                _link(before + name, after + name)
             except OSError:
                 continue  # gone from the previous site: nothing to keep
             self.written.add(f"{key}/{name}")
@@ -213,7 +211,7 @@ class Output:
         for path in sorted(source.rglob("*")):
             if path.is_file():
                 dest = f"{rel}/{path.relative_to(source).as_posix()}"
-                if posixpath.normpath(dest) in self.written:
+                if _inside(dest) in self.written:
                     continue
                 self.write_bytes(dest, path.read_bytes())
 
