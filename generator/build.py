@@ -123,7 +123,8 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         findings_data = findings_json(content, findings, content.site.base_url)
         plan = page_plan(content, aggregates, findings, downloads)
         tasks = page_tasks(plan, renderer, dirs, {id(doc): key for key, doc in cache.memory.items()})
-        # serve compares pages with its last build in memory; a new process with the previous site's
+        # serve compares pages with its last build in memory; a new process, with what the last
+        # build noted of the previous site's pages
         held = held_pages(output) if not remember else {}
         pages, fingerprints = write_all(tasks, output, jobs, progress, "pages",
                                         cache.pages if remember else None, held)

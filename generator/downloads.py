@@ -303,8 +303,9 @@ def data_files(content: Content, findings: list[Finding], t: Translate, jobs: in
     global _KEPT
     tables = Tables(content, findings, t)
     jobs = jobs if len(content.reports) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
-    kept = _KEPT if _KEPT.interface == _interface(content, t) else _Kept()
-    _KEPT = _Kept(_interface(content, t))
+    interface = _interface(content, t)
+    kept = _KEPT if _KEPT.interface == interface else _Kept()
+    _KEPT = _Kept(interface)
     inputs = {e.path: (e.model, content.departments[e.model.department].model, tables.findings.get(e.path, 0))
               for e in content.reports}
     # each report encoded once, on every core; then each file laid out of the pieces
