@@ -1,0 +1,60 @@
+"""The benchmarks' own promises: synthetic content that is valid, seed-like and the same every
+time, and a runner that prints every figure the README's Performance section reports.
+
+Timing itself is never asserted: the figures are read, not judged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from generator.build import check
+from tests.test_incremental import tree
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def synth() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_synthetic_content_is_valid_seed_like_and_deterministic(tmp_path: Path) -> None:
+    make = synth().make_content
+    first, again, other = make(tmp_path / "a", 90, 3), make(tmp_path / "b", 90, 3), make(tmp_path / "c", 90, 4)
+    assert tree(first) == tree(again) and tree(first) != tree(other)
+    content, findings = check(first)  # raises on any content error
+    assert len(content.reports) == 90 and len(content.departments) == 3  # N reports over N/40 departments
+    assert {e.model.year for e in content.reports} >= {2021, 2022, 2023}
+    assert {e.kind for e in content.reports} == {"self-evaluation", "target-declaration", "department-budget"}
+    assert findings  # some printed figures do not add up, as in the seeds
+
+
+def test_the_build_benchmark_prints_every_figure() -> None:
+    n = 41  # a size of its own under bench/out/, removed afterwards
+    try:
+        run = subprocess.run([sys.executable, "bench/build_bench.py", str(n)], cwd=ROOT, capture_output=True,
+                             text=True, check=True, timeout=600)
+    finally:
+        shutil.rmtree(ROOT / "bench" / "out" / str(n), ignore_errors=True)
+    out = run.stdout
+    assert f"{n} reports, " in out and " pages, " in out
+    for figure in (r"full build +[\d.]+ s wall, [\d.]+ s CPU, [\d,]+ pages/s",
+                   r"peak memory +[\d,]+ MB PSS .*Pagefind [\d,]+ MB",
+                   r"steps \(s\): loading [\d.]+, parsing [\d.]+, .*pages [\d.]+",
+                   r"search index +[\d.]+ s of Pagefind .*pagefind/ [\d,]+ MB",
+                   r"unchanged +[\d.]+ s wall, 0 files written",
+                   r"one edit, CLI +[\d.]+ s wall \(build [\d.]+ s\), [1-9]\d* files written",
+                   (r"one edit, serve \(figure\) +[\d.]+ s from save to site, [1-9]\d* files written; "
+                    r"search index in place [\d.]+ s after the save"),
+                   r"one edit, serve \(name\) +[\d.]+ s from save to site"):
+        assert re.search(figure, out), f"missing: {figure}\n{out}"
