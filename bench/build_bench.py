@@ -44,7 +44,7 @@ from synth import make_content
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from generator.build import build
+from generator.site import build
 from generator.serve import Site
 content, out, jobs, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 if mode == "serve":
@@ -185,7 +185,7 @@ def main() -> None:
         del argv[at:at + 2]
     only_full = "--full" in argv
     argv = [a for a in argv if a != "--full"]
-    from generator.parallel import cores
+    from generator.output.parallel import cores
 
     for n in [int(a) for a in argv] or [1000, 10000]:
         bench(n, jobs or cores(), only_full)

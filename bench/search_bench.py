@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.synth import make_content
 from generator.aggregate import aggregate
-from generator.build import check
-from generator.context import Pages
-from generator.render import Renderer, theme_dirs
-from generator.search import search_records, write_index
-from generator.write import Output
+from generator.output.write import Output
+from generator.search.pagefind import search_records, write_index
+from generator.site import check
+from generator.site_pages.context import Pages
+from generator.site_pages.render import Renderer, theme_dirs
 
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("矫正", "系统运维")  # a first query (two characters), then a later one (a phrase)

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from generator.audit import Finding
-from generator.models import Grade, SelfEvaluation, TargetDeclaration
-from generator.validate import Content, ReportEntry
+from generator.audit.rules import Finding
+from generator.content.models import Grade, SelfEvaluation, TargetDeclaration
+from generator.content.validate import Content, ReportEntry
 
 ZERO = Decimal(0)
 

@@ -70,16 +70,16 @@ def _content_dir(path: Path) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
-        from generator.build import build
+        from generator.site import build
 
         report = build(_content_dir(args.content), args.out, args.strict, max(args.jobs, 0))
         _print_findings(report.findings)
         print(report.summary())
         return 0
     if args.command == "check":
-        from generator.audit import target_outcomes
-        from generator.audit_view import check_report
-        from generator.build import check
+        from generator.audit.rules import target_outcomes
+        from generator.audit.view import check_report
+        from generator.site import check
 
         content, findings = check(_content_dir(args.content), args.strict)
         print(check_report(findings, target_outcomes(content)))
@@ -92,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
         serve(_content_dir(args.content), args.out, args.host, args.port)
         return 0
     if args.command == "new":
-        from generator.skeleton import new_report
+        from generator.content.skeleton import new_report
 
         path = new_report(_content_dir(args.content), args.kind, args.department, args.year, args.slug)
         print(f"wrote {path}: fill it in, then run disclose check")
@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_import(list(args.files), args.content, args.department)
     if args.command == "schema":
-        from generator.skeleton import schema
+        from generator.content.skeleton import schema
 
         print(schema(args.kind))
         return 0

@@ -5,8 +5,8 @@ with its errors; after that a failed rebuild prints its errors and keeps the
 last good site served (the write stage never leaves half a site), so a typo
 never kills the server. Changes are debounced by livereload's delay.
 
-Rebuilds are incremental (see :mod:`generator.cache`, :mod:`generator.pages`,
-:mod:`generator.write`) and wait neither for Pagefind nor for the removal of
+Rebuilds are incremental (see :mod:`generator.store`, :mod:`generator.site_pages.pages`,
+:mod:`generator.output.write`) and wait neither for Pagefind nor for the removal of
 the previous site: a :class:`Site` swaps in the new pages with the previous
 search index and prints its summary; threads then remove the previous site and
 make the new index, which is swapped in as the site's ``pagefind/`` with one
@@ -24,11 +24,11 @@ import threading
 import time
 from pathlib import Path
 
-from generator.build import BuildReport, build
-from generator.cache import ParseCache, cache_folder
 from generator.cli import explain
 from generator.errors import BuildAborted, DiscloseError, printable
-from generator.search import Index, replace_index
+from generator.search.pagefind import Index, replace_index
+from generator.site import BuildReport, build
+from generator.store import ParseCache, cache_folder
 
 
 class Site:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.audit import RULES, Finding
-from generator.build import check
+from generator.audit.rules import RULES, Finding
+from generator.site import check
 from tests.conftest import MakeSite
 
 SE = "departments/test-dept/projects/2022/p.yaml"

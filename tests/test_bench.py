@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from generator.build import check
+from generator.site import check
 from tests.test_incremental import tree
 
 ROOT = Path(__file__).resolve().parents[1]

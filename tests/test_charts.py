@@ -13,8 +13,8 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 from markupsafe import Markup
 
-from generator.charts import Bar, Chart, render_chart
 from generator.i18n import Msg, translate
+from generator.site_pages.charts import Bar, Chart, render_chart
 from tests.conftest import EXAMPLES, MakeSite
 
 SE_2022 = EXAMPLES / "departments/minhang-justice/projects/2022/correction-location-system.yaml"
@@ -126,7 +126,7 @@ def test_every_chart_is_labelled_and_described(built_examples: Path) -> None:
 
 
 def test_many_projects_show_the_largest_and_say_so(make_site: MakeSite, tmp_path: Path) -> None:
-    from generator.build import build
+    from generator.site import build
 
     files = {}
     for n in range(30):

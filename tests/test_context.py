@@ -7,10 +7,10 @@ import inspect
 import re
 
 import generator.aggregate
-import generator.context
-import generator.views
+import generator.site_pages.context
+import generator.site_pages.views
 
-MODULES = [generator.views, generator.context, generator.aggregate]
+MODULES = [generator.site_pages.views, generator.site_pages.context, generator.aggregate]
 
 
 def views() -> list[type]:

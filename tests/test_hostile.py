@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build
+from generator.site import build
 
 SAFE_SCHEMES = ("http://127.0.0.1", "#", "/", "./", "../", "mailto:")
 

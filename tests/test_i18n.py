@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.audit import audit
-from generator.build import build, check
+from generator.audit.rules import audit
 from generator.i18n import Msg, load_catalogue, translate
-from generator.render import theme_dirs
+from generator.site import build, check
+from generator.site_pages.render import theme_dirs
 from tests.conftest import EXAMPLES, ROOT
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")

@@ -167,7 +167,7 @@ def test_department_option_files_everything_under_one_slug(tmp_path: Path) -> No
 
 
 def test_every_imported_file_validates(imported: Imported, tmp_path: Path) -> None:
-    from generator.build import check
+    from generator.site import check
 
     content = tmp_path / "content"
     shutil.copytree(imported[0], content)

@@ -15,15 +15,17 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import downloads, load, parallel
-from generator.build import build
-from generator.cache import ParseCache, cache_folder
-from generator.context import Pages
+from generator.content import load
+from generator.content.validate import ReportEntry
+from generator.downloads import tables as downloads
 from generator.errors import BuildAborted
+from generator.output import parallel
+from generator.output.write import Output
 from generator.progress import Progress
-from generator.render import Renderer
-from generator.validate import ReportEntry
-from generator.write import Output
+from generator.site import build
+from generator.site_pages.context import Pages
+from generator.site_pages.render import Renderer
+from generator.store import ParseCache, cache_folder
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 

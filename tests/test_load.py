@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import Document, _Problem, load_content, parse_markdown, parse_yaml, read_text
+from generator.content.load import (
+    Document,
+    _Problem,
+    load_content,
+    parse_markdown,
+    parse_yaml,
+    read_text,
+)
 
 
 def test_floats_keep_their_printed_digits() -> None:

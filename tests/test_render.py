@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from generator.models import SiteConfig
-from generator.render import Renderer, markdown, money, number, percent, theme_dirs
+from generator.content.models import SiteConfig
+from generator.site_pages.render import Renderer, markdown, money, number, percent, theme_dirs
 
 ROOT = Path(__file__).resolve().parents[1]
 

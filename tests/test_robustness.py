@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.cli import main
+from generator.content.load import MAX_BYTES, load_content
 from generator.errors import BuildAborted
-from generator.load import MAX_BYTES, load_content
-from generator.write import Output
+from generator.output.write import Output
+from generator.site import build
 from tests.conftest import EXAMPLES, ROOT, MakeSite
 
 REPORT = """\
@@ -129,7 +129,7 @@ def test_an_unexpected_exception_is_one_line_without_traceback(examples: Path, t
     def boom(*args: object) -> None:
         raise RuntimeError("boom\n\x1b[31msecond line")
 
-    monkeypatch.setattr("generator.build.aggregate", boom)
+    monkeypatch.setattr("generator.site.aggregate", boom)
     argv = ["build", "--content", str(examples), "--out", str(tmp_path / "site")]
     code, err = cli(capsys, *argv)
     assert code == 1
@@ -145,7 +145,7 @@ def test_an_os_error_is_one_line(examples: Path, tmp_path: Path, monkeypatch: py
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device", str(tmp_path / "site"))
 
-    monkeypatch.setattr("generator.build.aggregate", full)
+    monkeypatch.setattr("generator.site.aggregate", full)
     code, err = cli(capsys, "build", "--content", str(examples), "--out", str(tmp_path / "site"))
     assert (code, err) == (1, [f"disclose: [Errno 28] No space left on device: '{tmp_path / 'site'}'"])
 
@@ -187,7 +187,7 @@ def test_an_exception_after_some_pages_leaves_the_previous_site(examples: Path, 
         assert any(tmp_path.glob(".disclose-tmp-site-*/index.html"))
         raise ValueError("failed late")
 
-    monkeypatch.setattr("generator.build.sitemap", failing_sitemap)
+    monkeypatch.setattr("generator.site.sitemap", failing_sitemap)
     with pytest.raises(ValueError, match="failed late"):
         build(examples, out)
     assert differing(snapshot(out), before) == []

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from generator.build import build, check
 from generator.errors import BuildAborted
-from generator.render import Renderer, theme_dirs
-from generator.search import SearchRecord, document, fold, plain, search_records, tokens
+from generator.search.pagefind import SearchRecord, document, fold, plain, search_records, tokens
+from generator.site import build, check
+from generator.site_pages.render import Renderer, theme_dirs
 from tests.conftest import MakeSite
 
 SELF_EVALUATION = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.bundle import Raw, decode, encode, read, reproducible, write
+from generator.search.bundle import Raw, decode, encode, read, reproducible, write
 
 
 def bundle(values: list[list[object]], sorts: list[list[object]]) -> dict[str, bytes]:

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from generator import search
-from generator.build import build
-from generator.search import Bundling, Index
+from generator.search import pagefind as search
+from generator.search.pagefind import Bundling, Index
 from generator.serve import Site
+from generator.site import build
 from tests.test_incremental import REPORT, tree
 
 NAME = "闵行区司法局矫正中心电子定位系统监控室(2022运维)"

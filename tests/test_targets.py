@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.targets import clean, judge, parse_target, quantities, slack, step, tolerance
+from generator.audit.targets import clean, judge, parse_target, quantities, slack, step, tolerance
 
 
 @pytest.mark.parametrize("text, op, low, high, unit, lower", [

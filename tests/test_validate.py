@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.content.load import load_content
+from generator.content.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
+from generator.content.validate import Content, validate
 from generator.errors import BuildAborted
-from generator.load import load_content
-from generator.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
-from generator.validate import Content, validate
 
 REPORT = """\
 kind: self-evaluation

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError
-from generator.write import MARKER, Output
+from generator.output.write import MARKER, Output
 
 
 def test_commit_swaps_and_abort_leaves_the_old_site(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Stage 5b, audit views: the findings as readers, publishers and programs see them.
 
 Contract: plain functions of the content and its findings, computed once per
-build, in a stable order (rules as :data:`generator.audit.RULES` lists them,
+build, in a stable order (rules as :data:`generator.audit.rules.RULES` lists them,
 departments by slug, findings by file and line). :func:`finding_groups` and
 :func:`rule_counts` feed the ``/audit/`` page, :func:`findings_json` writes
 ``/audit/findings.json``, and :func:`check_report` is what ``disclose check``
@@ -15,10 +15,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from generator.audit import RULES, SEVERITIES, Finding, Rule, target_outcomes
-from generator.export import dumps
-from generator.targets import Outcome
-from generator.validate import Content
+from generator.audit.rules import RULES, SEVERITIES, Finding, Rule, target_outcomes
+from generator.audit.targets import Outcome
+from generator.content.validate import Content
+from generator.downloads.export import dumps
 
 OUTCOMES: dict[Outcome, str] = {
     "met": "达到指标值",

@@ -61,15 +61,15 @@ from typing import IO, Generic, TypeVar
 from markdown_it import MarkdownIt
 from pagefind.service import get_executable
 
-from generator import bundle
 from generator.aggregate import grade_of, total_score
-from generator.bundle import reproducible
-from generator.cache import read_note, stamp, write_note
+from generator.content.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
+from generator.content.validate import Content
 from generator.errors import OutputError
-from generator.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
-from generator.render import money, number
-from generator.validate import Content
-from generator.write import Output, plain_path, replace_folder
+from generator.output.write import Output, plain_path, replace_folder
+from generator.search import bundle
+from generator.search.bundle import reproducible
+from generator.site_pages.render import money, number
+from generator.store import read_note, stamp, write_note
 
 # Both sides must agree on these; static/search.js repeats them.
 ALPHABET = "bcdfghjklmnpqrst"  # 16 consonants: a token never spells a word of the text

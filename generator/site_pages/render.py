@@ -20,10 +20,10 @@ from jinja2.bccache import Bucket
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from generator.charts import render_chart
+from generator.content.models import UNIT_FACTOR, SiteConfig
 from generator.errors import UsageError
 from generator.i18n import load_catalogue, translate
-from generator.models import UNIT_FACTOR, SiteConfig
+from generator.site_pages.charts import render_chart
 
 DASH = "—"
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")

@@ -1,6 +1,6 @@
 """Stage 5a, figures: the charts each page shows, as data made from models and summaries.
 
-Contract: each function returns a :class:`~generator.charts.Chart` (or None when
+Contract: each function returns a :class:`~generator.site_pages.charts.Chart` (or None when
 there is nothing to draw) whose bars carry the figures formatted exactly as the
 page's tables print them: a report's own amounts in its own unit with their
 printed digits, summaries in the site's unit to two decimals. Titles and labels
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from generator.aggregate import Summary
-from generator.charts import Bar, Chart
+from generator.content.models import UNIT_FACTOR, SelfEvaluation
 from generator.i18n import Msg
-from generator.models import UNIT_FACTOR, SelfEvaluation
-from generator.render import amount, money, number
+from generator.site_pages.charts import Bar, Chart
+from generator.site_pages.render import amount, money, number
 
 MAX_PROJECTS = 25  # a year chart shows the largest budgets; its table and the page's table show all
 

@@ -11,8 +11,8 @@ units of all the figures in it (:func:`slack`); a printed execution rate or fund
 score by one unit of its last digit (:func:`step`: the seeds round rates up), plus
 what the rounding of the amounts it comes from allows. Only differences beyond
 that are findings. Rules on
-department budgets live in :mod:`generator.audit_budget`; reading targets and
-actuals in :mod:`generator.targets`.
+department budgets live in :mod:`generator.audit.budget`; reading targets and
+actuals in :mod:`generator.audit.targets`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
-from generator import parallel
-from generator.audit_budget import Issue, budget_issues, num
-from generator.load import format_loc
-from generator.models import (
+from generator.audit.budget import Issue, budget_issues, num
+from generator.audit.targets import Outcome, judge, slack, step, tolerance
+from generator.content.load import format_loc
+from generator.content.models import (
     UNIT_FACTOR,
     Grade,
     Indicator,
@@ -39,8 +39,8 @@ from generator.models import (
     TargetDeclaration,
     TargetIndicator,
 )
-from generator.targets import Outcome, judge, slack, step, tolerance
-from generator.validate import Content, ReportEntry
+from generator.content.validate import Content, ReportEntry
+from generator.output import parallel
 
 T = TypeVar("T")
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter
 
-from generator.errors import UsageError
-from generator.models import (
+from generator.content.models import (
     REPORT_MODELS,
     Department,
     DepartmentBudget,
@@ -23,7 +22,8 @@ from generator.models import (
     SiteConfig,
     TargetDeclaration,
 )
-from generator.validate import SLUG
+from generator.content.validate import SLUG
+from generator.errors import UsageError
 
 _SELF_EVALUATION = """\
 # 财政项目支出绩效自评表. Fill in every figure as printed; delete rows you do not need.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape
 
-from generator.validate import ReportEntry
+from generator.content.validate import ReportEntry
 
 
 def report_data(entry: ReportEntry) -> dict[str, object]:

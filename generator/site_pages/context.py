@@ -3,7 +3,7 @@
 Contract: ``page_plan(content, aggregates, findings, files)`` plans, in a stable
 order, ``(template, output path, a function making the view, its inputs)`` for
 every HTML page of the site; ``site_pages`` makes the views. The view classes
-live in :mod:`generator.views`; :class:`Pages` fills them (URLs, totals, grades,
+live in :mod:`generator.site_pages.views`; :class:`Pages` fills them (URLs, totals, grades,
 table spans), so templates only lay them out.
 """
 
@@ -16,19 +16,9 @@ from functools import partial
 from typing import Any
 
 from generator.aggregate import Aggregates, Summary, grade_of, total_score
-from generator.audit import Finding
-from generator.audit_view import finding_groups, rule_counts, target_counts
-from generator.charts import Chart
-from generator.downloads import DataFile, department_files, indicators_path, year_files
-from generator.figures import (
-    categories_chart,
-    funds_chart,
-    grades_chart,
-    projects_chart,
-    totals_chart,
-)
-from generator.i18n import Msg
-from generator.models import (
+from generator.audit.rules import Finding
+from generator.audit.view import finding_groups, rule_counts, target_counts
+from generator.content.models import (
     DepartmentBudget,
     FundsRow,
     Indicator,
@@ -37,8 +27,18 @@ from generator.models import (
     TargetIndicator,
     table_unit,
 )
-from generator.validate import Content, ReportEntry
-from generator.views import (
+from generator.content.validate import Content, ReportEntry
+from generator.downloads.tables import DataFile, department_files, indicators_path, year_files
+from generator.i18n import Msg
+from generator.site_pages.charts import Chart
+from generator.site_pages.figures import (
+    categories_chart,
+    funds_chart,
+    grades_chart,
+    projects_chart,
+    totals_chart,
+)
+from generator.site_pages.views import (
     AuditPage,
     BudgetPage,
     BudgetTableView,
@@ -271,7 +271,7 @@ def file_size(size: int) -> str:
 # project's other reports, with the site's settings and text pages (the navigation), given as
 # the parsed documents the models come from; when these are the very objects (or equal to
 # those) of the last build, serve keeps the page unmade, and when their content hashes are
-# those of the last build, so does ``disclose build`` (see generator.pages).
+# those of the last build, so does ``disclose build`` (see generator.site_pages.pages).
 PlannedPage = tuple[str, str, Callable[[], Any], tuple[object, ...] | None]
 
 

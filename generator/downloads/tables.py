@@ -27,15 +27,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator import parallel
 from generator.aggregate import grade_of, total_score
-from generator.audit import Finding
-from generator.charts import Translate
-from generator.export import dumps, report_data, report_path
-from generator.models import SelfEvaluation, TargetDeclaration
-from generator.spreadsheet import Row as XlsxRow
-from generator.spreadsheet import Sheet, encode_row, workbook
-from generator.validate import Content, ReportEntry
+from generator.audit.rules import Finding
+from generator.content.models import SelfEvaluation, TargetDeclaration
+from generator.content.validate import Content, ReportEntry
+from generator.downloads.export import dumps, report_data, report_path
+from generator.downloads.xlsx import Row as XlsxRow
+from generator.downloads.xlsx import Sheet, encode_row, workbook
+from generator.output import parallel
+from generator.site_pages.charts import Translate
 
 Value = str | int | Decimal | None
 Row = dict[str, Value]
@@ -80,7 +80,7 @@ class DataFile:
     scope: tuple[str, int] = ("", 0)
 
     def __call__(self) -> bytes:
-        """Its bytes: a download is its own task for :func:`generator.pages.write_all`."""
+        """Its bytes: a download is its own task for :func:`generator.site_pages.pages.write_all`."""
         return self.data
 
 

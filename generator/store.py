@@ -1,6 +1,6 @@
 """Build cache: each content file is parsed once, until its bytes change.
 
-Contract: a :class:`ParseCache` gives :func:`generator.load.load_content` a
+Contract: a :class:`ParseCache` gives :func:`generator.content.load.load_content` a
 ``load_many`` that returns, for each ``(path, rel)``, the :class:`Document`
 parsed from the file's current bytes. A file whose path and bytes were parsed
 before, by this same version of the generator, comes from memory (a cache kept
@@ -28,14 +28,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import parallel
+from generator.content.load import Document, load_one
+from generator.content.validate import Content
 from generator.errors import ContentError
-from generator.load import Document, load_one
+from generator.output import parallel
 from generator.progress import Progress
-from generator.validate import Content
 
 if TYPE_CHECKING:
-    from generator.pages import Memo
+    from generator.site_pages.pages import Memo
 
 FOLDER = ".disclose-cache"
 
@@ -108,7 +108,7 @@ class ParseCache:
         self.memory: dict[str, Document] = {}
         self.models: dict[str, Any] = {}  # key -> the model validated from that document
         # output path -> what the page the last build made there was made of (memory only:
-        # see generator.pages)
+        # see generator.site_pages.pages)
         self.pages: Memo = {}
         self.files: dict[str, bytes] = {}  # the downloads of the last build that was swapped in
         self.used: set[str] = set()

@@ -1,9 +1,9 @@
 """Stage 3b, audit of department budgets: the rules on 部门预算 tables and text.
 
 Contract: ``budget_issues(report)`` yields ``(rule, location, message)`` for a
-:class:`DepartmentBudget`; :mod:`generator.audit` turns them into findings. All
+:class:`DepartmentBudget`; :mod:`generator.audit.rules` turns them into findings. All
 comparisons are made in the unit each table is printed in, with the tolerance
-of :func:`generator.targets.slack`. Rows follow the model's order: a row's
+of :func:`generator.audit.targets.slack`. Rows follow the model's order: a row's
 children are the rows right below it one code level deeper (类 → 款 → 项), so a
 misprinted code still sits under the parent the table prints it under, and is
 reported as such (``budget-code``).
@@ -25,9 +25,15 @@ import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 
-from generator.load import Loc
-from generator.models import UNIT_FACTOR, BudgetRow, BudgetTable, DepartmentBudget, table_unit
-from generator.targets import slack, tolerance
+from generator.audit.targets import slack, tolerance
+from generator.content.load import Loc
+from generator.content.models import (
+    UNIT_FACTOR,
+    BudgetRow,
+    BudgetTable,
+    DepartmentBudget,
+    table_unit,
+)
 
 Issue = tuple[str, Loc, str]
 

@@ -38,13 +38,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import parallel
-from generator.cache import drop_note, read_note, stamp, write_note
-from generator.context import PlannedPage
-from generator.load import Document
+from generator.content.load import Document
+from generator.output import parallel
+from generator.output.write import Output, plain_path
 from generator.progress import Progress
-from generator.render import Renderer
-from generator.write import Output, plain_path
+from generator.site_pages.context import PlannedPage
+from generator.site_pages.render import Renderer
+from generator.store import drop_note, read_note, stamp, write_note
 
 
 @dataclass(frozen=True)

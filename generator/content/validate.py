@@ -18,9 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.errors import BuildAborted, ContentError
-from generator.load import Document, Loaded
-from generator.models import (
+from generator.content.load import Document, Loaded
+from generator.content.models import (
     REPORT_MODELS,
     Department,
     DepartmentBudget,
@@ -28,6 +27,7 @@ from generator.models import (
     Report,
     SiteConfig,
 )
+from generator.errors import BuildAborted, ContentError
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 RESERVED = frozenset({"search", "audit", "data", "static", "pagefind", "budget", "404", "sitemap"})

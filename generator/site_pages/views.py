@@ -1,7 +1,7 @@
 """Stage 5a, views: one typed, frozen view object per page kind, and the rows they hold.
 
 Contract: views hold plain data (URLs, totals, grades, table spans) that
-:mod:`generator.context` computes, so templates only lay them out; a template
+:mod:`generator.site_pages.context` computes, so templates only lay them out; a template
 sees one of them as ``page``. Each view class documents its fields in its
 docstring; a test checks that every field is documented and that views are frozen.
 """
@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.aggregate import Summary
-from generator.audit import Finding
-from generator.audit_view import FindingGroup, RuleCount
-from generator.charts import Chart
-from generator.models import (
+from generator.audit.rules import Finding
+from generator.audit.view import FindingGroup, RuleCount
+from generator.content.models import (
     BudgetRow,
     Department,
     DepartmentBudget,
@@ -25,7 +24,8 @@ from generator.models import (
     TargetDeclaration,
     TargetIndicator,
 )
-from generator.validate import ReportEntry
+from generator.content.validate import ReportEntry
+from generator.site_pages.charts import Chart
 
 
 @dataclass(frozen=True)

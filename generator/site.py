@@ -4,9 +4,9 @@ Contract: ``check(content)`` runs load → validate → audit and returns the
 valid content with its findings, or raises :class:`BuildAborted` with every
 error. ``build(content, out)`` then aggregates, renders, exports, indexes and
 writes, swapping the new site in only when all of it succeeded. Files are
-parsed once (:mod:`generator.cache`), pages are rendered on every core
-(:mod:`generator.pages`), only changed files are written, and Pagefind runs
-only when the search index's input changed (:mod:`generator.search`).
+parsed once (:mod:`generator.store`), pages are rendered on every core
+(:mod:`generator.site_pages.pages`), only changed files are written, and Pagefind runs
+only when the search index's input changed (:mod:`generator.search.pagefind`).
 """
 
 from __future__ import annotations
@@ -18,22 +18,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import parallel
 from generator.aggregate import aggregate
-from generator.audit import Finding, audit
-from generator.audit_view import findings_json
-from generator.cache import ParseCache, cache_folder
-from generator.context import page_plan
-from generator.downloads import data_files
+from generator.audit.rules import Finding, audit
+from generator.audit.view import findings_json
+from generator.content.load import load_content
+from generator.content.validate import Content, validate
+from generator.downloads.export import sitemap
+from generator.downloads.tables import data_files
 from generator.errors import BuildAborted, ContentError
-from generator.export import sitemap
-from generator.load import load_content
-from generator.pages import Unchanged, held_pages, note_pages, page_tasks, write_all
+from generator.output import parallel
+from generator.output.write import Output, check_target
 from generator.progress import Progress
-from generator.render import Renderer, theme_dirs
-from generator.search import Index, begin_index, finish_index, search_records
-from generator.validate import Content, validate
-from generator.write import Output, check_target
+from generator.search.pagefind import Index, begin_index, finish_index, search_records
+from generator.site_pages.context import page_plan
+from generator.site_pages.pages import Unchanged, held_pages, note_pages, page_tasks, write_all
+from generator.site_pages.render import Renderer, theme_dirs
+from generator.store import ParseCache, cache_folder
 
 
 @dataclass(frozen=True)

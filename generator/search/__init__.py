@@ -1,0 +1,1 @@
+"""Stage 7: the search index written by the build."""

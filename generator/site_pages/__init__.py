@@ -1,0 +1,1 @@
+"""Stage 5: the pages — views computed from the library, one Jinja environment, charts."""
