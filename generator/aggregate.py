@@ -10,13 +10,13 @@ have the same department and the same name once spelling noise is folded
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from generator.audit.rules import Finding
+from generator.content.facts import grade_of, project_key, total_score
 from generator.content.models import Grade, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 
@@ -46,31 +46,6 @@ class Summary:
     missed: int
     requested: Decimal
     findings: int
-
-
-def project_key(report: SelfEvaluation | TargetDeclaration) -> tuple[str, str]:
-    """The identity of a project across years and kinds: department and folded name."""
-    name = unicodedata.normalize("NFKC", report.name)
-    return report.department, "".join(name.split())
-
-
-def total_score(report: SelfEvaluation) -> Decimal | None:
-    """The printed total score, or the funds score plus the indicator scores when none is printed."""
-    if report.total.score is not None:
-        return report.total.score
-    parts = [report.funds.total.score, *(i.score for i in report.indicators if not i.not_applicable)]
-    known = [p for p in parts if p is not None]
-    return sum(known, ZERO) if known else None
-
-
-def grade_of(score: Decimal | None, grades: Iterable[Grade]) -> str | None:
-    """The name of the band ``score`` falls in."""
-    if score is None:
-        return None
-    for band in grades:
-        if score >= band.min:
-            return band.grade
-    return None
 
 
 def ratio(part: Decimal, whole: Decimal) -> Decimal | None:

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from generator.audit.budget import Issue, budget_issues, num
 from generator.audit.targets import Outcome, judge, slack, step, tolerance
+from generator.content.facts import grade_of, project_key, total_score
 from generator.content.load import format_loc
 from generator.content.models import (
     UNIT_FACTOR,
@@ -240,13 +241,11 @@ def _scores(report: SelfEvaluation, grades: tuple[Grade, ...]) -> Iterator[Issue
         elif item.lost > 0 and not item.reason:
             yield ("no-reason", ("indicators", i, "reason"),
                    f"「{_short(item.name)}」分值{num(item.weight)}、得分{num(item.score)}，失{num(item.lost)}分，但没有说明原因")
-    score = report.total.score
-    if score is None and None not in (total.score, *(i.score for i in rows)):
-        score = sum((i.score for i in rows if i.score is not None), total.score or Decimal(0))
+    score = total_score(report)
     claim = _GRADE_CLAIM.search(report.goals.achieved)
     if claim and score is not None:
         claimed = _GRADE_WORDS.get(claim.group(1), claim.group(1))
-        implied = next((g.grade for g in grades if score >= g.min), None)
+        implied = grade_of(score, grades)
         if claimed in {g.grade for g in grades} and implied != claimed:
             yield ("grade-claim", ("goals", "achieved"),
                    f"实际完成情况写明“{claim.group(0)}”，但总分{num(score)}对应的等级是“{implied}”")
@@ -287,8 +286,6 @@ def _declaration(report: TargetDeclaration) -> Iterator[Issue]:
 
 def _across(content: Content) -> Iterator[tuple[ReportEntry, Issue]]:
     """A declaration and the self-evaluation of the same project and year agree on the budget."""
-    from generator.aggregate import project_key  # aggregate imports this module for Finding
-
     evaluations: dict[tuple[tuple[str, str], int], list[ReportEntry]] = defaultdict(list)
     for entry in content.of_kind("self-evaluation"):
         assert isinstance(entry.model, SelfEvaluation)

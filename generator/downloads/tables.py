@@ -27,8 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.aggregate import grade_of, total_score
 from generator.audit.rules import Finding
+from generator.content.facts import grade_of, total_score
 from generator.content.models import SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 from generator.downloads.export import dumps, report_data, report_path

@@ -61,7 +61,7 @@ from typing import IO, Generic, TypeVar
 from markdown_it import MarkdownIt
 from pagefind.service import get_executable
 
-from generator.aggregate import grade_of, total_score
+from generator.content.facts import grade_of, total_score
 from generator.content.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content
 from generator.errors import OutputError

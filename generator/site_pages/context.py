@@ -15,9 +15,10 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from generator.aggregate import Aggregates, Summary, grade_of, total_score
+from generator.aggregate import Aggregates, Summary
 from generator.audit.rules import Finding
 from generator.audit.view import finding_groups, rule_counts, target_counts
+from generator.content.facts import grade_of, total_score
 from generator.content.models import (
     DepartmentBudget,
     FundsRow,
