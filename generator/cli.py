@@ -1,61 +1,79 @@
-"""The command line: build | check | serve | new | import | schema.
+"""The command line: build | check | serve | init | new | import | schema.
 
 Contract: thin wrappers over the stages, imported lazily so ``--help`` is fast.
 Exit codes: 0 ok, 1 content errors (or findings under ``--strict``), 2 usage
 errors. User mistakes print one line each and no traceback; ``--verbose``
-adds one for debugging. Any other exception is reported as an internal error
+adds one for debugging (before or after the command). A Python package that
+disclose needs but cannot import is an installation problem, told with the
+command that installs it. Any other exception is reported as an internal error
 in one line (exit 1), never as a traceback, whatever the content holds.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from generator.errors import BuildAborted, DiscloseError, UsageError, printable
 
 CONTENT_HELP = "content folder (default: ./content)"
+KINDS = ("self-evaluation", "target-declaration", "department", "department-budget")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="disclose", description="Build a static site of budget "
                                      "performance disclosures from YAML content.")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks of errors")
+    # the same flag after the command; SUPPRESS keeps it from resetting one given before
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                         help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add = functools.partial(sub.add_parser, parents=[verbose])
 
-    p = sub.add_parser("build", help="build the site")
+    p = add("build", help="build the site")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
     p.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: ./site)")
     p.add_argument("--strict", action="store_true", help="treat audit findings as errors")
     p.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="processes to build with (default: one per core)")
 
-    p = sub.add_parser("check", help="validate and audit the content without writing anything")
+    p = add("check", help="validate and audit the content without writing anything")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
     p.add_argument("--strict", action="store_true", help="treat audit findings as errors")
 
-    p = sub.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
+    p = add("serve", help="build, serve on 127.0.0.1 and rebuild on every change")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
     p.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: ./site)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
 
-    p = sub.add_parser("new", help="write a valid skeleton report to fill in")
-    p.add_argument("kind", choices=["self-evaluation", "target-declaration"])
-    p.add_argument("slug", help="file name of the report: lower-case ASCII letters, digits and -")
-    p.add_argument("--department", required=True, help="department slug (its folder name)")
-    p.add_argument("--year", type=int, required=True)
+    p = add("init", help="start a new site: site.yaml, a first department and an about page")
+    p.add_argument("folder", nargs="?", type=Path, default=Path("content"),
+                   help="content folder to create (default: ./content)")
+    p.add_argument("--title", default="", help="the site's title (default: one to edit)")
+    p.add_argument("--department", default="first-department", metavar="SLUG",
+                   help="folder name of the first department (default: first-department)")
+
+    p = add("new", help="write a draft to fill in: a report, a department or a department budget")
+    p.add_argument("kind", choices=list(KINDS))
+    p.add_argument("slug", nargs="?", help="file name of a report, or the folder name of a new "
+                   "department: lower-case ASCII letters, digits and -")
+    p.add_argument("--department", help="department slug (its folder name), for reports and budgets")
+    p.add_argument("--year", type=int, help="the year, for reports and budgets")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
 
-    p = sub.add_parser("import", help="turn text extractions of official tables into content files")
+    p = add("import", help="turn text extractions of official tables into content files")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
     p.add_argument("--department", help="department slug to file the reports under")
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
+    p = add("schema", help="print the JSON Schema of a content file kind")
     p.add_argument("kind", nargs="?", default="report",
                    choices=["report", "site", "department", "page", "self-evaluation",
                             "target-declaration", "department-budget"])
@@ -83,19 +101,31 @@ def _run(args: argparse.Namespace) -> int:
 
         content, findings = check(_content_dir(args.content), args.strict)
         print(check_report(findings, target_outcomes(content)))
-        print(f"checked {len(content.reports)} reports, {len(content.departments)} departments: "
-              f"no errors, {len(findings)} findings")
+        for draft in content.drafts:
+            print(f"draft: {draft}: left out of the site until you remove its line draft: true")
+        drafts = f", {len(content.drafts)} drafts" if content.drafts else ""
+        print(f"checked {len(content.reports)} reports, {len(content.departments)} departments"
+              f"{drafts}: no errors, {len(findings)} findings")
         return 0
     if args.command == "serve":
         from generator.serve import serve
 
         serve(_content_dir(args.content), args.out, args.host, args.port)
         return 0
-    if args.command == "new":
-        from generator.content.skeleton import new_report
+    if args.command == "init":
+        from generator.content.skeleton import init_site
 
-        path = new_report(_content_dir(args.content), args.kind, args.department, args.year, args.slug)
-        print(f"wrote {path}: fill it in, then run disclose check")
+        written = init_site(args.folder, args.title, args.department)
+        for path in written:
+            print(f"wrote {path}")
+        print(f"started a site in {args.folder}: run disclose build --content {args.folder}, "
+              "then fill in the files and add reports with disclose new")
+        return 0
+    if args.command == "new":
+        from generator.content.skeleton import new_skeleton
+
+        path = new_skeleton(_content_dir(args.content), args.kind, args.slug, args.department, args.year)
+        print(f"wrote {path}: a draft; fill it in, remove its line draft: true, then run disclose check")
         return 0
     if args.command == "import":
         from generator.importers import run_import
@@ -127,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "new" and args.kind != "department" and (args.department is None or args.year is None):
+        parser.error(f"disclose new {args.kind} needs --department SLUG and --year YEAR")
     try:
         return _run(args)
     except BuildAborted as exc:
@@ -154,8 +186,36 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+# import name -> distribution name, where they differ
+_DISTRIBUTIONS = {"yaml": "pyyaml", "markdown_it": "markdown-it-py", "pydantic_core": "pydantic",
+                  "pagefind_bin": "pagefind", "pagefind_bin_extended": "pagefind"}
+
+
+def installation_problem(exc: ModuleNotFoundError) -> str | None:
+    """Say which package is missing and the command that installs it; None if it is one of disclose's own."""
+    module = (exc.name or "").split(".")[0]
+    if not module or module in ("generator", "disclose_themes"):
+        return None  # a module of disclose itself: a bug, or an installation broken otherwise
+    package = _DISTRIBUTIONS.get(module, module)
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "scripts" / "setup.sh").is_file():  # run from a source folder: its set-up
+        fix = f"bash {checkout / 'scripts' / 'setup.sh'}, then run {checkout / '.venv' / 'bin' / 'disclose'}"
+    else:
+        try:
+            wanted = [r for r in metadata.requires("disclose") or ()
+                      if r.lower().replace("_", "-").startswith(package)]
+        except metadata.PackageNotFoundError:
+            wanted = []
+        requirement = wanted[0].split(";")[0].replace(" ", "") if wanted else package
+        fix = f"{sys.executable} -m pip install '{requirement}'"
+    return (f"disclose: installation problem: the Python package {package} is not installed for "
+            f"{sys.executable}; install it with: {fix}")
+
+
 def explain(exc: Exception) -> str:
     """One line for an exception that is not a content error: the machine's, a template's or a bug."""
+    if isinstance(exc, ModuleNotFoundError) and (problem := installation_problem(exc)):
+        return problem
     if isinstance(exc, OSError):  # disk full, permission denied: the machine's problem, not a bug
         return f"disclose: {printable(str(exc))}"
     if type(exc).__module__.startswith("jinja2"):  # a theme or a content templates/ override

@@ -6,8 +6,10 @@ be read. YAML is parsed with a safe subset: no tags, no aliases (no alias bombs)
 no duplicate keys, bounded depth and size. Floats are read as ``Decimal`` from
 their literal text, so ``12880.00`` keeps its two decimals; numbers YAML 1.1
 would read as octal, hexadecimal or base 60 (``010``, ``0x1F``, ``1:30``) stay
-the text they were written as. Every value's line and column are kept, so later
-stages can point at the field at fault. Nothing in a file, however broken,
+the text they were written as. Every value's line and column are kept, and every
+key's (at ``(*loc, KEY)``), so later stages can point at the field at fault. A
+syntax error caused by indentation or by a full-width colon or space (the
+commonest slips on a Chinese keyboard) is named as such, at the line at fault. Nothing in a file, however broken,
 raises anything but ``_Problem`` (turned into a :class:`ContentError`).
 """
 
@@ -38,6 +40,7 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
+KEY = -1  # positions[(*loc, KEY)]: where the key of the value at loc stands (no index is negative)
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,9 @@ class Document:
                 return found
         return (1, 1)
 
-    def error(self, loc: Loc, message: str) -> ContentError:
-        """Make a :class:`ContentError` pointing at ``loc``."""
-        line, col = self.where(loc)
+    def error(self, loc: Loc, message: str, at_key: bool = False) -> ContentError:
+        """Make a :class:`ContentError` pointing at ``loc`` (at its key with ``at_key``)."""
+        line, col = (at_key and self.positions.get((*loc, KEY))) or self.where(loc)
         return ContentError(self.shown, line, col, format_loc(loc), message)
 
 
@@ -233,7 +236,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.problem == "but found another document":
+        slip = _slip(text, exc)
+        if slip:
+            mark, message = _mark(*slip[:2]), slip[2]
+        elif exc.problem == "but found another document":
             message = "a file holds one YAML document: remove the second '---' line and what follows"
         else:
             message = f"YAML syntax error: {_explain(exc, line_offset)}"
@@ -243,6 +249,69 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
     except yaml.YAMLError as exc:
         raise _Problem(None, f"YAML error: {' '.join(str(exc).split())}") from None
     return data, positions
+
+
+_FULL_WIDTH = re.compile(r"^([ ]*(?:- +)?)([^\s:：#\"'{}\[\],][^:：#{}\[\],]*?)[ ]*(：|:\u3000)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _slip(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
+    """Name the slip behind a syntax error: a full-width colon or space, or a line indented wrongly.
+
+    Returns the line and column (1-based, in ``text``) of the slip and the message, or None.
+    """
+    lines = text.split("\n")
+    problem, at = exc.problem or "", exc.problem_mark
+    if at is None or at.line >= len(lines):
+        return None
+    # the simple key YAML was reading when it gave up, else the line it stopped at and the one before
+    first = exc.context_mark.line if exc.context_mark and "simple key" in (exc.context or "") else at.line - 1
+    for number in range(max(first, 0), at.line + 1):
+        line = lines[number]
+        if "\u3000" in line[: len(line) - len(line.lstrip(" \u3000"))]:
+            return (number + 1, line.index("\u3000") + 1, ("full-width space (U+3000) in the indentation: "
+                    "indent with ASCII spaces"))
+        found = _FULL_WIDTH.match(line)
+        if found:
+            key = found.group(2)
+            if found.group(3) == "：":
+                return (number + 1, found.start(3) + 1, (f"full-width colon ： after {key!r}: write an "
+                        f"ASCII colon and a space, as in {key}: …"))
+            return (number + 1, found.start(3) + 2, (f"full-width space (U+3000) after '{key}:': "
+                    f"write an ASCII space after the colon, as in {key}: …"))
+    line = lines[at.line]
+    shown = _key(line)
+    above = next((n for n in range(at.line - 1, -1, -1)
+                  if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
+    if above is None:
+        return None
+    parent, level = _key(lines[above]), _key_column(lines[above])
+    where = f"indented {_indent(line)} spaces"
+    if problem == "mapping values are not allowed here" and _indent(line) > level:
+        return (at.line + 1, _indent(line) + 1,
+                (f"indentation: {shown!r} is {where}, more than {parent!r} on line {above + 1}, "
+                f"which already has a value: indent it {level} spaces like the fields beside it"))
+    if problem.startswith("expected <block end>") and exc.context_mark is not None:
+        outer = exc.context_mark
+        like = "the '-'" if "collection" in (exc.context or "") else repr(_key(lines[outer.line]))
+        other = "" if outer.column == level else f", or {outer.column} like {like} on line {outer.line + 1}"
+        return (at.line + 1, _indent(line) + 1,
+                (f"indentation: {shown!r} is {where}, which lines it up with no field above it: "
+                f"indent it {level} spaces like {parent!r} on line {above + 1}{other}"))
+    return None
+
+
+def _key_column(line: str) -> int:
+    """The column (0-based) where the key of a line starts, after any list dash."""
+    found = re.match(r"[ ]*(?:- +)?", line)
+    return found.end() if found else 0
+
+
+def _key(line: str) -> str:
+    return line[_key_column(line):].split(":")[0][:40]
 
 
 _OPENED = {"while parsing a flow sequence": "in the [ … ] list opened on line {}",
@@ -281,12 +350,15 @@ def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], o
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Problem(key_node.start_mark, "a key must be plain text", loc)
             key = str(_scalar(key_node, loc))
+            if key.startswith("\u3000"):  # YAML takes U+3000 for text: an indentation it swallowed
+                raise _Problem(key_node.start_mark, "full-width space (U+3000) in the indentation: "
+                               "indent with ASCII spaces", loc)
             if key in out:
                 line = positions[(*loc, key)][0]
                 raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {line})",
                                (*loc, key))
-            positions[(*loc, key)] = (key_node.start_mark.line + 1 + offset,
-                                      key_node.start_mark.column + 1)
+            positions[(*loc, key)] = positions[(*loc, key, KEY)] = (
+                key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
             out[key] = _convert(value_node, (*loc, key), positions, offset)
         return out
     if isinstance(node, yaml.SequenceNode):

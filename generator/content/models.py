@@ -127,6 +127,21 @@ DEFAULT_GRADES = (
 )
 
 
+DRAFT = "true while the file is being filled in: check lists it and build leaves it out"
+
+
+class Publisher(Strict):
+    """Who publishes the site: shown in every page's header and footer."""
+
+    name: Text = Field("", description="发布单位: the publisher's name, shown in the header and footer")
+    logo: Text = Field("", pattern=r"^([A-Za-z0-9_-]+/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\.(png|jpg|jpeg|svg|webp)$",
+                       description="a PNG, JPEG, SVG or WebP file under the content's templates/static/, "
+                                   "e.g. logo.png, shown beside the title")
+    address: Text = Field("", description="联系地址")
+    phone: Text = Field("", description="联系电话")
+    email: Text = Field("", pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$", description="电子邮箱")
+
+
 class SiteConfig(Strict):
     """``site.yaml``: site-wide settings."""
 
@@ -140,6 +155,13 @@ class SiteConfig(Strict):
     search_merge: tuple[Annotated[Text, Field(pattern=r"^/([A-Za-z0-9._~-]+/)*$")], ...] = Field(
         (), description="other disclose sites on this host, by path (e.g. /chaoyang/), that this site's "
                         "search page searches too")
+    publisher: Publisher = Field(Publisher(), description="the publisher: name, logo and contact details")
+    footer: Text = Field("", description="text shown in every page's footer (markdown, no HTML)")
+    icp: Text = Field("", description="ICP 备案号, e.g. 沪ICP备12345678号-1, shown in the footer and "
+                                      "linked to beian.miit.gov.cn")
+    updated: date | None = Field(None, description="数据更新日期: the date the data was last updated")
+    audit_panels: bool = Field(True, description="whether readers see the audit's findings on the pages "
+                                                 "(the 数据核对 panels, marks and link)")
 
     @field_validator("grades")
     @classmethod
@@ -172,6 +194,7 @@ class Department(Strict):
     short_name: Text = Field("", description="简称: shorter name for tables")
     region: Text = Field("", description="地区: e.g. 上海市闵行区")
     aliases: tuple[Text, ...] = Field((), description="other spellings used by source tables")
+    draft: bool = Field(False, description=DRAFT)
     functions: Text = Field("", description="部门主要职能 (markdown)")
     structure: Text = Field("", description="部门机构设置 (markdown)")
     units: tuple[Unit, ...] = Field((), description="下属预算单位: budget units")
@@ -182,6 +205,7 @@ class PageMeta(Strict):
 
     title: Text = Field(min_length=1, description="页面标题")
     order: int = Field(100, description="position in the navigation, lowest first")
+    draft: bool = Field(False, description=DRAFT)
 
 
 # --- reports -------------------------------------------------------------------------
@@ -191,6 +215,7 @@ class ReportBase(Strict):
     department: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug of the department folder")
     money_unit: MoneyUnit = Field(description="unit of every amount in this file: 元 or 万元")
     source: Text = Field("", description="where the figures come from: file[:first-last line]")
+    draft: bool = Field(False, description=DRAFT)
 
 
 class FundsRow(Strict):

@@ -1,9 +1,13 @@
-"""Authoring helpers: ``disclose new`` skeletons and ``disclose schema``.
+"""Authoring helpers: ``disclose init``, ``disclose new`` skeletons and ``disclose schema``.
 
-Contract: a skeleton is a valid report of its kind (it passes ``disclose
-check`` as written) with every field present and a comment naming the form's
-term, so a publisher fills it in instead of looking the format up. The schema
-is the models' JSON Schema, for editors (yaml-language-server).
+Contract: ``init_site`` writes a content folder that builds at once: site.yaml
+(with the publisher's settings to fill in, as comments), a first department
+and pages/about.md. A skeleton (``new_skeleton``: a report, a department or a
+department budget) has every field present with a comment naming the form's
+term, so a publisher fills it in instead of looking the format up; it starts
+with ``draft: true``, so ``check`` lists it and ``build`` leaves it out until
+the line is removed, and then it is a valid file of its kind. The schema is
+the models' JSON Schema, for editors (yaml-language-server).
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from generator.content.models import (
 from generator.content.validate import SLUG
 from generator.errors import UsageError
 
-_SELF_EVALUATION = """\
+_DRAFT = ("draft: true                          "
+          "# remove this line when it is filled in: until then the site leaves the file out\n")
+
+_SELF_EVALUATION = _DRAFT + """\
 # 财政项目支出绩效自评表. Fill in every figure as printed; delete rows you do not need.
 kind: self-evaluation
 year: {year}
@@ -49,7 +56,7 @@ total: {{weight: 10, score: 0}}        # 总分 as printed
 source: ""                           # where the figures come from
 """
 
-_TARGET_DECLARATION = """\
+_TARGET_DECLARATION = _DRAFT + """\
 # 财政项目支出绩效目标申报表. Fill in every figure as printed.
 kind: target-declaration
 year: {year}
@@ -74,21 +81,116 @@ indicators:                          # 一级指标, 二级指标, 三级指标,
 source: ""
 """
 
-SKELETONS = {"self-evaluation": _SELF_EVALUATION, "target-declaration": _TARGET_DECLARATION}
+_DEPARTMENT = _DRAFT + """\
+# 部门: one department (主管部门); its reports go in projects/<year>/ beside this file.
+name: ""                             # 部门名称: the full official name
+short_name: ""                       # 简称, for tables
+region: ""                           # 地区, e.g. 上海市闵行区
+aliases: []                          # other spellings of the name in source tables
+functions: ""                        # 部门主要职能 (markdown)
+structure: ""                        # 部门机构设置 (markdown)
+units:                               # 下属预算单位
+  - {{name: "", type: ""}}             # 单位名称, 单位性质 (e.g. 全额拨款行政单位)
+"""
+
+_DEPARTMENT_BUDGET = _DRAFT + """\
+# 部门预算: the department's budget tables, each as printed; add a table per printed table.
+kind: department-budget
+year: {year}
+department: {department}
+money_unit: 元                       # 元 or 万元: the unit of every amount below
+summary: ""                          # 部门预算编制说明 (markdown)
+sections:                            # other text sections, in printed order
+  - {{title: 部门主要职能, body: ""}}
+tables:
+  - title: 部门财务收支预算总表        # 表名
+    columns: [预算数]                 # the amount columns' headings
+    rows:                             # 类 款 项 codes separated by spaces; children follow their parent
+      - {{code: "", name: 一般公共预算拨款收入, values: [null]}}
+    total: {{name: 合计, values: [null]}}
+    note: ""                          # 注
+"""
+
+SKELETONS = {"self-evaluation": _SELF_EVALUATION, "target-declaration": _TARGET_DECLARATION,
+             "department": _DEPARTMENT, "department-budget": _DEPARTMENT_BUDGET}
+
+_SITE = """\
+title: {title}                     # 站点名称
+description: ""                      # one sentence shown under the title
+money_unit: 元                       # unit that summaries display in: 元 or 万元
+# base_url: /disclosure/             # when the site lives below a path
+# The publisher, shown in every page's header and footer (see docs/settings.md):
+# publisher:
+#   name: 上海市某某区财政局
+#   logo: logo.png                   # a PNG, JPEG, SVG or WebP file in this folder
+#   address: 上海市某某区某某路1号
+#   phone: 021-12345678
+#   email: office@example.gov.cn
+# footer: 本网站公开的绩效信息由各部门提供。
+# icp: 沪ICP备12345678号-1             # ICP 备案号
+# updated: 2025-06-30                # the date the data was last updated
+# audit_panels: true                 # false hides the audit's findings from readers
+"""
+
+_ABOUT = """\
+---
+title: 关于本站
+order: 10
+---
+
+本站公开{title}的财政项目支出绩效自评表、绩效目标申报表和部门预算。
+
+Write here who publishes the site, what it holds and whom readers can ask.
+"""
 
 
-def new_report(content: Path, kind: str, department: str, year: int, slug: str) -> Path:
-    """Write a skeleton report; refuse bad slugs, unknown departments and existing files."""
+def _slug(slug: str | None, what: str) -> str:
+    if not slug:
+        raise UsageError(f"name the {what}: lower-case ASCII letters, digits and -")
     if not SLUG.match(slug):
         raise UsageError(f"{slug!r} is not a slug: use lower-case ASCII letters, digits and -")
-    if not (content / "departments" / department / "department.yaml").is_file():
-        raise UsageError(f"unknown department {department!r}: no {content}/departments/{department}/department.yaml")
-    path = content / "departments" / department / "projects" / str(year) / f"{slug}.yaml"
+    return slug
+
+
+def _write_new(path: Path, text: str) -> Path:
     if path.exists():
         raise UsageError(f"{path} already exists; not overwriting it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SKELETONS[kind].format(year=year, department=department), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def new_skeleton(content: Path, kind: str, slug: str | None, department: str | None,
+                 year: int | None) -> Path:
+    """Write a draft skeleton of ``kind``; refuse bad slugs, unknown departments and existing files."""
+    departments = content / "departments"
+    if kind == "department":
+        return _write_new(departments / _slug(slug, "department's folder") / "department.yaml",
+                          SKELETONS[kind].format())
+    if department is None or year is None:
+        raise UsageError(f"disclose new {kind} needs --department SLUG and --year YEAR")
+    if not (departments / department / "department.yaml").is_file():
+        raise UsageError(f"unknown department {department!r}: no {departments}/{department}/department.yaml "
+                         f"(make it with: disclose new department {department})")
+    if kind == "department-budget":
+        path = departments / department / f"budget-{year}.yaml"
+    else:
+        path = departments / department / "projects" / str(year) / f"{_slug(slug, 'report (its file name)')}.yaml"
+    return _write_new(path, SKELETONS[kind].format(year=year, department=department))
+
+
+def init_site(folder: Path, title: str, department: str) -> list[Path]:
+    """Start a content folder that builds at once; refuse one that already holds files."""
+    _slug(department, "first department")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(f"{folder} already exists and is not empty: disclose init starts a new "
+                         "content folder (name another one)")
+    shown = title or "本地区财政项目绩效"
+    quoted = json.dumps(title or "本地区财政项目绩效公开", ensure_ascii=False)  # JSON text is YAML
+    return [_write_new(folder / "site.yaml", _SITE.format(title=quoted)),
+            _write_new(folder / "departments" / department / "department.yaml",
+                       SKELETONS["department"].format()),
+            _write_new(folder / "pages" / "about.md", _ABOUT.format(title=shown))]
 
 
 def schema(kind: str) -> str:
