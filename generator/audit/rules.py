@@ -60,6 +60,9 @@ class Finding:
     message: str
     report: str  # URL path of the report concerned
     severity: str = "warning"  # a key of SEVERITIES, set from the rule
+    # the file relative to the content folder, as the site shows it (``file`` is as the terminal
+    # shows it: the site must not depend on, nor tell, where the build ran)
+    source: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.rule}: {self.field}: {self.message}"
@@ -358,7 +361,7 @@ def audit(content: Content, jobs: int = 1) -> list[Finding]:
     for entry, (rule, loc, message) in found:
         line, col = entry.doc.where(loc)
         findings.append(Finding(entry.doc.shown, line, col, rule, format_loc(loc), message, entry.path,
-                                RULES[rule].severity))
+                                RULES[rule].severity, entry.doc.rel))
     return sorted(findings)
 
 

@@ -108,7 +108,7 @@ def findings_json(content: Content, findings: Iterable[Finding], base_url: str) 
         "severities": SEVERITIES,
         "findings": [{"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
                       "department": department_of(f), "report": titles.get(f.report, f.report),
-                      "url": f"{base_url}{f.report}#{f.anchor}", "file": f.file, "line": f.line, "col": f.col,
+                      "url": f"{base_url}{f.report}#{f.anchor}", "file": f.source, "line": f.line, "col": f.col,
                       "field": f.field} for f in findings],
         "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES},
     }

@@ -13,6 +13,7 @@ prints them as JSON Schema and the README lists them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -66,7 +67,47 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+# Lengths a report never needs more of (the seeds' longest name is under 150 characters, their
+# longest text section under 2,000): a limit keeps every page, chart and index linear and small.
+MAX_SHORT = 500
+MAX_LONG = 20_000
+# Bidirectional controls reorder how a line is shown (U+202E shows "txt.exe" as "exe.txt"),
+# and zero-width characters make two names that look the same differ: a reader could be shown
+# another name than the file holds. Bidi controls are refused in every text, zero-width
+# characters (and the BOM) in names and other short fields.
+BIDI = "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+ZERO_WIDTH = "\u200b-\u200d\u2060-\u2064\ufeff"
+_BIDI = re.compile(f"[{BIDI}]")
+_HIDDEN = re.compile(f"[{BIDI}{ZERO_WIDTH}]")
+
+
+def _hidden(value: str, pattern: re.Pattern[str]) -> None:
+    found = pattern.search(value)
+    if found:
+        kind = "bidirectional control" if _BIDI.match(found.group()) else "invisible character"
+        raise ValueError(f"{kind} U+{ord(found.group()):04X} at character {found.start() + 1} is not allowed: "
+                         "it makes the text show differently from what it holds; delete it")
+
+
+def _short(value: str) -> str:
+    if len(value) > MAX_SHORT:
+        raise ValueError(f"is {len(value):,} characters long, more than the {MAX_SHORT} a name or other "
+                         "short field may hold: shorten it (long text belongs in the goals or a section)")
+    _hidden(value, _HIDDEN)
+    return value
+
+
+def _long(value: str) -> str:
+    if len(value) > MAX_LONG:
+        raise ValueError(f"is {len(value):,} characters long, more than the {MAX_LONG:,} a text field may "
+                         "hold: shorten it or split it into sections")
+    _hidden(value, _BIDI)
+    return value
+
+
+# Text: a name or other short field; Prose: a longer text (markdown where its description says so).
+Text = Annotated[str, BeforeValidator(_text), AfterValidator(_short)]
+Prose = Annotated[str, BeforeValidator(_text), AfterValidator(_long)]
 Number = Annotated[Decimal, BeforeValidator(_finite), Field(allow_inf_nan=False), AfterValidator(_bounded)]
 Money = Annotated[Decimal, BeforeValidator(_finite), Field(ge=0, allow_inf_nan=False),
                   AfterValidator(_bounded)]
@@ -142,6 +183,9 @@ class Publisher(Strict):
     email: Text = Field("", pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$", description="电子邮箱")
 
 
+_BASE_URL = re.compile(r"^(https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?)?/([A-Za-z0-9._~-]+/)*\Z")
+
+
 class SiteConfig(Strict):
     """``site.yaml``: site-wide settings."""
 
@@ -176,9 +220,11 @@ class SiteConfig(Strict):
     def _check_base_url(cls, url: str) -> str:
         # Every link starts with it: a javascript: or protocol-relative //host prefix would
         # send readers elsewhere.
-        local = url.startswith("/") and not url.startswith("//")
-        if not (url.endswith("/") and (local or url.startswith(("https://", "http://")))):
-            raise ValueError("must be a path like /disclosure/ or a full https://host/path/, ending in /")
+        # A backslash, white space or a control character is dropped or read as / by browsers
+        # (/\\evil.example/ is //evil.example/), so only plain URL characters are accepted.
+        if not _BASE_URL.match(url) or any(set(part) == {"."} for part in url.split("/")):
+            raise ValueError("must be a path like /disclosure/ or a full https://host/path/, ending in /, "
+                             "made of letters, digits and . _ ~ - (no backslash, space or control character)")
         return url
 
 
@@ -195,8 +241,8 @@ class Department(Strict):
     region: Text = Field("", description="地区: e.g. 上海市闵行区")
     aliases: tuple[Text, ...] = Field((), description="other spellings used by source tables")
     draft: bool = Field(False, description=DRAFT)
-    functions: Text = Field("", description="部门主要职能 (markdown)")
-    structure: Text = Field("", description="部门机构设置 (markdown)")
+    functions: Prose = Field("", description="部门主要职能 (markdown)")
+    structure: Prose = Field("", description="部门机构设置 (markdown)")
     units: tuple[Unit, ...] = Field((), description="下属预算单位: budget units")
 
 
@@ -235,8 +281,8 @@ class SelfEvaluationFunds(Strict):
 
 
 class SelfEvaluationGoals(Strict):
-    planned: Text = Field("", description="预期目标 (markdown)")
-    achieved: Text = Field("", description="实际完成情况 (markdown)")
+    planned: Prose = Field("", description="预期目标 (markdown)")
+    achieved: Prose = Field("", description="实际完成情况 (markdown)")
 
 
 class Indicator(Strict):
@@ -247,7 +293,7 @@ class Indicator(Strict):
     actual: Text = Field("", description="实际完成值: actual as printed (self-evaluations)")
     weight: Number | None = Field(None, ge=0, description="分值")
     score: Number | None = Field(None, ge=0, description="得分")
-    reason: Text = Field("", description="偏差原因分析及改进措施")
+    reason: Prose = Field("", description="偏差原因分析及改进措施")
     not_applicable: bool = Field(False, description="不适用: a row the form marks as not applicable")
 
     @property
@@ -306,8 +352,8 @@ class DeclarationFunds(Strict):
 
 
 class DeclarationGoals(Strict):
-    overall: Text = Field("", description="项目总目标 (markdown)")
-    annual: Text = Field("", description="年度总体目标 (markdown)")
+    overall: Prose = Field("", description="项目总目标 (markdown)")
+    annual: Prose = Field("", description="年度总体目标 (markdown)")
 
 
 class TargetIndicator(Strict):
@@ -354,7 +400,7 @@ class BudgetTable(Strict):
     money_unit: MoneyUnit | None = Field(None, description="overrides the file's unit for this table")
     rows: tuple[BudgetRow, ...] = Field((), description="rows; children follow their parent")
     total: BudgetRow | None = Field(None, description="the printed total row")
-    note: Text = Field("", description="注: the note printed under the table")
+    note: Prose = Field("", description="注: the note printed under the table")
 
     @model_validator(mode="after")
     def _check_widths(self) -> BudgetTable:
@@ -367,14 +413,14 @@ class BudgetTable(Strict):
 
 class Section(Strict):
     title: Text = Field(min_length=1, description="标题")
-    body: Text = Field("", description="正文 (markdown)")
+    body: Prose = Field("", description="正文 (markdown)")
 
 
 class DepartmentBudget(ReportBase):
     """``kind: department-budget``: 部门预算, in ``departments/<dept>/budget-<year>.yaml``."""
 
     kind: Literal["department-budget"]
-    summary: Text = Field("", description="部门预算编制说明 (markdown)")
+    summary: Prose = Field("", description="部门预算编制说明 (markdown)")
     sections: tuple[Section, ...] = Field((), description="other text sections, in printed order")
     tables: tuple[BudgetTable, ...] = Field((), description="预算表")
 

@@ -72,19 +72,31 @@ class Chart:
     note: str = ""
 
 
+def _tenths(char: str) -> int:
+    """A character's width in tenths of an em: wide (CJK) 10, others 6."""
+    return 10 if unicodedata.east_asian_width(char) in "WF" else 6
+
+
 def text_width(text: str, size: int) -> Decimal:
     """Estimate how wide ``text`` is drawn: wide (CJK) characters 1 em, others 0.6 em."""
-    tenths = sum(10 if unicodedata.east_asian_width(c) in "WF" else 6 for c in text)
-    return Decimal(tenths * size) / 10
+    return Decimal(sum(map(_tenths, text)) * size) / 10
 
 
 def fit(text: str, size: int, room: Decimal) -> str:
-    """Cut ``text`` with an ellipsis so it fits in ``room``; the table keeps it whole."""
+    """Cut ``text`` with an ellipsis so it fits in ``room``; the table keeps it whole.
+
+    One pass over the characters, however long the text (measuring each shorter cut again
+    made a long name cost quadratic time)."""
     if text_width(text, size) <= room:
         return text
-    while text and text_width(text + "…", size) > room:
-        text = text[:-1]
-    return text + "…"
+    budget = room * 10 / size - _tenths("…")  # tenths of an em left for the characters kept
+    used = kept = 0
+    for char in text:
+        used += _tenths(char)
+        if used > budget:
+            break
+        kept += 1
+    return text[:kept] + "…"
 
 
 def _n(value: Decimal | int) -> str:

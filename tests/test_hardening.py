@@ -1,0 +1,139 @@
+"""Hardening, round two: each test replays an attack or a publisher's accident that once broke a
+promise of docs/security.md (symlinks, long texts, two builds at once, signals, the working
+folder, base_url, bidi controls). The refusals themselves are also data in fixtures/invalid/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from generator.content.load import MAX_BYTES
+from generator.content.models import MAX_LONG, MAX_SHORT, SiteConfig
+from generator.site import build
+from generator.site_pages.charts import fit
+from tests.conftest import EXAMPLES, ROOT, MakeSite
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def report(name: str, extra: str = "") -> str:
+    return (f"kind: self-evaluation\nyear: 2022\nname: {name}\ndepartment: test-dept\nmoney_unit: 元\n"
+            "funds:\n  total: {initial: 100, adjusted: 100, executed: 90}\n" + extra)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- base_url ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/\\evil.example/", "/\\/evil.example/", "/\t/evil.example/", "\\\\evil.example/",
+                                 "/ /evil.example/", "/a\x0b/", "//evil.example/", "/../", "https://evil.example",
+                                 "https://a b/", "https://host/pa th/", "javascript:alert(1)//", "/\u00e9/", "/a%2f/"])
+def test_base_url_that_browsers_read_as_another_host_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="no backslash, space or control character"):
+        SiteConfig(title="t", base_url=url)
+
+
+@pytest.mark.parametrize("url", ["/", "/disclosure/", "/a/b-c_d.e~f/", "https://example.gov.cn/",
+                                 "http://127.0.0.1:8000/x/"])
+def test_plain_base_urls_are_accepted(url: str) -> None:
+    assert SiteConfig(title="t", base_url=url).base_url == url
+
+
+# --- bidi controls and invisible characters -----------------------------------------------------
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+                                  "\u2069", "\u200e", "\u200f"])
+def test_bidi_controls_are_refused_in_names_and_in_prose(char: str, make_site: MakeSite) -> None:
+    root = make_site({"departments/test-dept/projects/2022/a.yaml":
+                      report(f'"项目{char}甲"', f'goals:\n  planned: "目标{char}"\n')})
+    result = subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(root)],
+                            capture_output=True, text=True, env=ENV, check=False)
+    assert result.returncode == 1
+    code = f"U+{ord(char):04X}"
+    assert f"name: bidirectional control {code} at character 3 is not allowed" in result.stderr
+    assert f"goals.planned: bidirectional control {code} at character 3" in result.stderr
+    assert char not in result.stderr  # the terminal is not reordered either
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_zero_width_characters_are_refused_in_names(char: str, make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"departments/test-dept/projects/2022/a.yaml": report(f'"项目{char}甲"')})
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(root),
+                             "--out", str(tmp_path / "site")], capture_output=True, text=True, env=ENV, check=False)
+    assert result.returncode == 1
+    assert f"name: invisible character U+{ord(char):04X} at character 3 is not allowed" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+# --- long texts ---------------------------------------------------------------------------------
+
+def test_fit_is_linear_in_the_length_of_the_text() -> None:
+    start = time.monotonic()
+    cut = fit("很长的项目名称" * 150_000, 14, Decimal(352))  # a megabyte of name
+    assert time.monotonic() - start < 2  # cutting one character at a time took hours
+    assert cut == "很长的项目名称" * 3 + "很长的" + "…"  # 24 em of 25.1, and the ellipsis
+
+
+def test_every_text_field_has_a_length_limit(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"departments/test-dept/projects/2022/a.yaml":
+                      report("名" * (MAX_SHORT + 1), f"goals:\n  planned: {'标' * (MAX_LONG + 1)}\n"
+                             f"indicators:\n  - {{level1: 产出指标, target: {'x' * (MAX_SHORT + 1)}}}\n")})
+    result = subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(root)],
+                            capture_output=True, text=True, env=ENV, check=False)
+    assert result.returncode == 1
+    assert f"name: is {MAX_SHORT + 1} characters long, more than the {MAX_SHORT}" in result.stderr
+    assert f"goals.planned: is {MAX_LONG + 1:,} characters long, more than the {MAX_LONG:,}" in result.stderr
+    assert "indicators[0].target: is 501 characters long" in result.stderr
+
+
+def test_files_at_the_size_limit_with_the_longest_texts_build_in_seconds(make_site: MakeSite,
+                                                                          tmp_path: Path) -> None:
+    name = "很长的项目名称" * (MAX_SHORT // 7)
+    row = f"  - {{level1: 产出指标, level2: 数量指标, name: {name}, target: {name}, actual: {name}, reason: {name}}}\n"
+    files: dict[str, str | bytes] = {}
+    for n in range(3):  # three reports of a year page, each with the longest name, at the size limit
+        head = report(f"{name[:-1]}{n}", f"goals:\n  planned: {'目标' * (MAX_LONG // 2)}\nindicators:\n")
+        rows = (MAX_BYTES - len(head.encode())) // len(row.encode())
+        files[f"departments/test-dept/projects/2022/p{n}.yaml"] = head + row * rows
+        assert MAX_BYTES - 8000 < len(files[f"departments/test-dept/projects/2022/p{n}.yaml"].encode()) <= MAX_BYTES
+    root = make_site(files)
+    start = time.monotonic()
+    out = build(root, tmp_path / "site").out
+    assert time.monotonic() - start < 60  # a name of 20,000 characters took 19 s, one of 1 MiB hours
+    page = (out / "test-dept/2022/index.html").read_text(encoding="utf-8")
+    assert page.count(f"{name[:-1]}0") >= 1 and "…</text>" in page
+
+
+# --- the working folder --------------------------------------------------------------------------
+
+def test_the_site_is_the_same_from_any_working_folder(tmp_path: Path) -> None:
+    base = tmp_path / "x4" / "base"
+    base.parent.mkdir()
+    subprocess.run(["cp", "-r", str(EXAMPLES), str(base)], check=True)
+    sites = []
+    for cwd, content in ((tmp_path, "x4/base"), (base / "departments", ".."), (tmp_path / "x4", "base")):
+        out = tmp_path / f"site-{len(sites)}"
+        subprocess.run([sys.executable, "-m", "generator", "build", "--content", content, "--out", str(out)],
+                       cwd=cwd, env=ENV, check=True, capture_output=True, timeout=300)
+        sites.append(tree(out))
+    assert sites[0] == sites[1] == sites[2]
+    findings = json.loads(sites[0]["audit/findings.json"])["findings"]
+    assert findings and all(f["file"].startswith("departments/") for f in findings)
+    for rel, data in sites[0].items():
+        assert str(tmp_path).encode() not in data, rel
+        assert b"x4/base" not in data, rel
+    audit = sites[0]["audit/index.html"].decode()
+    assert re.search(r'<span class="finding-source">departments/[a-z-]+/', audit)
