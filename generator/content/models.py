@@ -240,7 +240,7 @@ class Department(Strict):
     short_name: Text = Field("", description="简称: shorter name for tables")
     region: Text = Field("", description="地区: e.g. 上海市闵行区")
     aliases: tuple[Text, ...] = Field((), description="other spellings used by source tables")
-    draft: bool = Field(False, description=DRAFT)
+    draft: bool = Field(False, exclude=True, description=DRAFT)
     functions: Prose = Field("", description="部门主要职能 (markdown)")
     structure: Prose = Field("", description="部门机构设置 (markdown)")
     units: tuple[Unit, ...] = Field((), description="下属预算单位: budget units")
@@ -251,7 +251,7 @@ class PageMeta(Strict):
 
     title: Text = Field(min_length=1, description="页面标题")
     order: int = Field(100, description="position in the navigation, lowest first")
-    draft: bool = Field(False, description=DRAFT)
+    draft: bool = Field(False, exclude=True, description=DRAFT)
 
 
 # --- reports -------------------------------------------------------------------------
@@ -261,7 +261,7 @@ class ReportBase(Strict):
     department: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug of the department folder")
     money_unit: MoneyUnit = Field(description="unit of every amount in this file: 元 or 万元")
     source: Text = Field("", description="where the figures come from: file[:first-last line]")
-    draft: bool = Field(False, description=DRAFT)
+    draft: bool = Field(False, exclude=True, description=DRAFT)
 
 
 class FundsRow(Strict):

@@ -82,8 +82,9 @@ class Pages:
         self.years: dict[str, list[tuple[int, Summary]]] = defaultdict(list)
         for (dept, year), summary in aggregates.years.items():
             self.years[dept].append((year, summary))
+        audit = (Link("数据核对", self.url("audit/")),) if content.site.audit_panels else ()
         self.nav = (Link("首页", self.base), Link("搜索", self.url("search/")),
-                    Link("数据核对", self.url("audit/")), Link("数据下载", self.url("data/")),
+                    *audit, Link("数据下载", self.url("data/")),
                     *(Link(p.meta.title, self.url(f"{p.slug}/")) for p in content.pages))
 
     def url(self, path: str) -> str:
