@@ -63,8 +63,9 @@ class OutputRefused(OutputError, UsageError):
 
 
 def display_path(path: Path) -> str:
-    """Return ``path`` relative to the working folder when it lies inside it."""
+    """Return ``path`` relative to the working folder when it lies inside it (a symbolic link
+    as itself, not as its target)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return (path.absolute().parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()

@@ -137,3 +137,56 @@ def test_the_site_is_the_same_from_any_working_folder(tmp_path: Path) -> None:
         assert b"x4/base" not in data, rel
     audit = sites[0]["audit/index.html"].decode()
     assert re.search(r'<span class="finding-source">departments/[a-z-]+/', audit)
+
+
+# --- symbolic links -----------------------------------------------------------------------------
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=ENV,
+                          cwd=cwd, check=False, timeout=300)
+
+
+@pytest.mark.parametrize("link", ["pages/leak.md", "departments/test-dept/projects/2022/leak.yaml",
+                                  "templates/static/leak.txt", "templates/static/env.txt", "templates/404.html",
+                                  "templates/messages/zh-CN.yaml", "departments/test-dept/projects/2023"])
+def test_a_symbolic_link_out_of_the_content_folder_is_an_error_naming_it(link: str, make_site: MakeSite,
+                                                                         tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "passwd").write_text("root:x:0:0:SECRET-OF-THE-MACHINE\n", encoding="utf-8")
+    (secret / "a.yaml").write_text(report("机密项目").replace("2022", "2023"), encoding="utf-8")
+    root = make_site({"departments/test-dept/projects/2022/a.yaml": report("公开项目")})
+    path = root / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target = {"templates/static/env.txt": Path("/proc/self/environ"),
+              "departments/test-dept/projects/2023": secret}.get(link, secret / "passwd")
+    path.symlink_to(target)
+    out = tmp_path / "site"
+    result = run("build", "--content", str(root), "--out", str(out))
+    assert result.returncode == 1, result.stderr
+    assert f"{link}:1:1: a symbolic link to {target}, outside " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()  # nothing published, the secret least of all
+    assert "SECRET" not in result.stdout + result.stderr
+
+
+def test_symbolic_links_inside_the_folder_are_followed_not_skipped(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"shared-text/about.md": "---\ntitle: 关于本站\n---\n链接进来的页面。\n",
+                      "departments/test-dept/projects/2022/a.yaml": report("真实项目"),
+                      "templates/static/images/logo.txt": "LOGO\n"})
+    (root / "shared-text").rename(root / ".shared")  # hidden: read only through the link
+    (root / "pages").symlink_to(".shared", target_is_directory=True)
+    (root / "departments/test-dept/projects/2022/b.yaml").symlink_to("a.yaml")
+    (root / "templates/static/img").symlink_to("images", target_is_directory=True)
+    out = build(root, tmp_path / "site").out
+    assert "链接进来的页面。" in (out / "about/index.html").read_text(encoding="utf-8")
+    assert "真实项目" in (out / "test-dept/2022/b/index.html").read_text(encoding="utf-8")
+    assert (out / "static/img/logo.txt").read_text(encoding="utf-8") == "LOGO\n"
+
+
+def test_a_link_loop_is_refused(make_site: MakeSite) -> None:
+    root = make_site({"departments/test-dept/projects/2022/a.yaml": report("项目")})
+    (root / "departments/test-dept/projects/2022/again").symlink_to("..", target_is_directory=True)
+    result = run("check", "--content", str(root))
+    assert result.returncode == 1
+    assert "projects/2022/again:1:1: a symbolic link to a folder it is in (a loop): remove the link" in result.stderr

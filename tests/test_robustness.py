@@ -21,6 +21,7 @@ import pytest
 
 from generator.cli import main
 from generator.content.load import MAX_BYTES, load_content
+from generator.content.models import MAX_LONG
 from generator.errors import BuildAborted
 from generator.output.write import Output
 from generator.site import build
@@ -86,7 +87,7 @@ def test_a_file_of_exactly_the_limit_loads(make_site: MakeSite) -> None:
 
 def test_bom_crlf_and_very_long_text_build(make_site: MakeSite, tmp_path: Path) -> None:
     sentence = "本年度完成系统维护任务，确保工作正常开展。"
-    long_text = sentence * 8000  # about 500 KB in one paragraph
+    long_text = sentence * (MAX_LONG // len(sentence))  # as long as a text field may be, in one paragraph
     root = make_site({
         "site.yaml": "\ufefftitle: 测试站点\r\n".encode(),
         "departments/test-dept/department.yaml": "\ufeffname: 上海市测试局\r\nshort_name: 测试局\r\n".encode(),
@@ -98,7 +99,7 @@ def test_bom_crlf_and_very_long_text_build(make_site: MakeSite, tmp_path: Path) 
     out = build(root, tmp_path / "site").out
     crlf = (out / "test-dept/2022/bom-crlf/index.html").read_text(encoding="utf-8")
     assert "<h1>带BOM和CRLF的项目</h1>" in crlf and "\r" not in crlf and "\ufeff" not in crlf
-    assert (out / "test-dept/2022/long/index.html").read_text(encoding="utf-8").count(sentence) == 8000
+    assert (out / "test-dept/2022/long/index.html").read_text(encoding="utf-8").count(sentence) == MAX_LONG // 21
     about = (out / "about/index.html").read_text(encoding="utf-8")
     assert "<p>第一段。</p>" in about and "<p>第二段。</p>" in about and "测试站点" in about
 

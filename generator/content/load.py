@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from generator.errors import ContentError, display_path
+from generator.folders import Walked, walk
 
 # A whole seed PDF's extraction is under 100 KB; the pure-Python parsers need
 # seconds per megabyte, so a larger file is a mistake or an attack.
@@ -428,16 +429,13 @@ def load_file(path: Path, rel: str) -> Document:
     return Document(path, rel, data, positions)
 
 
-def discover(root: Path) -> list[Path]:
-    """List every content file below ``root``, sorted, skipping hidden files and folders.
+def discover(root: Path) -> Walked:
+    """List every content file below ``root``, sorted, skipping hidden files and folders, and
+    the symbolic links refused (:func:`generator.folders.walk`: none is followed out of ``root``).
 
     ``templates/`` is skipped too: it holds the content's own overrides of theme templates.
     """
-    return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).parts[0] != "templates"
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    return walk(root, lambda parts: parts[-1].startswith(".") or parts == ("templates",))
 
 
 @dataclass
@@ -473,7 +471,8 @@ LoadMany = Callable[[list[tuple[Path, str]]], list[Document | ContentError]]
 
 def load_content(root: Path, load_many: LoadMany | None = None) -> Loaded:
     """Load every file of the content folder ``root``; collect what cannot be read."""
-    files = [(path, path.relative_to(root).as_posix()) for path in discover(root)]
+    found = discover(root)
+    files = [(path, path.relative_to(root).as_posix()) for path in found.files]
     outcomes = load_many(files) if load_many else [load_one(path, rel) for path, rel in files]
     result = Loaded()
     for (_, rel), outcome in zip(files, outcomes, strict=True):
@@ -482,6 +481,9 @@ def load_content(root: Path, load_many: LoadMany | None = None) -> Loaded:
         else:
             result.failed.add(rel)
             result.errors.append(outcome)
+    for refused in found.refused:
+        result.failed.add(refused.link.relative_to(root).as_posix())
+        result.errors.append(ContentError(display_path(refused.link), 1, 1, "", refused.reason))
     return result
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.errors import OutputError, OutputRefused
+from generator.folders import walk
 
 MARKER = ".disclose-site"
 _TMP = ".disclose-tmp-"
@@ -207,13 +208,17 @@ class Output:
         return kept
 
     def copy_tree(self, source: Path, rel: str) -> None:
-        """Copy every file below ``source`` to ``rel``; earlier copies win (overrides first)."""
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                dest = f"{rel}/{path.relative_to(source).as_posix()}"
-                if _inside(dest) in self.written:
-                    continue
-                self.write_bytes(dest, path.read_bytes())
+        """Copy every file below ``source`` to ``rel``; earlier copies win (overrides first).
+        A symbolic link is followed only inside ``source``; one leading out is an error."""
+        found = walk(source)
+        if found.refused:
+            first = found.refused[0]
+            raise OutputError(f"refusing to publish {first.link}: {first.reason}")
+        for path in found.files:
+            dest = f"{rel}/{path.relative_to(source).as_posix()}"
+            if _inside(dest) in self.written:
+                continue
+            self.write_bytes(dest, path.read_bytes())
 
     def commit(self, clear: bool = True) -> Callable[[], None]:
         """Swap the finished site into place and remove the previous one; or, not ``clear``-ing,

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.load import Document
+from generator.folders import walk
 from generator.output import parallel
 from generator.output.write import Output, plain_path
 from generator.progress import Progress
@@ -124,9 +125,8 @@ def _theme_key(renderer: Renderer, dirs: list[Path]) -> bytes:
     The same in every process (a pickle of the settings is not: it holds a set)."""
     digest = hashlib.sha256(renderer.site.model_dump_json().encode("utf-8"))
     for folder in dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+        for path in walk(folder).files:  # the files Jinja reads, through links inside the theme too
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
 

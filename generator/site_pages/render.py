@@ -21,7 +21,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from generator.content.models import UNIT_FACTOR, SiteConfig
-from generator.errors import UsageError
+from generator.errors import BuildAborted, ContentError, UsageError, display_path
+from generator.folders import walk
 from generator.i18n import load_catalogue, translate
 from generator.site_pages.charts import render_chart
 
@@ -70,6 +71,11 @@ def theme_dirs(content_root: Path, theme: str) -> list[Path]:
     found = [c for c in candidates if c.is_dir()]
     if not any(c.name == theme for c in found):
         raise UsageError(f"theme {theme!r} not found (looked in {content_root.parent / 'themes'})")
+    # Templates, messages and static files are read and published as they are: none may be a
+    # link out of its folder (templates/404.html -> /etc/passwd would become the 404 page).
+    refused = [r for folder in found for r in walk(folder).refused]
+    if refused:
+        raise BuildAborted([ContentError(display_path(r.link), 1, 1, "", r.reason) for r in refused])
     return found
 
 
