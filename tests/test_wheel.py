@@ -56,8 +56,8 @@ def _run(command: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[st
 
 
 def test_the_wheel_holds_every_file_the_program_needs(installed: Path, tmp_path: Path) -> None:
-    where = _run([installed / "python", "-c", "import generator, disclose_themes; "
-                  "print(generator.__file__); print(*disclose_themes.__path__)"], tmp_path)
+    where = _run([installed / "python", "-c", ("import generator, disclose_themes; "
+                  "print(generator.__file__); print(*disclose_themes.__path__)")], tmp_path)
     assert where.returncode == 0, where.stderr
     assert all(line.startswith(str(installed.parent)) for line in where.stdout.splitlines())
 
