@@ -289,20 +289,31 @@ def _slip(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
                   if lines[n].strip() and not lines[n].lstrip().startswith("#")), None)
     if above is None:
         return None
-    parent, level = _key(lines[above]), _key_column(lines[above])
-    where = f"indented {_indent(line)} spaces"
-    if problem == "mapping values are not allowed here" and _indent(line) > level:
-        return (at.line + 1, _indent(line) + 1,
+    parent, level, indent = _key(lines[above]), _key_column(lines[above]), _indent(line)
+    where = f"indented {_spaces(indent)}"
+    block_end = problem.startswith("expected <block end>") and exc.context_mark is not None
+    if (problem == "mapping values are not allowed here" or block_end) and indent > level:
+        return (at.line + 1, indent + 1,
                 (f"indentation: {shown!r} is {where}, more than {parent!r} on line {above + 1}, "
-                f"which already has a value: indent it {level} spaces like the fields beside it"))
-    if problem.startswith("expected <block end>") and exc.context_mark is not None:
+                 f"which already has a value: indent it {_spaces(level)} like the fields beside it"))
+    if block_end and exc.context_mark is not None:
         outer = exc.context_mark
         like = "the '-'" if "collection" in (exc.context or "") else repr(_key(lines[outer.line]))
-        other = "" if outer.column == level else f", or {outer.column} like {like} on line {outer.line + 1}"
-        return (at.line + 1, _indent(line) + 1,
+        other = ("" if outer.column in (level, indent)
+                 else f", or {outer.column} like {like} on line {outer.line + 1}")
+        return (at.line + 1, indent + 1,
                 (f"indentation: {shown!r} is {where}, which lines it up with no field above it: "
-                f"indent it {level} spaces like {parent!r} on line {above + 1}{other}"))
+                 f"indent it {_spaces(level)} like {parent!r} on line {above + 1}{other}"))
+    first = next((n for n, text in enumerate(lines) if text.strip() and not text.lstrip().startswith("#")), None)
+    if problem.startswith("expected '<document start>'") and first is not None and _indent(lines[first]):
+        return (first + 1, _indent(lines[first]) + 1,
+                (f"indentation: the first field {_key(lines[first])!r} is indented "
+                 f"{_spaces(_indent(lines[first]))}: the fields of the top level start the line"))
     return None
+
+
+def _spaces(count: int) -> str:
+    return "1 space" if count == 1 else f"{count} spaces"
 
 
 def _key_column(line: str) -> int:
