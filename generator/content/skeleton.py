@@ -122,7 +122,7 @@ money_unit: 元                       # unit that summaries display in: 元 or �
 # The publisher, shown in every page's header and footer (see docs/settings.md):
 # publisher:
 #   name: 上海市某某区财政局
-#   logo: logo.png                   # a PNG, JPEG, SVG or WebP file in this folder
+#   logo: logo.png                   # a PNG, JPEG, SVG or WebP file in templates/static/ here
 #   address: 上海市某某区某某路1号
 #   phone: 021-12345678
 #   email: office@example.gov.cn
