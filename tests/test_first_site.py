@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,18 @@ def test_new_writes_drafts_that_check_lists_and_build_leaves_out(examples: Path,
     assert built.returncode == 0, built.stderr
     assert all((out / page).is_file() for page in pages)
     assert "新设局" in (out / "new-bureau/index.html").read_text(encoding="utf-8")
+
+
+def test_the_settings_init_writes_as_comments_are_valid_when_uncommented(tmp_path: Path) -> None:
+    assert run("init", "mysite", cwd=tmp_path).returncode == 0
+    site = tmp_path / "mysite" / "site.yaml"
+    lines = site.read_text(encoding="utf-8").splitlines()
+    site.write_text("\n".join(re.sub(r"^# ( *[a-z_]+:)", r"\1", line) for line in lines) + "\n", encoding="utf-8")
+    logo = tmp_path / "mysite" / "templates" / "static" / "logo.png"
+    logo.parent.mkdir(parents=True)
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    built = run("build", "--content", "mysite", "--out", "out", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    for shown in ("上海市某某区财政局", "沪ICP备12345678号-1", "2025-06-30", "office@example.gov.cn", "/disclosure/static/logo.png"):
+        assert shown in home, shown
