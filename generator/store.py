@@ -4,12 +4,14 @@ Contract: a :class:`ParseCache` gives :func:`generator.content.load.load_content
 ``load_many`` that returns, for each ``(path, rel)``, the :class:`Document`
 parsed from the file's current bytes. A file whose path and bytes were parsed
 before, by this same version of the generator, comes from memory (a cache kept
-by ``disclose serve``) or from its pickle under the cache folder; every other
-file is parsed now, over both cores, and its pickle written. A file that fails
+by ``disclose serve``) or from its JSON record under the cache folder; every other
+file is parsed now, over both cores, and its record written. Records are plain
+JSON (decimals and dates tagged with a key no content can hold), so reading a
+cache planted by someone else can at worst give wrong data, never run code. A file that fails
 to load is never cached, so its errors are always found afresh. In memory the
 cache also keeps the model validated from each document (:meth:`remember`), so
 ``disclose serve`` validates only the files that changed. :meth:`prune`
-deletes the pickles no file uses any more. The folder is ``.disclose-cache/``
+deletes the records no file uses any more. The folder is ``.disclose-cache/``
 beside the output folder (git ignores it); deleting it only costs time.
 """
 
@@ -18,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import stat
 import sys
@@ -26,6 +27,8 @@ import tempfile
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from generator.content.load import Document, load_one
@@ -91,11 +94,47 @@ def stamp(path: str) -> list[int]:
     return [found.st_size, found.st_mtime_ns, found.st_ino] if stat.S_ISREG(found.st_mode) else []
 
 
+# Content can never hold a NUL (load refuses control characters), so these keys tag values.
+_DECIMAL, _DATE = "\0decimal", "\0date"
+
+
+def _tag(value: object) -> dict[str, str]:
+    if isinstance(value, Decimal):
+        return {_DECIMAL: str(value)}
+    if isinstance(value, date):
+        return {_DATE: value.isoformat()}
+    raise TypeError(f"cannot record a {type(value).__name__}")
+
+
+def _untag(found: dict[str, Any]) -> Any:
+    if len(found) == 1:
+        if _DECIMAL in found:
+            return Decimal(found[_DECIMAL])
+        if _DATE in found:
+            return date.fromisoformat(found[_DATE])
+    return found
+
+
+def encode(doc: Document) -> bytes:
+    """A document as a JSON record: its data, positions and body, nothing that can run."""
+    record = {"path": str(doc.path), "rel": doc.rel, "data": doc.data, "body": doc.body,
+              "body_line": doc.body_line, "positions": [[list(loc), *at] for loc, at in doc.positions.items()]}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
+
+
+def decode(data: bytes) -> Document:
+    """The document of a record from :func:`encode`; ValueError, KeyError or TypeError if it is not one."""
+    record = json.loads(data, object_hook=_untag)
+    positions = {tuple(loc): (int(line), int(col)) for loc, line, col in record["positions"]}
+    return Document(Path(record["path"]), str(record["rel"]), record["data"], positions,
+                    str(record["body"]), int(record["body_line"]))
+
+
 def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:
-    """Parse one file (in a worker); return the outcome and its pickle (empty on failure)."""
+    """Parse one file (in a worker); return the outcome and its record (empty on failure)."""
     path, rel, _ = item
     outcome = load_one(path, rel)
-    return outcome, pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL) if isinstance(outcome, Document) else b""
+    return outcome, encode(outcome) if isinstance(outcome, Document) else b""
 
 
 class ParseCache:
@@ -126,17 +165,16 @@ class ParseCache:
         return digest.hexdigest()
 
     def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+        return self.folder / key[:2] / f"{key}.json"
 
     def _read(self, key: str) -> Document | None:
         try:
-            document = pickle.loads(self._file(key).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            return None  # absent, or written by a build that was killed: parse again
-        return document if isinstance(document, Document) else None
+            return decode(self._file(key).read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent, or not a record of this version: parse again
 
     def _write(self, key: str, data: bytes) -> None:
-        """Write one pickle atomically, so a killed build never leaves half a pickle."""
+        """Write one record atomically, so a killed build never leaves half a record."""
         _write_atomically(self._file(key), data)
 
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
@@ -185,12 +223,12 @@ class ParseCache:
                 self.models[keys[id(doc)]] = model
 
     def prune(self) -> None:
-        """Delete the pickles of files that no longer exist or have changed since."""
+        """Delete the records of files that no longer exist or have changed since."""
         if not self.folder.is_dir():
             return
         for bucket in self.folder.iterdir():
             for entry in bucket.iterdir():
-                if entry.name.removesuffix(".pickle") not in self.used:
+                if entry.name.removesuffix(".json") not in self.used:
                     entry.unlink(missing_ok=True)
             if not any(bucket.iterdir()):
                 shutil.rmtree(bucket, ignore_errors=True)

@@ -77,7 +77,7 @@ def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
     assert sorted(first.parsed) == every
 
-    again = ParseCache(cache_folder(out))  # a new process: only the pickles on disk are shared
+    again = ParseCache(cache_folder(out))  # a new process: only the records on disk are shared
     build(examples, out, cache=again)
     assert again.parsed == []
 

@@ -1,0 +1,65 @@
+"""The Store's records on disk: plain JSON that gives back the very document, and a planted
+file that cannot run code."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from generator.content.load import load_one
+from generator.site import build
+from generator.store import FOLDER, ParseCache, cache_folder, decode, encode
+
+REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
+
+
+def test_a_record_gives_back_the_document_with_its_decimals_dates_and_positions(examples: Path) -> None:
+    for path in sorted(examples.rglob("*.yaml")) + sorted(examples.rglob("*.md")):
+        doc = load_one(path, path.relative_to(examples).as_posix())
+        assert not isinstance(doc, Exception)
+        again = decode(encode(doc))
+        assert again == doc, path
+    doc = load_one(examples / REPORT, REPORT)
+    assert not isinstance(doc, Exception)
+    figures = decode(encode(doc)).data["funds"]["total"]
+    assert isinstance(figures["adjusted"], Decimal) and str(figures["adjusted"]) == str(doc.data["funds"]["total"]["adjusted"])
+
+
+def test_text_that_looks_like_a_tag_stays_text(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text('---\ntitle: "decimal"\ndate: 2024-01-02\n---\n{"decimal": "1"}\n', encoding="utf-8")
+    doc = load_one(page, "p.md")
+    assert not isinstance(doc, Exception)
+    again = decode(encode(doc))
+    assert again.data == {"title": "decimal", "date": date(2024, 1, 2)} and again.body == doc.body
+
+
+class _Planted:
+    """Unpickled, it creates the file at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.path), "w"))
+
+
+def test_a_planted_pickle_in_the_cache_is_never_run_and_the_file_is_parsed_again(
+        examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(examples, out)
+    records = sorted((cache_folder(out) / "parsed").rglob("*.json"))
+    assert records and cache_folder(out).name == FOLDER
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_Planted(marker))
+    pickle.loads(pickle.dumps(_Planted(tmp_path / "proof"))).close()
+    assert (tmp_path / "proof").exists()  # the payload runs, for anything that unpickles it
+    for record in records:  # whoever can write the cache plants code in every record
+        record.write_bytes(payload)
+    again = ParseCache(cache_folder(out))
+    build(examples, out, cache=again)
+    assert not marker.exists()
+    every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
+    assert sorted(again.parsed) == every  # none of the planted records was taken
