@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import functools
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -88,9 +90,14 @@ def _content_dir(path: Path) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
+        from generator.output.lock import build_lock
+        from generator.output.write import check_target
         from generator.site import build
 
-        report = build(_content_dir(args.content), args.out, args.strict, max(args.jobs, 0))
+        content = _content_dir(args.content)
+        check_target(args.out, content)  # before a lock file is made beside a folder it refuses
+        with build_lock(args.out):  # one build per output folder at a time
+            report = build(content, args.out, args.strict, max(args.jobs, 0))
         _print_findings(report.findings)
         print(report.summary())
         return 0
@@ -153,12 +160,40 @@ def _template_place(exc: Exception) -> str:
     return f"{name}:{line}: " if name else ""
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, taken as Ctrl+C: the build cleans up what it made and stops."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def _stop_on_signals() -> Callable[[], None]:
+    """Stop on SIGTERM (``kill``, CI timeouts) and SIGHUP (a closed terminal) as on Ctrl+C: with
+    one line, temporary folders and helper processes removed. Worker processes reset these
+    (:mod:`generator.output.parallel`). Return what puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # only the main thread may set handlers (main() called by a test)
+    previous = {signum: signal.signal(signum, _stopped) for signum in (signal.SIGTERM, signal.SIGHUP)}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "new" and args.kind != "department" and (args.department is None or args.year is None):
         parser.error(f"disclose new {args.kind} needs --department SLUG and --year YEAR")
+    restore = _stop_on_signals()
     try:
         return _run(args)
     except BuildAborted as exc:
@@ -176,14 +211,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             traceback.print_exc()
         return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        print(f"interrupted ({signal.Signals(signum).name})", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 128 + signum
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if args.verbose:
             traceback.print_exc()
         print(explain(exc), file=sys.stderr)
         return 1
+    finally:
+        restore()
 
 
 # import name -> distribution name, where they differ

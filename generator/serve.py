@@ -14,6 +14,13 @@ line printed (or one line of error, and serving goes on).
 Rebuilds and that swap take one lock, so neither sees the other half done; a
 rebuild that wants another index than the one being made kills its Pagefind,
 and a job no longer wanted is discarded, so the newest rebuild's index wins.
+
+Each build and each swap also holds the output folder's build lock
+(:mod:`generator.output.lock`), so a ``disclose build`` into the same folder waits
+for them and they for it. What serve keeps between its builds (parses, the pages'
+fingerprints, the downloads, the index being made) describes the site it built
+last: when the folder's marker shows another build made the site since, serve
+drops all of it and builds afresh.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from pathlib import Path
 
 from generator.cli import explain
 from generator.errors import BuildAborted, DiscloseError, printable
+from generator.output.lock import build_lock
+from generator.output.write import MARKER
 from generator.search.pagefind import Index, replace_index
 from generator.site import BuildReport, build
 from generator.store import ParseCache, cache_folder
@@ -40,18 +49,38 @@ class Site:
         self.lock = threading.RLock()  # held by a rebuild and by an index swap
         self.job: IndexJob | None = None  # the index being made for the site as it is now
         self.clearing: list[threading.Thread] = []  # removing previous sites
+        self.made: tuple[int, ...] | None = None  # the marker of the site serve built last
+
+    def stamp(self) -> tuple[int, ...] | None:
+        """Which build made the site in the output folder: every build writes a new marker."""
+        try:
+            found = (self.out / MARKER).stat()
+        except OSError:
+            return None
+        return (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_ctime_ns)
+
+    def _build(self, later: bool) -> BuildReport:
+        """Build under the output's lock; first forget what describes a site another build replaced."""
+        with build_lock(self.out):
+            if self.made is not None and self.stamp() != self.made:
+                print(f"{self.out} was rebuilt by another disclose; building it afresh", flush=True)
+                self._index(None)
+                self.cache = ParseCache(cache_folder(self.out))
+            report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, later=later)
+            self.made = self.stamp()
+            return report
 
     def first(self) -> BuildReport:
         """Build with the search index; raise on errors."""
         with self.lock:
-            return build(self.content, self.out, jobs=self.jobs, cache=self.cache)
+            return self._build(later=False)
 
     def rebuild(self) -> BuildReport | None:
         """Build again, print the summary or the errors, and start making the search index if it
         changed. Return the report, or None when the build failed."""
         try:
             with self.lock:  # the summary comes before any line of the index job
-                report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, later=True)
+                report = self._build(later=True)
                 self._index(report.unindexed)
                 print(report.summary() + ("; updating the search index" if self.job else ""), flush=True)
         except BuildAborted as exc:
@@ -127,10 +156,10 @@ class IndexJob:
     def _run(self) -> None:
         start = time.perf_counter()
         try:
-            files = self.index.bundle(self._begun)
-            with self.site.lock:
-                if self.site.job is not self:
-                    return  # a newer build wants another index, or none
+            files = self.index.bundle(self.site.out, self._begun)
+            with self.site.lock, build_lock(self.site.out):
+                if self.site.job is not self or self.site.stamp() != self.site.made:
+                    return  # a newer build wants another index, or none, or another build made the site
                 replace_index(self.site.out, self.index, files)
                 self.site.job = None
         except Exception as exc:  # noqa: BLE001 - serving goes on with the previous index

@@ -190,3 +190,145 @@ def test_a_link_loop_is_refused(make_site: MakeSite) -> None:
     result = run("check", "--content", str(root))
     assert result.returncode == 1
     assert "projects/2022/again:1:1: a symbolic link to a folder it is in (a loop): remove the link" in result.stderr
+
+
+# --- two builds at once ---------------------------------------------------------------------------
+
+def synthetic(root: Path, reports: int) -> Path:
+    from tests.test_robustness import _synthetic_content
+    return _synthetic_content(root, reports)
+
+
+def test_two_builds_into_one_folder_run_one_after_the_other(tmp_path: Path) -> None:
+    big = synthetic(tmp_path / "big", 160)
+    out = tmp_path / "site"
+    first = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(big), "--out", str(out)],
+                             env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = tmp_path / ".disclose-lock-site"
+    deadline = time.monotonic() + 60
+    while not (lock.is_file() and lock.read_text().strip() == str(first.pid)):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.02)
+    second = run("build", "--content", str(EXAMPLES), "--out", str(out))
+    first.communicate(timeout=600)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert f"disclose: {out} is being built by pid {first.pid} (disclose build or serve); waiting for it to " \
+           "finish" in second.stderr.splitlines()
+    clean = build(EXAMPLES, tmp_path / "clean").out
+    assert tree(out) == tree(clean)  # the second site whole, nothing of the first
+
+
+def test_serve_notices_a_build_by_someone_else_and_drops_what_it_kept(examples: Path, tmp_path: Path) -> None:
+    from generator.serve import Site
+    out = tmp_path / "site"
+    site = Site(examples, out)
+    try:
+        site.first()
+        other = synthetic(tmp_path / "other", 12)
+        assert run("build", "--content", str(other), "--out", str(out)).returncode == 0
+        assert site.rebuild() is not None
+        site.wait()
+    finally:
+        site.close()
+    clean = build(examples, tmp_path / "clean").out
+    assert tree(out) == tree(clean)  # not one of the other site's files kept
+
+
+def test_keeping_a_file_gone_from_the_previous_site_fails_loudly(examples: Path, tmp_path: Path) -> None:
+    from generator.errors import OutputError
+    from generator.output.write import Output
+    out = build(examples, tmp_path / "site").out
+    output = Output(out, examples)
+    try:
+        with pytest.raises(OutputError, match=r"cannot keep pagefind/gone\.js from the previous site .*: it is gone"):
+            output.keep_folder("pagefind", ["pagefind.js", "gone.js"])
+    finally:
+        output.abort()
+
+
+def test_leftovers_are_those_of_the_output_by_its_exact_name(examples: Path, tmp_path: Path) -> None:
+    restoring = tmp_path / ".disclose-old-site-2-abcdefgh"
+    (restoring / "site-2").mkdir(parents=True)
+    (restoring / "site-2" / "index.html").write_text("the only copy of site-2\n", encoding="utf-8")
+    writing = tmp_path / ".disclose-tmp-site-2-abcdefgh"
+    writing.mkdir()
+    mine = tmp_path / ".disclose-tmp-site-k_lled00"
+    mine.mkdir()
+    build(examples, tmp_path / "site")
+    assert (restoring / "site-2" / "index.html").is_file() and writing.is_dir()
+    assert not mine.exists()
+
+
+# --- signals -----------------------------------------------------------------------------------
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _start_big_build(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, dict[str, bytes]]:
+    out = build(EXAMPLES, tmp_path / "site").out
+    before = tree(out)
+    big = synthetic(tmp_path / "big", 160)
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(big), "--out", str(out)],
+                            cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 600
+    while not (any(sum(1 for _ in t.rglob("index.html")) >= 30 for t in tmp_path.glob(".disclose-tmp-site-*"))
+               and _workers(proc.pid)):  # while pages are written by workers
+        assert proc.poll() is None, "the build ended before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return proc, out, before
+
+
+def _workers(pid: int) -> set[int]:
+    try:
+        return {c for c in _children(pid) if "generator" in Path(f"/proc/{c}/cmdline").read_text()}
+    except FileNotFoundError:
+        return set()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_stop_a_build_like_ctrl_c(signum: int, tmp_path: Path) -> None:
+    proc, out, before = _start_big_build(tmp_path)
+    helpers = _children(proc.pid)
+    assert helpers  # workers (and Pagefind) at work
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum
+    assert stderr.splitlines()[-1] == f"interrupted ({signal.Signals(signum).name})"
+    assert "Traceback" not in stderr and "Error" not in stderr
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in helpers):
+        assert time.monotonic() < deadline, [Path(f"/proc/{pid}/stat").read_text()[:80] for pid in helpers
+                                             if _alive(pid)]
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".disclose-tmp-", ".disclose-old-"))) == []
+    assert tree(out) == before
+
+
+def test_workers_of_a_killed_build_die_silently(tmp_path: Path) -> None:
+    proc, out, before = _start_big_build(tmp_path)
+    workers = _workers(proc.pid)
+    assert workers
+    proc.kill()  # the build only, as the kernel's OOM killer would
+    _, stderr = proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "an orphaned worker lives on"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+    assert tree(out) == before
+    build(EXAMPLES, out)  # the next build clears every scratch folder the killed one left
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".disclose-tmp-", ".disclose-old-"))) == []

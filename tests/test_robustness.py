@@ -251,17 +251,17 @@ def test_a_killed_build_leaves_the_previous_site_and_the_next_build_clears_its_l
 def test_a_site_lost_between_the_two_renames_of_the_swap_is_put_back(examples: Path, tmp_path: Path) -> None:
     out = build(examples, tmp_path / "site").out
     before = snapshot(out)
-    old = tmp_path / ".disclose-old-site-killed"
+    old = tmp_path / ".disclose-old-site-killed00"
     old.mkdir()
     os.replace(out, old / "site")  # as a kill between commit's two os.replace calls leaves it
-    (tmp_path / ".disclose-tmp-site-killed").mkdir()
+    (tmp_path / ".disclose-tmp-site-killed00").mkdir()
     Output(out, examples).abort()
     assert differing(snapshot(out), before) == []
     assert leftovers(tmp_path) == []
 
 
 def test_a_live_build_s_temporary_folder_is_left_alone(tmp_path: Path) -> None:
-    live = tmp_path / ".disclose-tmp-site-live"
+    live = tmp_path / ".disclose-tmp-site-live0000"
     live.mkdir()
     fd = os.open(live, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)  # as the build writing it holds it

@@ -9,13 +9,22 @@ plan) through :func:`state` without pickling it; only items and results cross.
 An exception in a worker is raised again here, as it would be serially. A run
 inside a worker (or inside a serial run) is serial, and leaves the outer run's
 state as it found it.
+
+Workers die with their build, silently: Ctrl+C, SIGTERM and SIGHUP are the build's
+to handle (it stops the pool, which ends them), and a worker whose build was killed
+outright is killed by the kernel (``PR_SET_PDEATHSIG``) rather than left to fail on
+a broken pipe.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -36,6 +45,36 @@ def cores() -> int:
 def state() -> Any:
     """The ``state`` given to :func:`run`, in a worker or in this process."""
     return _state
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextmanager
+def shielded() -> Iterator[set[int | signal.Signals]]:
+    """Hold Ctrl+C, SIGTERM and SIGHUP back while helper processes are started: one raised half
+    way (in ``Pool()``, in ``Popen()``) would leave a helper no one stops. They are delivered
+    when the block ends; yields the signal mask to give back (children inherit the blocked one)."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        yield before
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _worker(parent: int, mask: set[int | signal.Signals]) -> None:
+    """Set a worker up to die with its build and to leave signals to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops the pool on Ctrl+C
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # the build's handlers raise: not in a worker
+        signal.signal(signum, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _chunk(items: Sequence[Any]) -> list[Any]:
@@ -66,7 +105,9 @@ def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: A
         size = chunk or max(1, min(256, len(items) // (jobs * 8)))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
         out: list[Result] = []
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with shielded() as mask:
+            pool = multiprocessing.get_context("fork").Pool(jobs, _worker, (os.getpid(), mask))
+        with pool:
             for part in pool.imap(_chunk, chunks):
                 out.extend(part)
                 if done:

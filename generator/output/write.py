@@ -28,6 +28,7 @@ from __future__ import annotations
 import fcntl
 import os
 import posixpath
+import re
 import shutil
 import stat
 import tempfile
@@ -40,6 +41,7 @@ from generator.folders import walk
 MARKER = ".disclose-site"
 _TMP = ".disclose-tmp-"
 _OLD = ".disclose-old-"
+_SUFFIX = re.compile(r"[a-z0-9_]{8}")
 
 
 def check_target(out: Path, content: Path | None = None) -> Path:
@@ -62,6 +64,30 @@ def check_target(out: Path, content: Path | None = None) -> Path:
         raise OutputRefused(f"{out} is not empty and was not made by disclose; refusing to replace it "
                             "(remove it or choose another --out)")
     return out
+
+
+def _leftovers(out: Path, prefix: str) -> list[Path]:
+    """The folders beside ``out`` that a build of ``out`` made with ``prefix`` (``mkdtemp`` adds
+    8 letters, digits or _): those of ``site`` only, never those of ``site-2``."""
+    return sorted(p for p in out.parent.glob(f"{prefix}{out.name}-*")
+                  if _SUFFIX.fullmatch(p.name[len(prefix) + len(out.name) + 1:]))
+
+
+class Scratch:
+    """A scratch folder beside the output ``out`` for a helper of its build (the search index),
+    locked by this process: if the build is killed, the next build of ``out`` removes it."""
+
+    def __init__(self, out: Path) -> None:
+        out = out.resolve()
+        self.name = tempfile.mkdtemp(prefix=f"{_TMP}{out.name}-", dir=out.parent)
+        self._lock = _claim(Path(self.name))
+
+    def cleanup(self) -> None:
+        """Remove the folder and free it."""
+        shutil.rmtree(self.name, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def _claim(folder: Path) -> int | None:
@@ -108,7 +134,7 @@ class Output:
 
     def _recover(self) -> None:
         """Clear what killed builds left beside the output; restore a site lost mid-swap."""
-        for leftover in sorted(self.out.parent.glob(f"{_OLD}{self.out.name}-*")):
+        for leftover in _leftovers(self.out, _OLD):
             lock = _claim(leftover)
             if lock is None:
                 continue  # a live build is swapping right now
@@ -116,7 +142,7 @@ class Output:
                 os.replace(leftover / self.out.name, self.out)
             shutil.rmtree(leftover, ignore_errors=True)
             os.close(lock)
-        for leftover in self.out.parent.glob(f"{_TMP}{self.out.name}-*"):
+        for leftover in _leftovers(self.out, _TMP):
             lock = _claim(leftover)
             if lock is not None:
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -188,7 +214,8 @@ class Output:
     def keep_folder(self, rel: str, names: Iterable[str]) -> int:
         """Give folder ``rel`` the previous site's files ``names`` (paths below it) as they are, by
         hard link, and return how many there were to keep. For a folder its caller knows to be
-        unchanged: one safe join for the folder, not one per file, as thousands may follow."""
+        unchanged: one safe join for the folder, not one per file, as thousands may follow. A file
+        of ``names`` missing from the previous site is an :class:`OutputError`, never skipped."""
         key = _inside(rel)
         if self.previous is None:
             return 0
@@ -199,10 +226,13 @@ class Output:
                 raise OutputError(f"refusing to keep {key}/{name!r}: not a plain path, or written twice")
             try:
                 if not stat.S_ISREG(os.lstat(before + name).st_mode):
-                    continue
+                    raise OutputError(f"cannot keep {key}/{name} from the previous site: it is not a file")
                 _link(before + name, after + name)
-            except OSError:
-                continue  # gone from the previous site: nothing to keep
+            except FileNotFoundError:
+                # gone: the previous site is not the one its caller knows (another build replaced
+                # it); a site missing files would be published otherwise
+                raise OutputError(f"cannot keep {key}/{name} from the previous site {self.out}: it is gone "
+                                  "(was the folder rebuilt by another disclose?); build again") from None
             self.written.add(f"{key}/{name}")
             kept += 1
         return kept

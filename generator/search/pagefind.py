@@ -48,7 +48,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable
@@ -65,7 +64,8 @@ from generator.content.facts import grade_of, total_score
 from generator.content.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content
 from generator.errors import OutputError
-from generator.output.write import Output, plain_path, replace_folder
+from generator.output import parallel
+from generator.output.write import Output, Scratch, plain_path, replace_folder
 from generator.search import bundle
 from generator.search.bundle import reproducible
 from generator.site_pages.render import money, number
@@ -287,11 +287,15 @@ class Index:
         text = self._made[record] = document(record)
         return hashlib.sha256(text.encode("utf-8")).digest()
 
-    def start(self, started: Callable[[subprocess.Popen[bytes]], None] = lambda process: None) -> Bundling:
+    def start(self, out: Path,
+              started: Callable[[subprocess.Popen[bytes]], None] = lambda process: None) -> Bundling:
         """Write the records' documents and start Pagefind over them; it runs while the caller
-        goes on. ``started`` is given the Pagefind process (another thread may kill it)."""
-        scratch = tempfile.TemporaryDirectory(prefix="disclose-index-")
+        goes on. ``started`` is given the Pagefind process (another thread may kill it). The
+        scratch folder is beside the output ``out``, where the next build removes it if this one
+        is killed."""
+        scratch = Scratch(out)
         log: IO[bytes] | None = None
+        process: subprocess.Popen[bytes] | None = None
         try:
             docs = Path(scratch.name) / "docs"
             for record in self.records:
@@ -300,27 +304,34 @@ class Index:
                 path.write_text(self._made.pop(record, "") or document(record), encoding="utf-8")
             # a file, not a pipe, so Pagefind never blocks on it; Bundling.stop closes it
             log = (Path(scratch.name) / "log").open("w+b")
-            process = subprocess.Popen(
-                [str(_binary()), "--site", str(docs), "--output-path", str(Path(scratch.name) / "pagefind"),
-                 "--force-language", LANGUAGE, "--silent"], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            with parallel.shielded():  # a signal is held back until what stops Pagefind is made
+                process = subprocess.Popen(
+                    [str(_binary()), "--site", str(docs), "--output-path", str(Path(scratch.name) / "pagefind"),
+                     "--force-language", LANGUAGE, "--silent"], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                started(process)
+                bundling = Bundling(process, scratch, log)
         except BaseException:
+            if process is not None:
+                process.kill()
+                process.wait()
             if log is not None:
                 log.close()
             scratch.cleanup()
             raise
-        started(process)
-        return Bundling(process, scratch, log)
+        return bundling
 
-    def bundle(self, started: Callable[[subprocess.Popen[bytes]], None] = lambda process: None) -> dict[str, bytes]:
-        """Run Pagefind over the records' documents; return its bundle, reproducible, by path."""
-        return self.start(started).files()
+    def bundle(self, out: Path,
+               started: Callable[[subprocess.Popen[bytes]], None] = lambda process: None) -> dict[str, bytes]:
+        """Run Pagefind over the records' documents (for output ``out``); return its bundle,
+        reproducible, by path."""
+        return self.start(out, started).files()
 
 
 class Bundling:
     """Pagefind at work on an index in a scratch folder: :meth:`files` waits for its bundle,
     :meth:`stop` kills it; either way the scratch folder is removed."""
 
-    def __init__(self, process: subprocess.Popen[bytes], scratch: tempfile.TemporaryDirectory[str],
+    def __init__(self, process: subprocess.Popen[bytes], scratch: Scratch,
                  log: IO[bytes]) -> None:
         self.process, self.scratch, self.log = process, scratch, log
         self.began = time.perf_counter()
@@ -398,7 +409,7 @@ def begin_index(records: Iterable[SearchRecord], output: Output, wait: bool = Tr
     if not index.records:
         return None  # Pagefind refuses an empty site; the search page says there is nothing to find
     held = _held(output, index)
-    return Pending(index, held, index.start() if held is None and wait else None)
+    return Pending(index, held, index.start(output.out) if held is None and wait else None)
 
 
 def finish_index(pending: Pending | None, output: Output) -> Index | None:
