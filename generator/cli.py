@@ -70,10 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="the year, for reports and budgets")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
 
-    p = add("import", help="turn text extractions of official tables into content files")
+    p = add("import", help="turn the official forms (.xlsx, .xls, .docx, .pdf, text) into content files")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--content", type=Path, default=Path("content"), help=CONTENT_HELP)
     p.add_argument("--department", help="department slug to file the reports under")
+    p.add_argument("--corrections", type=Path, metavar="FILE",
+                   help="the hand corrections (default: corrections.yaml of the content folder)")
 
     p = add("schema", help="print the JSON Schema of a content file kind")
     p.add_argument("kind", nargs="?", default="report",
@@ -137,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         from generator.importers import run_import
 
-        return run_import(list(args.files), args.content, args.department)
+        return run_import(list(args.files), args.content, args.department, corrections=args.corrections)
     if args.command == "schema":
         from generator.content.skeleton import schema
 

@@ -20,6 +20,7 @@ from generator.importers import run_import
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
+BOOK = ROOT / "content" / "corrections.yaml"  # the corrections kept with the repository's content
 
 EXPECTED = {
     "000": {"self-evaluation": 23},
@@ -55,7 +56,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     content = tmp_path_factory.mktemp("import") / "content"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_import(SEED_FILES, content, None)
+        code = run_import(SEED_FILES, content, None, corrections=BOOK)
     return content, code, out.getvalue(), err.getvalue()
 
 
@@ -99,11 +100,11 @@ def test_importing_twice_gives_the_same_bytes(imported: Imported, tmp_path: Path
                                               capsys: pytest.CaptureFixture[str]) -> None:
     content = imported[0]
     before = snapshot(content)
-    assert run_import(SEED_FILES, content, None) == 0
+    assert run_import(SEED_FILES, content, None, corrections=BOOK) == 0
     assert snapshot(content) == before
     assert "0 written, 123 unchanged" in capsys.readouterr().out
     fresh = tmp_path / "again"
-    assert run_import(list(reversed(SEED_FILES)), fresh, None) == 0
+    assert run_import(list(reversed(SEED_FILES)), fresh, None, corrections=BOOK) == 0
     assert snapshot(fresh) == before
 
 
@@ -117,24 +118,24 @@ def test_the_repository_content_is_what_the_importer_writes(imported: Imported) 
 def test_corrections_survive_reimport(tmp_path: Path) -> None:
     content = tmp_path / "content"
     seed = [p for p in SEED_FILES if p.name.startswith("004")]
-    assert run_import(seed, content, None) == 0
+    assert run_import(seed, content, None, corrections=BOOK) == 0
     path = content / "departments/shanghai-justice/projects/2021/si-fa-xing-zheng-qi-ta-ye-wu.yaml"
     first = path.read_text(encoding="utf-8")
     assert "name: 证书制作数量," in first
     assert "# corrected: indicators[5].name: 受疫情影响，本年度司升督警衔晋升培训班未举办，预算已调整证书制作数量 -> 证书制作数量" in first
-    assert run_import(seed, content, None) == 0
+    assert run_import(seed, content, None, corrections=BOOK) == 0
     assert path.read_text(encoding="utf-8") == first
 
 
 def test_a_hand_edit_is_refused_not_overwritten(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = tmp_path / "content"
     seed = [p for p in SEED_FILES if p.name.startswith("004")]
-    assert run_import(seed, content, None) == 0
+    assert run_import(seed, content, None, corrections=BOOK) == 0
     path = content / "departments/shanghai-justice/projects/2021/si-fa-xing-zheng-qi-ta-ye-wu.yaml"
     edited = path.read_text(encoding="utf-8").replace("name: 证书制作数量,", "name: 证书制作数,")
     path.write_text(edited, encoding="utf-8")
     capsys.readouterr()
-    assert run_import(seed, content, None) == 1
+    assert run_import(seed, content, None, corrections=BOOK) == 1
     assert path.read_text(encoding="utf-8") == edited
     err = capsys.readouterr().err
     assert "004_53c0e73bc1556e43.txt:197: departments/shanghai-justice/projects/2021/" \
@@ -161,7 +162,7 @@ def test_a_stale_correction_is_a_problem(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_department_option_files_everything_under_one_slug(tmp_path: Path) -> None:
     seed = [p for p in SEED_FILES if p.name.startswith("004")]
-    assert run_import(seed, tmp_path, "test-dept") == 0
+    assert run_import(seed, tmp_path, "test-dept", corrections=BOOK) == 0
     assert sorted(p.name for p in (tmp_path / "departments/test-dept/projects/2021").iterdir()) == [
         "12348-gong-gong-fa-lv-fu-wu-ping.yaml", "si-fa-xing-zheng-qi-ta-ye-wu.yaml"]
 
@@ -174,3 +175,26 @@ def test_every_imported_file_validates(imported: Imported, tmp_path: Path) -> No
     shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
     loaded, _findings = check(content)  # raises BuildAborted on any error
     assert len(loaded.reports) == 119
+
+
+def test_corrections_live_with_the_content(tmp_path: Path) -> None:
+    """The corrections are read from the content folder, never from the package."""
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(BOOK, content / "corrections.yaml")
+    seed = [p for p in SEED_FILES if p.name.startswith("004")]
+    assert run_import(seed, content, None) == 0
+    path = content / "departments/shanghai-justice/projects/2021/si-fa-xing-zheng-qi-ta-ye-wu.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "# Record changes in corrections.yaml at the top of the content folder instead." in text
+    assert "# corrected: indicators[5].name:" in text
+    import generator.importers as package
+
+    assert not list(Path(package.__file__).parent.glob("*.yaml"))  # nothing to ship with the code
+
+
+def test_without_corrections_the_import_still_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = [p for p in SEED_FILES if p.name.startswith("004")]
+    assert run_import(seed, tmp_path / "content", None) == 1  # the unsettled problems of seed 004
+    out = capsys.readouterr().out
+    assert out.startswith("imported 2 reports (2 self-evaluations) from 1 file: 3 written")

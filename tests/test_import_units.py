@@ -337,7 +337,8 @@ def test_a_report_printed_twice_is_written_once(tmp_path: Path, capsys: pytest.C
     text = (FIXTURES / "tsv_page_breaks.txt").read_text(encoding="utf-8")
     path = tmp_path / "twice.txt"
     path.write_text(text + "\n" + text, encoding="utf-8")
-    assert run_import([path], tmp_path / "content", None) == 0
+    book = Path(__file__).resolve().parents[1] / "content" / "corrections.yaml"  # its departments
+    assert run_import([path], tmp_path / "content", None, corrections=book) == 0
     files = list((tmp_path / "content/departments/minhang-justice/projects/2022").iterdir())
     assert [f.name for f in files] == ["ren-min-tiao-jie-ye-wu-jing-fei.yaml"]
     assert "twice.txt:38: note: '人民调解业务经费' is printed twice (same as twice.txt:1); written once" \

@@ -478,9 +478,10 @@ def discover(root: Path) -> Walked:
     """List every content file below ``root``, sorted, skipping hidden files and folders, and
     the symbolic links refused (:func:`generator.folders.walk`: none is followed out of ``root``).
 
-    ``templates/`` is skipped too: it holds the content's own overrides of theme templates.
+    ``templates/`` is skipped too: it holds the content's own overrides of theme templates; and
+    so is ``corrections.yaml`` at the top, the importer's corrections (docs/importing.md).
     """
-    return walk(root, lambda parts: parts[-1].startswith(".") or parts == ("templates",))
+    return walk(root, lambda parts: parts[-1].startswith(".") or parts in (("templates",), ("corrections.yaml",)))
 
 
 @dataclass

@@ -141,13 +141,16 @@ def run_import(files: list[Path], content: Path, department: str | None, *,
     """Import ``files`` into the content folder ``content``; return the exit code.
 
     ``department`` files every report under that slug instead of the one its 主管部门
-    names; ``corrections`` replaces the corrections file kept with the importer.
+    names; ``corrections`` is the corrections file (default: ``corrections.yaml`` at the
+    top of ``content``, when there is one).
     """
-    where = corrections or fixes.HERE
+    where = corrections
+    if where is None and fixes.default_path(content).is_file():
+        where = fixes.default_path(content)
     try:
         book = fixes.load(where)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        print(f"{where}:1: {exc}", file=sys.stderr)
+        print(f"{where}:1: cannot read the corrections: {exc}", file=sys.stderr)
         return 1
     depts = Departments(content, book.departments)
     infos: dict[str, list[DepartmentInfo]] = {}

@@ -1,7 +1,8 @@
 """Hand corrections: recorded fixes for broken source text, applied on every import.
 
-Contract: :func:`load` reads ``corrections.yaml`` (next to this module): a
-``departments`` registry (slug, name, short name, region of each issuing department)
+Contract: :func:`load` reads a corrections file, kept with the content it corrects
+(``<content>/corrections.yaml`` by default, :func:`default_path`), never inside the
+package: a ``departments`` registry (slug, name, short name, region of each issuing department)
 and a ``corrections`` list. Each correction names its source ``file`` and ``report``
 (the report's name as imported; ``implementer`` when names repeat), says ``why``, and
 changes the imported data with paths such as ``indicators[6].level2``:
@@ -32,7 +33,7 @@ import yaml
 from generator.importers.emit import scalar
 from generator.importers.rows import Messages
 
-HERE = Path(__file__).parent / "corrections.yaml"
+NAME = "corrections.yaml"
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\.")
 
 
@@ -58,7 +59,7 @@ class Corrections:
 
     departments: dict[str, dict[str, str]] = field(default_factory=dict)
     items: list[Correction] = field(default_factory=list)
-    path: Path = HERE
+    path: Path | None = None
 
     def settles(self, file: str, line: int) -> bool:
         """Tell whether a correction of ``file`` settles the messages on ``line``."""
@@ -70,9 +71,19 @@ class Corrections:
                 and (not c.implementer or c.implementer == implementer)]
 
 
-def load(path: Path = HERE) -> Corrections:
-    """Read the corrections file; raise ``ValueError`` naming what is malformed."""
+def default_path(content: Path) -> Path:
+    """Where the corrections of the content folder ``content`` are kept."""
+    return content / NAME
+
+
+def load(path: Path | None) -> Corrections:
+    """Read the corrections file (none: no corrections); raise ``ValueError`` naming what is
+    malformed."""
+    if path is None:
+        return Corrections()
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError("a corrections file is a mapping with departments: and corrections:")
     out = Corrections(departments=dict(data.get("departments") or {}), path=path)
     allowed = set(Correction.__dataclass_fields__) - {"used"}
     for number, raw in enumerate(data.get("corrections") or []):

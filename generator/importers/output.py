@@ -1,7 +1,7 @@
 """Where imported reports go: department slugs, department files, guarded writing.
 
 Contract: :class:`Departments` maps a 主管部门 as printed (``闵行区司法局(汇总)``) to a
-department slug, from the registry in ``corrections.yaml`` and the department files
+department slug, from the registry in the content's ``corrections.yaml`` and the department files
 already in the content folder. :func:`department_file` builds a department.yaml from
 what the sources say. :func:`write` writes one imported file, and refuses to
 overwrite a file that was edited by hand since it was imported (its fingerprint no
@@ -98,7 +98,7 @@ def with_header(source: str, body: str) -> str:
     """Put the import header (origin, warning, fingerprint) in front of ``body``."""
     head = (f"{MARK} from {source}.\n"
             "# Do not edit: the next import refuses to overwrite a hand-edited file.\n"
-            "# Record changes in generator/importers/corrections.yaml instead.\n")
+            "# Record changes in corrections.yaml at the top of the content folder instead.\n")
     return f"{head}{_FINGER}{fingerprint(body)}\n{body}"
 
 
