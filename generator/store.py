@@ -24,11 +24,11 @@ import shutil
 import stat
 import sys
 import tempfile
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from generator.content.load import Document, load_one

@@ -53,3 +53,10 @@ def test_environment_escapes_and_is_strict(tmp_path: Path) -> None:
 def test_summary_amounts_use_the_site_unit() -> None:
     renderer = Renderer(theme_dirs(ROOT / "content", "default"), SiteConfig(title="站", money_unit="万元"))
     assert renderer.amount(Decimal("6085070.00")) == "608.51"
+
+
+def test_pages_and_audit_messages_write_a_figure_alike() -> None:
+    from generator.audit.rules import num
+    for text, shown in [("0.00", "0.00"), ("-0.00", "0.00"), ("-0", "0"), ("12880.00", "12,880.00"),
+                        ("-3.5", "-3.5")]:
+        assert number(Decimal(text)) == num(Decimal(text)) == shown

@@ -34,6 +34,7 @@ from generator.content.models import (
     DepartmentBudget,
     table_unit,
 )
+from generator.numbers import printed as num
 
 Issue = tuple[str, Loc, str]
 
@@ -43,12 +44,6 @@ _DELIMITER = re.compile(r"[，。；：、,;:\n]|其中")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])")
 _YEAR = re.compile(r"^\d{4}年(?:度)?")
 _TEXT_UNITS = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
-
-
-def num(value: Decimal) -> str:
-    """A figure with thousands separators and its own digits."""
-    text = format(value, ",f")
-    return "0" if text.strip("-0.,") == "" else text
 
 
 def _name(text: str) -> str:

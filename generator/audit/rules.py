@@ -27,7 +27,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
-from generator.audit.budget import Issue, budget_issues, num
+from generator.audit.budget import Issue, budget_issues
 from generator.audit.targets import Outcome, judge, slack, step, tolerance
 from generator.content.facts import grade_of, project_key, total_score
 from generator.content.load import format_loc
@@ -41,6 +41,7 @@ from generator.content.models import (
     TargetIndicator,
 )
 from generator.content.validate import Content, ReportEntry
+from generator.numbers import printed as num
 from generator.output import parallel
 
 T = TypeVar("T")

@@ -41,7 +41,6 @@ from functools import lru_cache
 from typing import Literal
 
 Outcome = Literal["met", "missed", "no-target", "no-actual", "target-unparsed", "actual-unparsed", "unclear"]
-COMPARABLE: tuple[Outcome, ...] = ("met", "missed")
 
 APPROXIMATE = Decimal("0.1")  # ``约900人`` is met by anything within 10 % of 900
 TIME_UNITS = ("小时", "分钟", "秒", "天", "日", "工作日", "个工作日", "周", "个月", "月", "年")

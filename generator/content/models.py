@@ -33,7 +33,9 @@ from generator.i18n import Msg
 
 MoneyUnit = Literal["元", "万元"]
 UNIT_FACTOR: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
-KINDS = ("self-evaluation", "target-declaration", "department-budget")
+# Each kind of report and its name on pages, downloads and search.
+KIND_LABELS = {"self-evaluation": Msg("绩效自评"), "target-declaration": Msg("绩效目标"),
+               "department-budget": Msg("部门预算")}
 FIGURE_LIMIT = Decimal(10) ** 15
 MAX_DECIMALS = 8
 

@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from generator.audit.rules import Finding
 from generator.content.facts import grade_of, total_score
-from generator.content.models import SelfEvaluation, TargetDeclaration
+from generator.content.models import KIND_LABELS, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 from generator.downloads.export import dumps, report_data, report_path
 from generator.downloads.xlsx import Row as XlsxRow
@@ -39,7 +39,8 @@ from generator.site_pages.charts import Translate
 
 Value = str | int | Decimal | None
 Row = dict[str, Value]
-KIND_LABELS = {"self-evaluation": "绩效自评", "target-declaration": "绩效目标"}
+# The kinds of report the tables hold: department budgets are not projects.
+PROJECT_KINDS = ("self-evaluation", "target-declaration")
 FORMULA_STARTS = ("=", "+", "-", "@")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
 
@@ -153,7 +154,7 @@ class Tables:
         self.findings: dict[str, int] = {}
         for finding in findings:
             self.findings[finding.report] = self.findings.get(finding.report, 0) + 1
-        self.entries = [e for e in content.reports if e.kind in KIND_LABELS]
+        self.entries = [e for e in content.reports if e.kind in PROJECT_KINDS]
         self.by_dept: dict[str, list[ReportEntry]] = {}  # grouped once: a scope never scans the site
         for entry in self.entries:
             self.by_dept.setdefault(entry.model.department, []).append(entry)
@@ -203,7 +204,7 @@ class Tables:
     def encode(self, entry: ReportEntry) -> Pieces:
         """Encode one report's share of the tables (budgets have only their JSON)."""
         data = dumps(report_data(entry))
-        if entry.kind not in KIND_LABELS:
+        if entry.kind not in PROJECT_KINDS:
             return Pieces("", "", (), (), b"", data)
         report, indicators = self.report_row(entry), self.indicator_rows(entry)
         lines = _csv_lines(INDICATOR_COLUMNS, indicators)
@@ -289,7 +290,7 @@ def _same(a: Sequence[object], b: Sequence[object]) -> bool:
 def _interface(content: Content, t: Translate) -> tuple[object, ...]:
     """Everything the pieces take from outside their report: the site settings and each interface
     string they hold, translated (a theme's messages can change between builds)."""
-    texts = [*KIND_LABELS.values(), "是", *(g.grade for g in content.site.grades),
+    texts = [*(KIND_LABELS[k] for k in PROJECT_KINDS), "是", *(g.grade for g in content.site.grades),
              *(c.key for c in (*REPORT_COLUMNS, *INDICATOR_COLUMNS)), "报告", "绩效指标"]
     return (content.site, *(t(text) for text in texts))
 

@@ -10,7 +10,7 @@ table spans), so templates only lay them out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -20,6 +20,7 @@ from generator.audit.rules import Finding
 from generator.audit.view import finding_groups, rule_counts, target_counts
 from generator.content.facts import grade_of, total_score
 from generator.content.models import (
+    KIND_LABELS,
     DepartmentBudget,
     FundsRow,
     Indicator,
@@ -60,9 +61,6 @@ from generator.site_pages.views import (
     YearLink,
     YearPage,
 )
-
-KIND_LABELS = {"self-evaluation": Msg("绩效自评"), "target-declaration": Msg("绩效目标"),
-               "department-budget": Msg("部门预算")}
 
 
 class Pages:
@@ -307,10 +305,3 @@ def page_plan(content: Content, aggregates: Aggregates, findings: list[Finding],
     plan.append(("search.html", "search/index.html", pages.search_page, None))
     plan.append(("404.html", "404.html", partial(TextPage, pages.layout("404.html"), Msg("页面未找到"), ""), None))
     return plan
-
-
-def site_pages(content: Content, aggregates: Aggregates, findings: list[Finding],
-               files: Sequence[DataFile] = ()) -> Iterator[tuple[str, str, Any]]:
-    """Yield (template, output path, view) for every HTML page; ``files`` are the downloads."""
-    for template, rel, make, _ in page_plan(content, aggregates, findings, files):
-        yield template, rel, make()

@@ -24,6 +24,7 @@ from generator.content.models import UNIT_FACTOR, SiteConfig
 from generator.errors import BuildAborted, ContentError, UsageError, display_path
 from generator.folders import walk
 from generator.i18n import load_catalogue, translate
+from generator.numbers import printed
 from generator.site_pages.charts import render_chart
 
 DASH = "—"
@@ -37,10 +38,7 @@ def markdown(text: str | None) -> Markup:
 
 def number(value: Decimal | int | None) -> str:
     """Format a figure as printed: thousands separators, its own decimals, no locale."""
-    if value is None:
-        return DASH
-    text = format(value, ",f")
-    return "0" if text in ("-0", "-0.0") else text
+    return DASH if value is None else printed(value)
 
 
 def money(value: Decimal | None, unit: str = "元") -> str:
