@@ -327,8 +327,8 @@ def test_a_file_without_forms_is_a_problem(tmp_path: Path, capsys: pytest.Captur
     path.write_text("会议纪要\t第一次\n无表格\n", encoding="utf-8")
     assert run_import([path], tmp_path / "content", None) == 1
     out, err = capsys.readouterr()
-    assert err == "notes.txt:1: no 绩效自评表, 绩效目标申报表 or 部门预算 found in this file\n"
-    assert out.startswith("imported 0 reports from 1 file: ")
+    assert err.startswith("notes.txt:1: no 绩效自评表, 绩效目标申报表 or 部门预算 found in this file\n")
+    assert out == "imported nothing from 1 file: 2 problems, 0 notes; no file written\n"
 
 
 def test_a_report_printed_twice_is_written_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

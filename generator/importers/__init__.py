@@ -27,9 +27,9 @@ from generator.importers.budget import DepartmentInfo, read_budget
 from generator.importers.emit import dump
 from generator.importers.forms import BUDGET, DECLARATION, SELF_EVALUATION, Parsed, read_form, split
 from generator.importers.output import Departments, department_file, with_header, write
+from generator.importers.readers import read_rows
 from generator.importers.rows import Message, Messages
 from generator.importers.slugs import assign, prefixes
-from generator.importers.textforms import read_rows
 
 ORDER = {
     SELF_EVALUATION: ("kind", "year", "name", "department", "implementer", "leader", "phone",
@@ -65,12 +65,17 @@ def _finish(item: Item) -> dict[str, Any]:
     return {k: data[k] for k in ORDER[item.parsed.kind] if k in data}
 
 
+def progress(text: str) -> None:
+    """Show how the reading of a large file goes (stderr, flushed at once)."""
+    print(f"import: {text}", file=sys.stderr, flush=True)
+
+
 def _read(path: Path, depts: Departments, forced: str | None, book: fixes.Corrections,
           infos: dict[str, list[DepartmentInfo]], printed: dict[str, set[str]]) -> tuple[Messages, list[Item]]:
     msgs = Messages(path.name)
     items: list[Item] = []
     try:
-        _layout, rows = read_rows(path, msgs)
+        _layout, rows = read_rows(path, msgs, progress)
     except (OSError, ValueError) as exc:
         msgs.problem(1, f"cannot read: {exc}")
         return msgs, items
@@ -157,10 +162,18 @@ def run_import(files: list[Path], content: Path, department: str | None, *,
     printed: dict[str, set[str]] = {}
     all_msgs: dict[str, Messages] = {}
     items: list[Item] = []
+    failed: list[str] = []
     for path in sorted(files, key=lambda p: p.name):
         msgs, found = _read(path, depts, department, book, infos, printed)
         all_msgs[path.name] = msgs
         items += found
+        if not found:
+            failed.append(path.name)
+    if failed:  # read everything, then write: a file that fails means nothing is written
+        for name in failed:
+            all_msgs[name].problem(1, "nothing was imported from this file, so nothing is written: "
+                                   "fix or leave out the file and import again")
+        return _report(all_msgs, book, [], Counter())
     for correction in book.items:
         if correction.file in all_msgs and not correction.used:
             all_msgs[correction.file].problem(
@@ -206,6 +219,10 @@ def _report(all_msgs: dict[str, Messages], book: fixes.Corrections, kept: list[I
                        for k in ORDER if kinds[k])
     counts = f" ({counts})" if counts else ""
     files = f"{len(all_msgs)} file{'s' if len(all_msgs) != 1 else ''}"
+    if not outcome and problems:
+        print(f"imported nothing from {files}: {problems} problems, {len(messages) - problems} notes; "
+              "no file written")
+        return 1
     print(f"imported {len(kept)} reports{counts} from {files}: "
           f"{outcome['written']} written, {outcome['unchanged']} unchanged, "
           f"{outcome['refused']} refused; {problems} problems, "

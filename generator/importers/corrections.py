@@ -83,7 +83,7 @@ def load(path: Path | None) -> Corrections:
         return Corrections()
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
-        raise ValueError("a corrections file is a mapping with departments: and corrections:")
+        raise ValueError("a corrections file is a mapping with departments: and corrections:")  # noqa: TRY004
     out = Corrections(departments=dict(data.get("departments") or {}), path=path)
     allowed = set(Correction.__dataclass_fields__) - {"used"}
     for number, raw in enumerate(data.get("corrections") or []):

@@ -158,11 +158,8 @@ def read_form(kind: str, rows: list[Row], msgs: Messages) -> Parsed | None:
     parsed = Parsed(kind, {"kind": kind}, first=rows[0].line, last=rows[-1].line)
     if year is None:
         msgs.problem(rows[0].line, "no year (（2022年度）) under the form title")
-    if kind == SELF_EVALUATION:
-        _self_evaluation(rows, parsed, year, msgs)
-    else:
-        _declaration(rows, parsed, year, msgs)
-    return parsed
+    read = _self_evaluation if kind == SELF_EVALUATION else _declaration
+    return parsed if read(rows, parsed, year, msgs) else None  # a skipped form writes nothing
 
 
 def _head(rows: list[Row], parsed: Parsed, year: int | None, labels: dict[str, str]) -> None:
@@ -174,7 +171,7 @@ def _head(rows: list[Row], parsed: Parsed, year: int | None, labels: dict[str, s
     parsed.dept_text = found.get("主管部门", ("", 0))[0]
 
 
-def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messages) -> None:
+def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messages) -> bool:
     _head(rows, parsed, year, {"项目名称": "name", "实施单位": "implementer",
                                "项目负责人": "leader", "联系电话": "phone"})
     data = parsed.data
@@ -183,7 +180,7 @@ def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Me
     table_at = _index(rows, "一级指标", max(goals_at, 0))
     if min(funds_at, goals_at, table_at) < 0:
         msgs.problem(rows[0].line, "form without 项目资金, 实际完成情况 or 一级指标 rows; skipped")
-        return
+        return False
     data["money_unit"] = money_unit(cell(" ".join(rows[funds_at].cells))) or "元"
     data["funds"] = _se_funds(rows[funds_at + 1:goals_at], msgs)
     planned, achieved = _two_texts(rows[goals_at + 1:table_at], rows[goals_at], "预期目标", "实际完成情况")
@@ -193,6 +190,7 @@ def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Me
     data["total"] = table.total
     parsed.lines = table.lines
     parsed.last = table.last_line or parsed.last
+    return True
 
 
 _FUND_ROWS = {"年度资金总额": "total", "其中:当年财政拨款": "appropriation",
@@ -243,7 +241,7 @@ _DECL_FUNDS = {"项目资金总额": "project_total", "年度资金申请总额"
                "其中:当年财政拨款": "appropriation", "上年结转资金": "carryover"}
 
 
-def _declaration(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messages) -> None:
+def _declaration(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messages) -> bool:
     _head(rows, parsed, year, {"项目名称": "name", "实施单位": "implementer",
                                "项目性质": "nature", "项目类别": "category"})
     data = parsed.data
@@ -255,7 +253,7 @@ def _declaration(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messag
     table_at = _index(rows, "一级指标", max(goals_at, 0))
     if min(funds_at, goals_at, table_at) < 0:
         msgs.problem(rows[0].line, "form without 项目资金, 年度总体目标 or 一级指标 rows; skipped")
-        return
+        return False
     data["money_unit"] = money_unit(cell(" ".join(rows[funds_at].cells))) or "元"
     block = rows[funds_at:goals_at]
     found = _labelled(block, set(_DECL_FUNDS) | {"其他资金", "其中:财政资金"})
@@ -273,6 +271,7 @@ def _declaration(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messag
     data["indicators"] = table.indicators
     parsed.lines = table.lines
     parsed.last = table.last_line or parsed.last
+    return True
 
 
 def _amount(found: tuple[str, int] | None, msgs: Messages) -> Any:

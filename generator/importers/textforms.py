@@ -31,11 +31,19 @@ _RULE = re.compile(r"^[\s\-|:]*-{2,}[\s\-|:]*$")
 def read_text(path: Path) -> str:
     """Read a source text as UTF-8 (a BOM is dropped), with plain newlines."""
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("text in UTF-16, not UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         # The extractions handed over by departments are sometimes GBK; say so, do not guess.
-        raise ValueError("not UTF-8 text (convert it, e.g. iconv -f GB18030 -t UTF-8)") from None
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ValueError("text in an encoding that is not UTF-8 (convert it to UTF-8, e.g. "
+                             "with iconv -f ENCODING -t UTF-8)") from None
+        raise ValueError("text that is not UTF-8 but reads as GBK/GB18030 (convert it, e.g. "
+                         "iconv -f GB18030 -t UTF-8)") from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -1,0 +1,115 @@
+"""Reader of PDF forms with a text layer (as an office program or a browser prints them) -> rows.
+
+Contract: :func:`pdf_rows` returns the rows of cells of every page, top to bottom: each
+ruled table row found by pdfplumber (its ruling lines give the cells, a merged cell is
+one cell, whose text is placed in its first row and column), and each line of text
+outside the tables (titles, the year, units) as a row of one cell. Within a cell, a line
+that ends short of the cell's right edge ends a paragraph (kept as a line break); a line
+that runs to the edge wrapped and is joined with the next (Chinese without a space).
+A table row that opens a page after a table row ends the previous page gets
+``brk=True``, as a page break in the text layouts. A PDF without any text (a scan)
+raises :class:`~generator.importers.readers.Refused`: it needs OCR first.
+
+A row's line number is its place in the file: page by page, every row counted.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from generator.importers.readers import _OCR, Progress, Refused
+from generator.importers.rows import Row
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+Box = tuple[float, float, float, float]
+
+
+def _join(left: str, right: str, sep: str) -> str:
+    """Join two pieces of one cell: no space where Chinese meets (a wrap), else ``sep``."""
+    if not left:
+        return right
+    if _CJK.match(left[-1]) or _CJK.match(right[0]):
+        return left + ("\n" if sep == "\n" else "") + right
+    return left + sep + right
+
+
+def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Group words into printed lines, top to bottom, each left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) < 0.6 * (word["bottom"] - word["top"]):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def _line_text(line: list[dict[str, Any]]) -> str:
+    text = ""
+    for word in line:
+        text = _join(text, word["text"], " ")
+    return text
+
+
+def _cell_text(words: list[dict[str, Any]], box: Box) -> str:
+    """The text of one cell, paragraphs kept, wrapped lines joined."""
+    text = ""
+    short = False
+    for line in _lines(words):
+        piece = _line_text(line)
+        size = line[-1]["bottom"] - line[-1]["top"]
+        if not text:
+            text = piece
+        else:
+            text = _join(text, piece, "\n" if short else " ")
+        short = line[-1]["x1"] < box[2] - 2.5 * size
+    return text
+
+
+def _inside(word: dict[str, Any], box: Box) -> bool:
+    x = (word["x0"] + word["x1"]) / 2
+    y = (word["top"] + word["bottom"]) / 2
+    return bool(box[0] <= x <= box[2] and box[1] <= y <= box[3])
+
+
+def pdf_rows(path: Path, progress: Progress | None = None) -> list[Row]:
+    """Rows of every page of a PDF with a text layer."""
+    import pdfplumber
+
+    rows: list[Row] = []
+    number = 0
+    with pdfplumber.open(path) as pdf:
+        pages = pdf.pages
+        if not any(page.chars for page in pages):
+            raise Refused(f"a PDF without a text layer (a scan?): {_OCR}")
+        table_last = False
+        for index, page in enumerate(pages, 1):
+            if progress and (index % 20 == 0 or index == len(pages)):
+                progress(f"{path.name}: page {index} of {len(pages)}")
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+            items: list[tuple[float, bool, list[str]]] = []
+            boxes: list[Box] = []
+            for table in page.find_tables():
+                boxes.append(table.bbox)
+                for table_row in table.rows:
+                    texts = []
+                    for box in table_row.cells:
+                        texts.append("" if box is None else
+                                     _cell_text([w for w in words if _inside(w, box)], box))
+                    items.append((table_row.bbox[1], True, texts))
+            loose = [w for w in words if not any(_inside(w, box) for box in boxes)]
+            for line in _lines(loose):
+                items.append((line[0]["top"], False, [_line_text(line)]))
+            items.sort(key=lambda item: item[0])
+            for n, (_top, in_table, texts) in enumerate(items):
+                number += 1
+                while texts and not texts[-1].strip():
+                    texts = texts[:-1]
+                if not any(t.strip() for t in texts):
+                    continue
+                brk = n == 0 and in_table and table_last
+                rows.append(Row(number, tuple(texts), brk, tuple(number for _ in texts)))
+            table_last = bool(items) and items[-1][1]
+    return rows
