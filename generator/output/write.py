@@ -30,8 +30,10 @@ import os
 import posixpath
 import re
 import shutil
+import signal
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -42,6 +44,7 @@ MARKER = ".disclose-site"
 _TMP = ".disclose-tmp-"
 _OLD = ".disclose-old-"
 _SUFFIX = re.compile(r"[a-z0-9_]{8}")
+_HELPER = "helper.pid"
 
 
 def check_target(out: Path, content: Path | None = None) -> Path:
@@ -82,12 +85,33 @@ class Scratch:
         self.name = tempfile.mkdtemp(prefix=f"{_TMP}{out.name}-", dir=out.parent)
         self._lock = _claim(Path(self.name))
 
+    def hold(self, pid: int) -> None:
+        """Note the helper process working in the folder, for the next build to stop should this
+        one be killed (a helper left running would write on into a folder being removed)."""
+        Path(self.name, _HELPER).write_text(f"{pid}\n", encoding="ascii")
+
     def cleanup(self) -> None:
         """Remove the folder and free it."""
         shutil.rmtree(self.name, ignore_errors=True)
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def _stop_helper(folder: Path) -> None:
+    """Kill the helper a dead build left working in scratch ``folder``, if it still runs; it is
+    known by the folder on its command line, so no other process is ever taken for it."""
+    try:
+        pid = int(Path(folder, _HELPER).read_text(encoding="ascii"))
+        if str(folder).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(100):  # until it is gone (a zombie has no command line)
+            if str(folder).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return
+            time.sleep(0.01)
+    except (OSError, ValueError):
+        pass  # no helper noted, or it is gone
 
 
 def _claim(folder: Path) -> int | None:
@@ -145,6 +169,7 @@ class Output:
         for leftover in _leftovers(self.out, _TMP):
             lock = _claim(leftover)
             if lock is not None:
+                _stop_helper(leftover)
                 shutil.rmtree(leftover, ignore_errors=True)
                 os.close(lock)
 

@@ -308,6 +308,7 @@ class Index:
                 process = subprocess.Popen(
                     [str(_binary()), "--site", str(docs), "--output-path", str(Path(scratch.name) / "pagefind"),
                      "--force-language", LANGUAGE, "--silent"], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+                scratch.hold(process.pid)
                 started(process)
                 bundling = Bundling(process, scratch, log)
         except BaseException:
