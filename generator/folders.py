@@ -33,11 +33,16 @@ class Walked:
     refused: list[Refused] = field(default_factory=list)
 
 
-def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None) -> Walked:
-    """Every file below ``root``, sorted, following links only inside it; ``skip(parts)`` leaves
-    out an entry (and all below it) by its path's parts below ``root``."""
-    boundary = root.resolve()
+def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None, inside: Path | None = None) -> Walked:
+    """Every file below ``root``, sorted, following links only inside it (or inside the folder
+    ``inside``, which holds ``root``); ``skip(parts)`` leaves out an entry (and all below it) by
+    its path's parts below ``root``."""
+    boundary = (inside or root).resolve()
     found = Walked()
+    if inside is not None and not root.resolve().is_relative_to(boundary):  # root: a link out of it
+        found.refused.append(Refused(root, f"a symbolic link to {os.readlink(root)}, outside {inside.name}/: "
+                                           "disclose reads nothing outside it; copy the folder in instead"))
+        return found
 
     def visit(folder: Path, real_folder: Path, parts: tuple[str, ...], above: frozenset[Path]) -> None:
         with os.scandir(folder) as entries:
@@ -69,6 +74,6 @@ def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None) -> W
             elif is_file:
                 found.files.append(path)
 
-    visit(root, boundary, (), frozenset({boundary}))
+    visit(root, root.resolve(), (), frozenset({root.resolve()}))
     found.files.sort()
     return found

@@ -334,3 +334,15 @@ def test_workers_of_a_killed_build_die_silently(tmp_path: Path) -> None:
     build(EXAMPLES, out)  # the next build clears every scratch folder the killed one left, stopping
     assert not any(_alive(pid) for pid in helpers)  # a Pagefind still at work there
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".disclose-tmp-", ".disclose-old-"))) == []
+
+
+def test_a_templates_folder_linked_out_of_the_content_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
+    shared = tmp_path / "elsewhere"
+    (shared / "static").mkdir(parents=True)
+    (shared / "static" / "passwd").write_text("SECRET-OF-THE-MACHINE\n", encoding="utf-8")
+    root = make_site({"departments/test-dept/projects/2022/a.yaml": report("项目")})
+    (root / "templates").symlink_to(shared, target_is_directory=True)
+    result = run("build", "--content", str(root), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert f"templates:1:1: a symbolic link to {shared}, outside content/" in result.stderr
+    assert not (tmp_path / "site").exists()

@@ -71,7 +71,8 @@ def theme_dirs(content_root: Path, theme: str) -> list[Path]:
         raise UsageError(f"theme {theme!r} not found (looked in {content_root.parent / 'themes'})")
     # Templates, messages and static files are read and published as they are: none may be a
     # link out of its folder (templates/404.html -> /etc/passwd would become the 404 page).
-    refused = [r for folder in found for r in walk(folder).refused]
+    refused = [r for folder in found  # the content's templates/ stays in the content folder
+               for r in walk(folder, inside=content_root if folder == candidates[0] else None).refused]
     if refused:
         raise BuildAborted([ContentError(display_path(r.link), 1, 1, "", r.reason) for r in refused])
     return found
