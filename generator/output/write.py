@@ -14,7 +14,11 @@ files, and uploads that compare sizes and times (rsync) send only those.
 A build killed at any moment leaves the previous site whole: each temporary
 folder is locked (``flock``) by its live build, so the next build removes only
 the leftovers of dead ones, and puts the previous site back if the kill fell
-between the two renames of the swap.
+between the two renames of the swap. Leftovers are those of this output by its
+exact name (a build of ``site`` never touches ``site-2``'s). A helper of the
+build (the search index) works in a :class:`Scratch` folder, locked the same way
+beside the output, never in ``/tmp``: the next build removes it too, stopping the
+helper if a killed build left it running.
 
 ``commit(clear=False)`` leaves the removal of the previous site to the caller
 (``disclose serve`` removes it in the background, the new site in place).
