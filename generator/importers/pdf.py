@@ -16,11 +16,29 @@ A row's line number is its place in the file: page by page, every row counted.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from generator.importers.readers import _OCR, Progress, Refused
 from generator.importers.rows import Row
+
+# PDF printers (Chromium's among them) often name a character by the Kangxi radical that shares
+# its glyph in the font (⽬ U+2F6C for 目): NFKC maps those back; the simplified radicals of the
+# CJK Radicals Supplement have no such mapping and are listed here.
+_RADICALS = str.maketrans({
+    "⻅": "见", "⻆": "角", "⻈": "讠", "⻋": "车", "⻓": "长", "⻔": "门", "⻘": "青", "⻚": "页",
+    "⻛": "风", "⻜": "飞", "⻝": "食", "⻠": "饣", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼",
+    "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻬": "齐", "⻮": "齿", "⻰": "龙",
+    "⻳": "龟", "⺠": "民", "⺟": "母", "⼾": "户"})
+_KANGXI = re.compile(r"[\u2f00-\u2fdf]")
+
+
+def unradical(text: str) -> str:
+    """Undo radicals that stand for the ideographs of the same glyph."""
+    text = text.translate(_RADICALS)
+    return _KANGXI.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 Box = tuple[float, float, float, float]
@@ -30,7 +48,7 @@ def _join(left: str, right: str, sep: str) -> str:
     """Join two pieces of one cell: no space where Chinese meets (a wrap), else ``sep``."""
     if not left:
         return right
-    if _CJK.match(left[-1]) or _CJK.match(right[0]):
+    if _CJK.match(left[-1]) or _CJK.match(right[0]) or (sep == " " and left[-1] == "-"):
         return left + ("\n" if sep == "\n" else "") + right
     return left + sep + right
 
@@ -47,10 +65,7 @@ def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _line_text(line: list[dict[str, Any]]) -> str:
-    text = ""
-    for word in line:
-        text = _join(text, word["text"], " ")
-    return text
+    return " ".join(word["text"] for word in line)  # a gap on one line is a space as printed
 
 
 def _cell_text(words: list[dict[str, Any]], box: Box) -> str:
@@ -74,6 +89,16 @@ def _inside(word: dict[str, Any], box: Box) -> bool:
     return bool(box[0] <= x <= box[2] and box[1] <= y <= box[3])
 
 
+def _settings(page: Any) -> dict[str, Any]:
+    """Close the tables a page break cuts: a ruled table that runs on over the page's edge has
+    no rule there, so the top of the page's vertical rules and their bottom count as rules."""
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 2]
+    if not verticals:
+        return {}
+    return {"explicit_horizontal_lines": [min(e["top"] for e in verticals),
+                                          max(e["bottom"] for e in verticals)]}
+
+
 def pdf_rows(path: Path, progress: Progress | None = None) -> list[Row]:
     """Rows of every page of a PDF with a text layer."""
     import pdfplumber
@@ -89,9 +114,11 @@ def pdf_rows(path: Path, progress: Progress | None = None) -> list[Row]:
             if progress and (index % 20 == 0 or index == len(pages)):
                 progress(f"{path.name}: page {index} of {len(pages)}")
             words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+            for word in words:
+                word["text"] = unradical(word["text"])
             items: list[tuple[float, bool, list[str]]] = []
             boxes: list[Box] = []
-            for table in page.find_tables():
+            for table in page.find_tables(_settings(page)):
                 boxes.append(table.bbox)
                 for table_row in table.rows:
                     texts = []

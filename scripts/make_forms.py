@@ -1,0 +1,413 @@
+"""Write the seed reports as the official forms, in .xlsx, .xls, .docx and .pdf: the importer's fixtures.
+
+Usage: python3 scripts/make_forms.py [SEEDS_DIR] [OUT_DIR]
+(default: ../shared/seeds and tests/fixtures/forms). Run it on purpose, when the form
+layouts or the seeds change, and commit what it writes.
+
+The seed extractions are imported as usual (with content/corrections.yaml); every
+self-evaluation and target declaration is then laid out as the printed form lays it
+out (财政项目支出绩效自评表, 财政项目支出绩效目标申报表): ruled tables, merged cells for
+the 项目资金 and 绩效指标 labels and for categories over several rows, amounts as numbers
+with the printed decimals. One workbook (one sheet per form), one Word document and one
+PDF (the HTML of the forms printed by headless Chromium, as a browser prints them) per
+seed file; the .xls of seed 004 only. ``other-province.*`` lays two reports out with
+another province's labels (调整后预算数, 预算执行数, 预算执行率, 权重, 指标值, 完成值,
+指标性质, 度量单位, 项目基本情况, 评价结论, 存在问题, 改进措施, 财务负责人).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import sys
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from generator.content.load import parse_yaml
+from generator.importers import run_import
+
+
+@dataclass
+class Cell:
+    """One cell of a form: its value (text or Decimal), and the rows and columns it spans."""
+
+    value: Any = ""
+    rows: int = 1
+    cols: int = 1
+    percent: bool = False
+    bold: bool = False
+
+
+Grid = list[list[Cell | None]]  # None: covered by a merged cell
+
+
+@dataclass
+class Form:
+    title: str
+    year: str
+    width: int
+    grid: Grid
+    sheet: str
+
+
+def text_of(cell: Cell) -> str:
+    """The cell as printed."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.scaleb(2), "f") + "%" if cell.percent else format(value, "f")
+    return str(value)
+
+
+class Layout:
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.grid: Grid = []
+        self.spans: dict[tuple[int, int], bool] = {}
+
+    def row(self, *cells: Cell | str | Decimal | None) -> None:
+        """Add a row; a cell of a row above that spans down covers its place."""
+        r = len(self.grid)
+        line: list[Cell | None] = []
+        given = [c if isinstance(c, Cell) else Cell("" if c is None else c) for c in cells]
+        col = 0
+        it = iter(given)
+        while col < self.width:
+            if (r, col) in self.spans:
+                line.append(None)
+                col += 1
+                continue
+            cell = next(it, None)
+            if cell is None:
+                cell = Cell("")
+            cell.cols = min(cell.cols, self.width - col)
+            line.append(cell)
+            for dr in range(cell.rows):
+                for dc in range(cell.cols):
+                    if dr or dc:
+                        self.spans[(r + dr, col + dc)] = True
+            for dc in range(1, cell.cols):
+                line.append(None)
+            col += cell.cols
+        self.grid.append(line)
+
+
+def _groups(items: list[dict[str, Any]], key: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Runs [i, j) of consecutive indicators with the same category (the merged cells)."""
+    runs = []
+    i = start
+    while i < end:
+        j = i + 1
+        while j < end and items[j].get("level1") == items[i].get("level1") and (
+                key == "level1" or items[j].get("level2") == items[i].get("level2")):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _category_cells(items: list[dict[str, Any]]) -> list[dict[str, Cell]]:
+    """The merged level1/level2 cells of each indicator row (only where a run starts)."""
+    out: list[dict[str, Cell]] = [{} for _ in items]
+    for a, b in _groups(items, "level1", 0, len(items)):
+        out[a]["level1"] = Cell(items[a].get("level1", ""), rows=b - a)
+        for c, d in _groups(items, "level2", a, b):
+            out[c]["level2"] = Cell(items[c].get("level2", ""), rows=d - c)
+    return out
+
+
+FUND_ROWS = (("total", "年度资金总额"), ("appropriation", "其中：当年财政拨款"),
+             ("carryover", "上年结转资金"), ("other", "其他资金"))
+
+
+def self_evaluation(data: dict[str, Any], dept: str, labels: dict[str, str]) -> Form:
+    """The 财政项目支出绩效自评表 of one report."""
+    lay = Layout(9)
+    lay.row(Cell("项目名称", bold=True), Cell(data["name"], cols=8))
+    lay.row("主管部门", Cell(dept, cols=3), "实施单位", Cell(data.get("implementer", ""), cols=4))
+    if data.get("leader") or data.get("phone") or "finance_leader" in labels:
+        lay.row(labels.get("leader", "项目负责人"), Cell(data.get("leader", ""), cols=3),
+                "联系电话", Cell(data.get("phone", ""), cols=4))
+    if "finance_leader" in labels:
+        lay.row("财务负责人", Cell(labels["finance_leader"], cols=3), "联系电话", Cell("", cols=4))
+    unit = data.get("money_unit", "元")
+    lay.row(Cell(f"项目资金（{unit}）", rows=5), "", labels.get("initial", "年初预算数"),
+            labels.get("adjusted", "全年预算数"), labels.get("executed", "全年执行数"),
+            labels.get("weight", "分值"), labels.get("rate", "执行率"), Cell("得分", cols=2))
+    funds = data.get("funds", {})
+    for name, label in FUND_ROWS:
+        values = funds.get(name, {})
+        if name == "total":
+            lay.row(label, values.get("initial"), values.get("adjusted"), values.get("executed"),
+                    values.get("weight"), Cell(values.get("rate"), percent=True),
+                    Cell(values.get("score"), cols=2))
+        else:
+            lay.row(labels.get(name, label), values.get("initial"), values.get("adjusted"),
+                    values.get("executed"), "—", "—", Cell("—", cols=2))
+    goals = data.get("goals", {})
+    lay.row(Cell("年度总体目标", rows=2), Cell("预期目标", cols=4), Cell("实际完成情况", cols=4))
+    lay.row(Cell(goals.get("planned", ""), cols=4), Cell(goals.get("achieved", ""), cols=4))
+    items = list(data.get("indicators", []))
+    lay.row(Cell("绩效指标", rows=len(items) + 1), "一级指标", "二级指标", "三级指标",
+            labels.get("target", "年度指标值"), labels.get("actual", "实际完成值"),
+            labels.get("weight", "分值"), "得分", "偏差原因分析及改进措施")
+    for item, cats in zip(items, _category_cells(items)):
+        head = [cats[k] for k in ("level1", "level2") if k in cats]
+        if item.get("not_applicable"):
+            lay.row(*head, Cell("不适用", cols=6))
+            continue
+        lay.row(*head, item.get("name", ""), item.get("target", ""), item.get("actual", ""),
+                item.get("weight"), item.get("score"), item.get("reason", ""))
+    total = data.get("total", {})
+    lay.row(Cell("总分", cols=6), total.get("weight"), total.get("score"), "")
+    for section, body in labels.get("sections", {}).items():
+        lay.row(section, Cell(body, cols=8))
+    return Form("财政项目支出绩效自评表", f"（{data['year']}年度）", 9, lay.grid, data["name"])
+
+
+def declaration(data: dict[str, Any], dept: str) -> Form:
+    """The 财政项目支出绩效目标申报表 of one report."""
+    lay = Layout(6)
+    lay.row("项目名称", data["name"], "项目性质", data.get("nature", ""), "项目类别",
+            data.get("category", ""))
+    lay.row("主管部门", dept, "实施单位", Cell(data.get("implementer", ""), cols=3))
+    period = data.get("period", {})
+    lay.row("计划开始日期", period.get("start") or "", "计划完成日期", Cell(period.get("end") or "", cols=3))
+    funds = data.get("funds", {})
+    lay.row(Cell(f"项目资金（{data.get('money_unit', '元')}）", rows=4), "项目资金总额",
+            funds.get("project_total"), "年度资金申请总额", Cell(funds.get("requested"), cols=2))
+    lay.row("其中：财政资金", "", "其中：当年财政拨款", Cell(funds.get("appropriation"), cols=2))
+    lay.row("", "", "上年结转资金", Cell(funds.get("carryover"), cols=2))
+    lay.row("其他资金", "", "其他资金", Cell(funds.get("other"), cols=2))
+    goals = data.get("goals", {})
+    lay.row(Cell("项目绩效目标", rows=2), Cell("项目总目标", cols=2), Cell("年度总体目标", cols=3))
+    lay.row(Cell(goals.get("overall", ""), cols=2), Cell(goals.get("annual", ""), cols=3))
+    items = list(data.get("indicators", []))
+    lay.row(Cell("绩效指标", rows=len(items) + 1), "一级指标", "二级指标", "三级指标",
+            Cell("年度(/项目)指标值", cols=2))
+    for item, cats in zip(items, _category_cells(items)):
+        head = [cats[k] for k in ("level1", "level2") if k in cats]
+        lay.row(*head, item.get("name", ""), Cell(item.get("target", ""), cols=2))
+    return Form("财政项目支出绩效目标申报表", f"（{data['year']}年度）", 6, lay.grid, data["name"])
+
+
+# --- writers ---------------------------------------------------------------------------
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def number_format(cell: Cell) -> str:
+    value = cell.value
+    assert isinstance(value, Decimal)
+    places = _places(value) - (2 if cell.percent else 0)
+    body = "0" + ("." + "0" * places if places > 0 else "")
+    return body + ("%" if cell.percent else "")
+
+
+def write_xlsx(forms: list[Form], path: Path) -> None:
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    thin = Side(style="thin")
+    ruled = Border(left=thin, right=thin, top=thin, bottom=thin)
+    used: set[str] = set()
+    for n, form in enumerate(forms, 1):
+        title = f"{n:03d}"
+        used.add(title)
+        sheet = book.create_sheet(title)
+        sheet.cell(1, 1, form.title).font = Font(bold=True, size=16)
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=form.width)
+        sheet.cell(2, 1, form.year)
+        sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=form.width)
+        for r, line in enumerate(form.grid, 3):
+            for c, cell in enumerate(line, 1):
+                if cell is None:
+                    sheet.cell(r, c).border = ruled
+                    continue
+                target = sheet.cell(r, c)
+                value = cell.value
+                if isinstance(value, Decimal):
+                    target.value = float(value)
+                    target.number_format = number_format(cell)
+                elif value is None:
+                    target.value = None
+                else:
+                    target.value = str(value) if not hasattr(value, "isoformat") else value.isoformat()
+                    target.data_type = "s"  # text as typed: =100% is a target, not a formula
+                    target.number_format = "@"
+                target.border = ruled
+                target.alignment = Alignment(wrap_text=True, vertical="center")
+                if cell.rows > 1 or cell.cols > 1:
+                    sheet.merge_cells(start_row=r, start_column=c,
+                                      end_row=r + cell.rows - 1, end_column=c + cell.cols - 1)
+        for c in range(1, form.width + 1):
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = 16
+    book.save(path)
+
+
+def write_xls(forms: list[Form], path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for n, form in enumerate(forms, 1):
+        sheet = book.add_sheet(f"{n:03d}")
+        sheet.write_merge(0, 0, 0, form.width - 1, form.title)
+        sheet.write_merge(1, 1, 0, form.width - 1, form.year)
+        for r, line in enumerate(form.grid, 2):
+            for c, cell in enumerate(line):
+                if cell is None:
+                    continue
+                value = cell.value
+                style = xlwt.easyxf("borders: left thin, right thin, top thin, bottom thin")
+                if isinstance(value, Decimal):
+                    style.num_format_str = number_format(cell)
+                    value = float(value)
+                elif value is None:
+                    value = ""
+                else:
+                    value = str(value) if not hasattr(value, "isoformat") else value.isoformat()
+                if cell.rows > 1 or cell.cols > 1:
+                    sheet.write_merge(r, r + cell.rows - 1, c, c + cell.cols - 1, value, style)
+                else:
+                    sheet.write(r, c, value, style)
+    book.save(str(path))
+
+
+def write_docx(forms: list[Form], path: Path) -> None:
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    for n, form in enumerate(forms):
+        if n:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading(form.title, level=1)
+        document.add_paragraph(form.year)
+        table = document.add_table(rows=len(form.grid), cols=form.width)
+        table.style = "Table Grid"
+        for r, line in enumerate(form.grid):
+            for c, cell in enumerate(line):
+                if cell is None:
+                    continue
+                target = table.cell(r, c)
+                if cell.rows > 1 or cell.cols > 1:
+                    target = target.merge(table.cell(r + cell.rows - 1, c + cell.cols - 1))
+                target.text = text_of(cell)
+    document.save(str(path))
+
+
+_CSS = """
+@page { size: A4; margin: 15mm; }
+body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; font-size: 9pt; }
+section { break-after: page; }
+h1 { text-align: center; font-size: 15pt; margin: 0 0 2mm; }
+p.year { text-align: center; margin: 0 0 3mm; }
+table { border-collapse: collapse; width: 100%; }
+td { border: 0.75pt solid #000; padding: 1mm 1.2mm; vertical-align: middle; }
+tr { break-inside: avoid; }
+"""
+
+
+def form_html(forms: list[Form]) -> str:
+    parts = ["<!doctype html><html lang=zh-CN><meta charset=utf-8><style>", _CSS, "</style><body>"]
+    for form in forms:
+        parts.append(f"<section><h1>{html.escape(form.title)}</h1><p class=year>{html.escape(form.year)}</p><table>")
+        for line in form.grid:
+            parts.append("<tr>")
+            for cell in line:
+                if cell is None:
+                    continue
+                span = (f" rowspan={cell.rows}" if cell.rows > 1 else "") + (
+                    f" colspan={cell.cols}" if cell.cols > 1 else "")
+                body = "<br>".join(html.escape(x) for x in text_of(cell).split("\n"))
+                parts.append(f"<td{span}>{body}</td>")
+            parts.append("</tr>")
+        parts.append("</table></section>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_pdfs(jobs: list[tuple[list[Form], Path]]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        for forms, path in jobs:
+            page.set_content(form_html(forms))
+            page.pdf(path=str(path), format="A4", print_background=True)
+        browser.close()
+
+
+# --- the seeds ----------------------------------------------------------------------------
+
+def imported(seeds: list[Path], content: Path) -> dict[str, list[dict[str, Any]]]:
+    """The seeds' reports as the text import writes them, by seed file, in source order."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        run_import(seeds, content, None, corrections=ROOT / "content" / "corrections.yaml")
+    out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for path in sorted((content / "departments").rglob("*.yaml")):
+        data, _ = parse_yaml(path.read_text(encoding="utf-8"))
+        if data.get("kind") in ("self-evaluation", "target-declaration"):
+            source, _, lines = str(data["source"]).partition(":")
+            out.setdefault(source, []).append((int(lines.split("-")[0]), data))
+    return {k: [d for _, d in sorted(v, key=lambda x: x[0])] for k, v in sorted(out.items())}
+
+
+def departments(content: Path) -> dict[str, str]:
+    names = {}
+    for path in (content / "departments").glob("*/department.yaml"):
+        data, _ = parse_yaml(path.read_text(encoding="utf-8"))
+        names[path.parent.name] = str(data["name"])
+    return names
+
+
+OTHER = {"adjusted": "调整后预算数", "executed": "预算执行数", "rate": "预算执行率",
+         "weight": "权重", "target": "指标值", "actual": "完成值", "appropriation": "其中：财政资金",
+         "finance_leader": "李四"}
+
+
+def forms_of(reports: list[dict[str, Any]], names: dict[str, str]) -> list[Form]:
+    out = []
+    for data in reports:
+        dept = names[data["department"]]
+        out.append(self_evaluation(data, dept, {}) if data["kind"] == "self-evaluation"
+                   else declaration(data, dept))
+    return out
+
+
+def main(seeds_dir: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        content = Path(scratch) / "content"
+        by_seed = imported(sorted(seeds_dir.glob("*.txt")), content)
+        names = departments(content)
+    pdfs = []
+    for source, reports in by_seed.items():
+        stem = source.split("_")[0]
+        forms = forms_of(reports, names)
+        write_xlsx(forms, out / f"{stem}.xlsx")
+        write_docx(forms, out / f"{stem}.docx")
+        if stem == "004":
+            write_xls(forms, out / f"{stem}.xls")
+        pdfs.append((forms, out / f"{stem}.pdf"))
+    write_pdfs(pdfs)
+    print(f"wrote the forms of {sum(len(r) for r in by_seed.values())} reports to {out}")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(Path(args[0]) if args else ROOT.parent / "shared" / "seeds",
+         Path(args[1]) if len(args) > 1 else ROOT / "tests" / "fixtures" / "forms")

@@ -1,0 +1,103 @@
+"""The importer on the official forms kept in Excel, Word and PDF (tests/fixtures/forms).
+
+The fixtures are the seed reports written as the printed forms by scripts/make_forms.py
+(merged cells, ruled tables, amounts as numbers with their printed decimals, the PDF as
+headless Chromium prints the HTML of the forms); importing them must give what the text
+import of the seeds gives, report by report. Their corrections (tests/fixtures/forms/
+corrections.yaml) are kept beside them, as a publisher keeps them beside the forms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.content.load import parse_yaml
+from generator.content.models import REPORT_MODELS
+from generator.importers import run_import
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMS = ROOT / "tests" / "fixtures" / "forms"
+BOOK = FORMS / "corrections.yaml"
+SEED_REPORTS = 118  # the 94 self-evaluations and 24 target declarations (the budget is no form)
+
+
+def reports(content: Path, pdf: bool = False) -> dict[str, Any]:
+    """Every report below ``content`` as its model reads it, without its ``source``."""
+    out = {}
+    for path in sorted((content / "departments").rglob("*.yaml")):
+        data, _ = parse_yaml(path.read_text(encoding="utf-8"))
+        if data.get("kind") not in REPORT_MODELS or data["kind"] == "department-budget":
+            continue
+        data.pop("source")
+        dumped = REPORT_MODELS[data["kind"]].model_validate(data).model_dump(mode="json")
+        if pdf:  # a line wrap hides whether a space followed an ASCII comma: the page cannot say
+            dumped = _unspaced(dumped)
+        out[path.relative_to(content).as_posix()] = dumped
+    return out
+
+
+def _unspaced(value: Any) -> Any:
+    if isinstance(value, str):
+        return re.sub(r"([,;:]) (?=[\u4e00-\u9fff])", r"\1", value)
+    if isinstance(value, dict):
+        return {k: _unspaced(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unspaced(v) for v in value]
+    return value
+
+
+def import_quietly(files: list[Path], content: Path, book: Path | None = BOOK) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run_import(files, content, None, corrections=book)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "docx", "pdf"])
+def test_the_forms_give_what_the_text_import_gives(suffix: str, tmp_path: Path) -> None:
+    files = sorted(FORMS.glob(f"*.{suffix}"))
+    assert [f.stem for f in files] == ["000", "001", "002", "003", "004"]
+    _code, out, err = import_quietly(files, tmp_path / "content")
+    assert "FontBBox" not in err
+    got = reports(tmp_path / "content", suffix == "pdf")
+    want = reports(ROOT / "content", suffix == "pdf")
+    assert len(got) == SEED_REPORTS, out
+    assert sorted(got) == sorted(want)
+    different = [rel for rel in got if got[rel] != want[rel]]
+    assert different == [], (different, got[different[0]] if different else None)
+
+
+def test_an_old_xls_workbook(tmp_path: Path) -> None:
+    code, out, _ = import_quietly([FORMS / "004.xls"], tmp_path / "content")
+    assert code == 0
+    assert out.startswith("imported 2 reports (2 self-evaluations) from 1 file: 3 written")
+    got, want = reports(tmp_path / "content"), reports(ROOT / "content")
+    assert got == {rel: want[rel] for rel in got}
+
+
+def test_merged_cells_are_blank_where_they_are_covered() -> None:
+    from generator.importers.office import docx_rows, xlsx_rows
+
+    for rows in (xlsx_rows(FORMS / "004.xlsx"), docx_rows(FORMS / "004.docx")):
+        funds = next(r for r in rows if "年初预算数" in r.cells)
+        assert funds.cells[0].startswith("项目资金") and funds.cells[1] == ""
+        total = next(r for r in rows if "年度资金总额" in r.cells)
+        # under the merged 项目资金 label: blank, then the figures with their printed decimals
+        assert total.cells[:7] == ("", "年度资金总额", "15371720.00", "15371720.00",
+                                   "14753068.9", "10", "95.98%")
+
+
+def test_the_pdf_is_read_page_by_page_with_its_breaks() -> None:
+    from generator.importers.pdf import pdf_rows
+
+    rows = pdf_rows(FORMS / "000.pdf")
+    titles = [r for r in rows if r.cells == ("财政项目支出绩效自评表",)]
+    assert len(titles) == 23
+    assert any(r.brk for r in rows)  # a table that runs on over a page
+    assert not any(re.search(r"[\u2e80-\u2fdf]", c) for r in rows for c in r.cells)  # no radicals
