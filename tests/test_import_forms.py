@@ -101,3 +101,105 @@ def test_the_pdf_is_read_page_by_page_with_its_breaks() -> None:
     assert len(titles) == 23
     assert any(r.brk for r in rows)  # a table that runs on over a page
     assert not any(re.search(r"[\u2e80-\u2fdf]", c) for r in rows for c in r.cells)  # no radicals
+
+
+# --- what the importer refuses, and writes nothing for -------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
+
+
+def _scan_pdf(path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)  # a page without text, as a scanner's PDF has
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("scan.png", PNG, "scan.png:1: cannot read: a PNG image, not text: it needs OCR first"),
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + bytes(64), "photo.jpg:1: cannot read: a JPEG image, not text"),
+    ("form.txt", b"\x01\x02\x00\x03" * 50, "form.txt:1: cannot read: a binary file, neither text nor a form"),
+    ("forms.zip", None, "forms.zip:1: cannot read: a ZIP archive that is neither an .xlsx nor a .docx"),
+    ("gbk.txt", "财政项目支出绩效自评表\n".encode("gb18030"),
+     "gbk.txt:1: cannot read: text that is not UTF-8 but reads as GBK/GB18030 (convert it, e.g. iconv"),
+    ("scan.pdf", None, "scan.pdf:1: cannot read: a PDF without a text layer (a scan?): it needs OCR first"),
+])
+def test_a_file_it_cannot_read_is_named_for_what_it_is(
+        name: str, content: bytes | None, message: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    if name.endswith(".zip"):
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("readme.txt", "x")
+    elif name == "scan.pdf":
+        _scan_pdf(path)
+    else:
+        assert content is not None
+        path.write_bytes(content)
+    code, out, err = import_quietly([path], tmp_path / "content")
+    assert code == 1
+    assert err.splitlines()[0].startswith(message), err
+    assert ("iconv" in err) == (name == "gbk.txt")  # only text is told to convert its encoding
+    assert out.endswith("no file written\n")
+    assert not (tmp_path / "content").exists()
+
+
+def test_a_form_is_read_by_its_bytes_not_its_name(tmp_path: Path) -> None:
+    renamed = tmp_path / "form.txt"
+    renamed.write_bytes((FORMS / "004.xlsx").read_bytes())
+    code, out, _ = import_quietly([renamed], tmp_path / "content")
+    assert code == 0 and out.startswith("imported 2 reports")
+
+
+def test_a_file_that_fails_means_nothing_is_written(tmp_path: Path) -> None:
+    bad = tmp_path / "scan.png"
+    bad.write_bytes(PNG)
+    code, _out, err = import_quietly([FORMS / "004.xlsx", bad], tmp_path / "content")
+    assert code == 1
+    assert "scan.png:1: nothing was imported from this file, so nothing is written" in err
+    assert not (tmp_path / "content").exists()
+
+
+def test_a_skipped_form_writes_nothing(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(FORMS / "004.xlsx")
+    sheet = book.worksheets[1]
+    for row in sheet.iter_rows():  # the second form loses its 项目资金 rows
+        if any(isinstance(c.value, str) and c.value.startswith("项目资金") for c in row):
+            for c in row:
+                if not isinstance(c, openpyxl.cell.cell.MergedCell):
+                    c.value = None
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    code, out, err = import_quietly([path], tmp_path / "content")
+    assert code == 1
+    assert "form without 项目资金, 实际完成情况 or 一级指标 rows; skipped" in err
+    assert "imported 1 reports (1 self-evaluation) from 1 file: 2 written" in out  # report + department
+    written = sorted(p.name for p in (tmp_path / "content").rglob("*.yaml"))
+    assert len(written) == 2 and "department.yaml" in written
+
+
+def test_a_file_over_the_limit_is_refused_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.importers import readers
+
+    assert readers.MAX_BYTES == 32 * 2**20  # the limit docs/importing.md states
+    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    code, _out, err = import_quietly([FORMS / "004.xlsx"], tmp_path / "content")
+    assert code == 1
+    assert err.splitlines()[0] == ("004.xlsx:1: cannot read: 0.0 MiB is more than the 0 MiB a source "
+                                   "file may have: split it (one file per department or year) and "
+                                   "import the parts")
+    assert not (tmp_path / "content").exists()
+
+
+def test_a_large_file_shows_its_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.importers import readers
+
+    monkeypatch.setattr(readers, "PROGRESS_BYTES", 1000)
+    _code, _out, err = import_quietly([FORMS / "004.pdf"], tmp_path / "content")
+    assert "import: reading 004.pdf (0.4 MiB, pdf)" in err
+    assert "import: 004.pdf: page 5 of 5" in err

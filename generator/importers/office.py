@@ -73,7 +73,8 @@ def xlsx_rows(path: Path) -> list[Row]:
     """Rows of every sheet of an ``.xlsx`` workbook, in sheet order."""
     import openpyxl
 
-    book = openpyxl.load_workbook(path, data_only=True)
+    with path.open("rb") as handle:  # a handle: openpyxl would refuse a name not ending in .xlsx
+        book = openpyxl.load_workbook(handle, data_only=True)
     rows: list[Row] = []
     start = 1
     for sheet in book.worksheets:
