@@ -10,7 +10,7 @@ out (财政项目支出绩效自评表, 财政项目支出绩效目标申报表)
 the 项目资金 and 绩效指标 labels and for categories over several rows, amounts as numbers
 with the printed decimals. One workbook (one sheet per form), one Word document and one
 PDF (the HTML of the forms printed by headless Chromium, as a browser prints them) per
-seed file; the .xls of seed 004 only. ``other-province.*`` lays two reports out with
+seed file; the .xls of seed 004 only. ``other-province.xlsx`` and ``.pdf`` lay two reports out with
 another province's labels (调整后预算数, 预算执行数, 预算执行率, 权重, 指标值, 完成值,
 指标性质, 度量单位, 项目基本情况, 评价结论, 存在问题, 改进措施, 财务负责人).
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -130,8 +131,9 @@ FUND_ROWS = (("total", "年度资金总额"), ("appropriation", "其中：当年
 
 def self_evaluation(data: dict[str, Any], dept: str, labels: dict[str, str]) -> Form:
     """The 财政项目支出绩效自评表 of one report."""
-    lay = Layout(9)
-    lay.row(Cell("项目名称", bold=True), Cell(data["name"], cols=8))
+    wide = "nature" in labels  # the 指标性质 and 度量单位 columns
+    lay = Layout(11 if wide else 9)
+    lay.row(Cell("项目名称", bold=True), Cell(data["name"], cols=lay.width - 1))
     lay.row("主管部门", Cell(dept, cols=3), "实施单位", Cell(data.get("implementer", ""), cols=4))
     if data.get("leader") or data.get("phone") or "finance_leader" in labels:
         lay.row(labels.get("leader", "项目负责人"), Cell(data.get("leader", ""), cols=3),
@@ -141,36 +143,57 @@ def self_evaluation(data: dict[str, Any], dept: str, labels: dict[str, str]) -> 
     unit = data.get("money_unit", "元")
     lay.row(Cell(f"项目资金（{unit}）", rows=5), "", labels.get("initial", "年初预算数"),
             labels.get("adjusted", "全年预算数"), labels.get("executed", "全年执行数"),
-            labels.get("weight", "分值"), labels.get("rate", "执行率"), Cell("得分", cols=2))
+            labels.get("weight", "分值"), labels.get("rate", "执行率"), Cell("得分", cols=lay.width - 7))
     funds = data.get("funds", {})
     for name, label in FUND_ROWS:
         values = funds.get(name, {})
         if name == "total":
             lay.row(label, values.get("initial"), values.get("adjusted"), values.get("executed"),
                     values.get("weight"), Cell(values.get("rate"), percent=True),
-                    Cell(values.get("score"), cols=2))
+                    Cell(values.get("score"), cols=lay.width - 7))
         else:
             lay.row(labels.get(name, label), values.get("initial"), values.get("adjusted"),
-                    values.get("executed"), "—", "—", Cell("—", cols=2))
+                    values.get("executed"), "—", "—", Cell("—", cols=lay.width - 7))
     goals = data.get("goals", {})
-    lay.row(Cell("年度总体目标", rows=2), Cell("预期目标", cols=4), Cell("实际完成情况", cols=4))
-    lay.row(Cell(goals.get("planned", ""), cols=4), Cell(goals.get("achieved", ""), cols=4))
+    half = (lay.width - 1) // 2
+    lay.row(Cell("年度总体目标", rows=2), Cell("预期目标", cols=half), Cell("实际完成情况", cols=lay.width - 1 - half))
+    lay.row(Cell(goals.get("planned", ""), cols=half), Cell(goals.get("achieved", ""), cols=lay.width - 1 - half))
     items = list(data.get("indicators", []))
-    lay.row(Cell("绩效指标", rows=len(items) + 1), "一级指标", "二级指标", "三级指标",
-            labels.get("target", "年度指标值"), labels.get("actual", "实际完成值"),
-            labels.get("weight", "分值"), "得分", "偏差原因分析及改进措施")
+    measures = ["指标性质", labels.get("target", "年度指标值"), "度量单位"] if wide else [labels.get("target", "年度指标值")]
+    lay.row(Cell("绩效指标", rows=len(items) + 1), "一级指标", "二级指标", "三级指标", *measures,
+            labels.get("actual", "实际完成值"), labels.get("weight", "分值"), "得分", "偏差原因分析及改进措施")
     for item, cats in zip(items, _category_cells(items)):
         head = [cats[k] for k in ("level1", "level2") if k in cats]
         if item.get("not_applicable"):
-            lay.row(*head, Cell("不适用", cols=6))
+            lay.row(*head, Cell("不适用", cols=lay.width - 3))
             continue
-        lay.row(*head, item.get("name", ""), item.get("target", ""), item.get("actual", ""),
-                item.get("weight"), item.get("score"), item.get("reason", ""))
+        target, actual = item.get("target", ""), item.get("actual", "")
+        if wide:
+            sign, value, unit = split_target(target)
+            if unit and actual.endswith(unit) and FIGURE.match(actual[:-len(unit)]):
+                actual = actual[:-len(unit)]
+            shown: list[Any] = [sign, value, unit]
+        else:
+            shown = [target]
+        lay.row(*head, item.get("name", ""), *shown, actual, item.get("weight"), item.get("score"),
+                item.get("reason", ""))
     total = data.get("total", {})
-    lay.row(Cell("总分", cols=6), total.get("weight"), total.get("score"), "")
+    lay.row(Cell("总分", cols=lay.width - 3), total.get("weight"), total.get("score"), "")
     for section, body in labels.get("sections", {}).items():
-        lay.row(section, Cell(body, cols=8))
+        lay.row(section, Cell(body, cols=lay.width - 1))
     return Form("财政项目支出绩效自评表", f"（{data['year']}年度）", 9, lay.grid, data["name"])
+
+
+TARGET = re.compile(r"^([<>=≥≤]+)?(\d+(?:\.\d+)?)(\D*)$")
+FIGURE = re.compile(r"^[<>=≥≤]*\d+(\.\d+)?$")
+
+
+def split_target(target: str) -> tuple[str, str, str]:
+    """``≥95%`` as 指标性质, 指标值 and 度量单位; a target in words is 定性."""
+    found = TARGET.match(target)
+    if not found:
+        return "定性", target, ""
+    return found.group(1) or "", found.group(2), found.group(3)
 
 
 def declaration(data: dict[str, Any], dept: str) -> Form:
@@ -374,9 +397,12 @@ def departments(content: Path) -> dict[str, str]:
     return names
 
 
-OTHER = {"adjusted": "调整后预算数", "executed": "预算执行数", "rate": "预算执行率",
-         "weight": "权重", "target": "指标值", "actual": "完成值", "appropriation": "其中：财政资金",
-         "finance_leader": "李四"}
+OTHER: dict[str, Any] = {
+    "adjusted": "调整后预算数", "executed": "预算执行数", "rate": "预算执行率", "weight": "权重",
+    "target": "指标值", "actual": "完成值", "appropriation": "其中：财政资金", "nature": True,
+    "finance_leader": "李四",
+    "sections": {"项目基本情况": "项目按计划实施。", "评价结论": "项目完成年度目标。",
+                 "存在问题": "无。", "改进措施": "继续做好项目管理。"}}
 
 
 def forms_of(reports: list[dict[str, Any]], names: dict[str, str]) -> list[Form]:
@@ -403,6 +429,9 @@ def main(seeds_dir: Path, out: Path) -> None:
         if stem == "004":
             write_xls(forms, out / f"{stem}.xls")
         pdfs.append((forms, out / f"{stem}.pdf"))
+    other = [self_evaluation(d, names[d["department"]], OTHER) for d in by_seed[min(by_seed)][:2]]
+    write_xlsx(other, out / "other-province.xlsx")
+    pdfs.append((other, out / "other-province.pdf"))
     write_pdfs(pdfs)
     print(f"wrote the forms of {sum(len(r) for r in by_seed.values())} reports to {out}")
 

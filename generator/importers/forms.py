@@ -185,16 +185,56 @@ def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Me
     data["funds"] = _se_funds(rows[funds_at + 1:goals_at], msgs)
     planned, achieved = _two_texts(rows[goals_at + 1:table_at], rows[goals_at], "预期目标", "实际完成情况")
     data["goals"] = {"planned": planned, "achieved": achieved}
-    table = read_indicators(rows[table_at + 1:], False, msgs)
+    table = read_indicators(fold_columns(rows[table_at], rows[table_at + 1:]), False, msgs)
     data["indicators"] = table.indicators
     data["total"] = table.total
+    for row in rows:
+        found = next((k for k in _NOT_KEPT if key(row.cells[0]).startswith(k)), "") if row.cells else ""
+        if found and len(row.filled) > 1:
+            msgs.note(row.line, f"{found} not imported: the content format has no field for it")
     parsed.lines = table.lines
     parsed.last = table.last_line or parsed.last
     return True
 
 
 _FUND_ROWS = {"年度资金总额": "total", "其中:当年财政拨款": "appropriation",
-              "上年结转资金": "carryover", "其他资金": "other"}
+              "其中:财政资金": "appropriation", "上年结转资金": "carryover", "其他资金": "other"}
+# Sections and people some provinces' forms print that the content format has no field for:
+# said in a note, so the publisher knows they were not imported.
+_NOT_KEPT = ("项目基本情况", "评价结论", "存在问题", "改进措施", "财务负责人")
+_SIGN = re.compile(r"^[<>=≥≤]+$")
+_FIGURE = re.compile(r"^[<>=≥≤]*\d+(\.\d+)?$")
+
+
+def fold_columns(head: Row, rows: list[Row]) -> list[Row]:
+    """Fold the 指标性质 and 度量单位 columns some provinces print into the target and actual.
+
+    ``≥ | 95 | %`` under 指标性质, 指标值, 度量单位 is the target ``≥95%``; a figure under 完成值
+    takes the unit too. A 指标性质 that is not a sign (定性, 正向) is not part of the target.
+    """
+    labels = [key(c) for c in head.cells]
+    nature = next((i for i, c in enumerate(labels) if c == "指标性质"), -1)
+    unit = next((i for i, c in enumerate(labels) if c == "度量单位"), -1)
+    if nature < 0 and unit < 0:
+        return rows
+    value = next((i for i, c in enumerate(labels) if c.endswith("指标值")), -1)
+    done = next((i for i, c in enumerate(labels) if c.endswith("完成值")), -1)
+    out = []
+    for row in rows:
+        cells = list(row.cells) + [""] * (len(labels) - len(row.cells))
+        if value < 0 or len(row.cells) > len(labels) or "总分" in row.text:
+            out.append(row)
+            continue
+        sign = cell(cells[nature]) if nature >= 0 else ""
+        measure = cell(cells[unit]) if unit >= 0 else ""
+        cells[value] = (sign if _SIGN.match(sign) else "") + cell(cells[value]) + measure
+        if done >= 0 and _FIGURE.match(cell(cells[done])):
+            cells[done] = cell(cells[done]) + measure
+        for gone in (nature, unit):
+            if gone >= 0:
+                cells[gone] = ""
+        out.append(Row(row.line, tuple(cells), row.brk, row.lines))
+    return out
 _FUND_FIELDS = ("initial", "adjusted", "executed", "weight", "rate", "score")
 
 
@@ -267,7 +307,7 @@ def _declaration(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messag
     data["funds"] = funds
     overall, annual = _two_texts(rows[goals_at + 1:table_at], rows[goals_at], "项目总目标", "年度总体目标")
     data["goals"] = {"overall": overall, "annual": annual}
-    table = read_indicators(rows[table_at + 1:], True, msgs)
+    table = read_indicators(fold_columns(rows[table_at], rows[table_at + 1:]), True, msgs)
     data["indicators"] = table.indicators
     parsed.lines = table.lines
     parsed.last = table.last_line or parsed.last
