@@ -1,13 +1,18 @@
 """``disclose import``: source documents -> content YAML files, one per report.
 
-Contract: :func:`run_import` reads every given file (the layout readers in
-:mod:`~generator.importers.textforms` and :mod:`~generator.importers.spaced` turn it
-into rows; an ``.xlsx`` reader would be one more), finds every report in it
+Contract: :func:`run_import` reads every given file into rows of cells
+(:mod:`~generator.importers.readers` picks the reader by the file's bytes: the text
+layouts of :mod:`~generator.importers.textforms` and :mod:`~generator.importers.spaced`,
+the Excel and Word readers of :mod:`~generator.importers.office`, the PDF reader of
+:mod:`~generator.importers.pdf`), finds every report in it
 (:mod:`~generator.importers.forms`, :mod:`~generator.importers.budget`), applies the
 recorded hand corrections (:mod:`~generator.importers.corrections`), names the files
 (:mod:`~generator.importers.slugs`) and writes them under
 ``<content>/departments/<dept>/`` (:mod:`~generator.importers.output`), with the
-department files. Messages go to stderr as ``file:line: what``; one summary line goes
+department files, the corrections kept with the content (``<content>/corrections.yaml``).
+Everything is read before anything is written: when a file cannot be read or holds no
+form, nothing at all is written; a form that cannot be read writes nothing of its own.
+Messages go to stderr as ``file:line: what``; one summary line goes
 to stdout. The exit code is 1 when a problem was met that no correction settles.
 Importing the same files twice writes the same bytes.
 """
