@@ -15,6 +15,7 @@ A row's line number is its place in the file: page by page, every row counted.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -103,6 +104,8 @@ def pdf_rows(path: Path, progress: Progress | None = None) -> list[Row]:
     """Rows of every page of a PDF with a text layer."""
     import pdfplumber
 
+    # pdfminer logs what it makes of odd fonts (a FontBBox it cannot parse): not the publisher's concern
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     rows: list[Row] = []
     number = 0
     with pdfplumber.open(path) as pdf:

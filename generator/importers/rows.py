@@ -1,7 +1,7 @@
 """The common intermediate of every importer, and the cleaning of PDF-extracted text.
 
-Contract: a reader (``textforms``, ``spaced``, ``office``, ``pdf``) turns a source file into a list of :class:`Row`: the cells of one printed table
-row, each cell's text as extracted (a wrapped cell keeps its line breaks), with the
+Contract: a reader (``textforms``, ``spaced``, ``office``, ``pdf``) turns a source file
+into a list of :class:`Row`: the cells of one printed table row, each cell's text as extracted (a wrapped cell keeps its line breaks), with the
 line number where the row starts and whether a page break (a blank line inside a
 table) comes just before it. Everything after the readers works on rows only.
 
