@@ -104,12 +104,11 @@ def _run(args: argparse.Namespace) -> int:
         print(report.summary())
         return 0
     if args.command == "check":
-        from generator.audit.rules import target_outcomes
         from generator.audit.view import check_report
         from generator.site import check
 
         content, findings = check(_content_dir(args.content), args.strict)
-        print(check_report(findings, target_outcomes(content)))
+        print(check_report(findings, findings.outcomes))
         for draft in content.drafts:
             print(f"draft: {draft}: left out of the site until you remove its line draft: true")
         drafts = f", {len(content.drafts)} drafts" if content.drafts else ""

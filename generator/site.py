@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.aggregate import aggregate
-from generator.audit.rules import Finding, audit
+from generator.audit.rules import Finding, Findings, audit
 from generator.audit.view import findings_json
 from generator.content.load import load_content
 from generator.content.validate import Content, validate
@@ -58,7 +58,7 @@ class BuildReport:
 
 
 def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
-          jobs: int = 1) -> tuple[Content, list[Finding]]:
+          jobs: int = 1) -> tuple[Content, Findings]:
     """Load, validate and audit ``root``; raise BuildAborted on errors (and findings if strict)."""
     loaded = load_content(root, cache.load_many if cache else None)
     if cache:
@@ -66,7 +66,7 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     content = validate(root, loaded)
     if cache:
         cache.remember(content)
-    findings = audit(content, jobs)
+    findings = audit(content, jobs, cache.audits if cache else None)
     if strict and findings:
         raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
                             for f in findings])

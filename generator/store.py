@@ -24,6 +24,7 @@ import shutil
 import stat
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -118,7 +119,7 @@ def _untag(found: dict[str, Any]) -> Any:
 def encode(doc: Document) -> bytes:
     """A document as a JSON record: its data, positions and body, nothing that can run."""
     record = {"path": str(doc.path), "rel": doc.rel, "data": doc.data, "body": doc.body,
-              "body_line": doc.body_line, "positions": [[list(loc), *at] for loc, at in doc.positions.items()]}
+              "body_line": doc.body_line, "digest": doc.digest, "positions": [[list(loc), *at] for loc, at in doc.positions.items()]}
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
 
 
@@ -127,14 +128,55 @@ def decode(data: bytes) -> Document:
     record = json.loads(data, object_hook=_untag)
     positions = {tuple(loc): (int(line), int(col)) for loc, line, col in record["positions"]}
     return Document(Path(record["path"]), str(record["rel"]), record["data"], positions,
-                    str(record["body"]), int(record["body_line"]))
+                    str(record["body"]), int(record["body_line"]), str(record["digest"]))
 
 
 def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:
     """Parse one file (in a worker); return the outcome and its record (empty on failure)."""
-    path, rel, _ = item
+    path, rel, key = item
     outcome = load_one(path, rel)
-    return outcome, encode(outcome) if isinstance(outcome, Document) else b""
+    if isinstance(outcome, ContentError):
+        return outcome, b""
+    outcome = replace(outcome, digest=key)
+    return outcome, encode(outcome)
+
+
+class Memo:
+    """The results of one pure function of a report, by the report's digest, kept as JSON.
+
+    A build asks :meth:`get` for each report and :meth:`put` for those it had to compute;
+    :meth:`save` then writes the results this build used, and only those, beside the parse
+    records, so the next build (another process, or ``disclose serve``'s next rebuild) starts
+    from them. ``computed`` counts the results put since the last save: what was recomputed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: dict[str, Any] | None = None  # read when first asked
+        self.used: dict[str, Any] = {}
+        self.computed = 0
+
+    def get(self, key: str) -> Any:
+        """The result kept for ``key``, or None."""
+        if self.known is None:
+            try:
+                found = json.loads(self.path.read_bytes(), object_hook=_untag)
+            except (OSError, ValueError):
+                found = {}  # none yet, or not a memo of this version
+            self.known = found if isinstance(found, dict) else {}
+        result = self.known.get(key)
+        if result is not None:
+            self.used[key] = result
+        return result
+
+    def put(self, key: str, result: Any) -> None:
+        self.used[key] = result
+        self.computed += 1
+
+    def save(self) -> None:
+        """Keep the results of this build, and only those, for the next."""
+        data = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), default=_tag)
+        _write_atomically(self.path, data.encode("utf-8"))
+        self.known, self.used, self.computed = self.used, {}, 0
 
 
 class ParseCache:
@@ -152,6 +194,7 @@ class ParseCache:
         self.files: dict[str, bytes] = {}  # the downloads of the last build that was swapped in
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
+        self.audits = Memo(folder / "audit.json")  # each report's findings and target outcomes
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""
@@ -223,7 +266,9 @@ class ParseCache:
                 self.models[keys[id(doc)]] = model
 
     def prune(self) -> None:
-        """Delete the records of files that no longer exist or have changed since."""
+        """Keep the memos of this build; delete the records of files that no longer exist or have
+        changed since."""
+        self.audits.save()
         if not self.folder.is_dir():
             return
         for bucket in self.folder.iterdir():

@@ -21,11 +21,10 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.audit.budget import Issue, budget_issues
 from generator.audit.targets import Outcome, judge, slack, step, tolerance
@@ -44,9 +43,12 @@ from generator.content.validate import Content, ReportEntry
 from generator.numbers import printed as num
 from generator.output import parallel
 
+if TYPE_CHECKING:
+    from generator.store import Memo
+
 T = TypeVar("T")
 
-__all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "audit", "target_outcomes", "tolerance"]
+__all__ = ["RULES", "SEVERITIES", "Finding", "Findings", "Rule", "audit", "tolerance"]
 
 
 @dataclass(frozen=True, order=True)
@@ -328,55 +330,53 @@ def _each_issue(report: Report, grades: tuple[Grade, ...]) -> Iterator[Issue]:
         yield from budget_issues(report)
 
 
-# Results of a rule function for each report model of the last build, by kind of result: a
-# model that is still in the content (disclose serve keeps the models of unchanged files) is
-# not judged again, and the audit page, findings.json and the check summary all ask for the
-# target outcomes.
-_known: dict[object, dict[int, tuple[Report, Any]]] = {}
+class Findings(list[Finding]):
+    """What the audit found: every finding, sorted, and how the self-evaluations' targets
+    compared with their actuals (``outcomes``), which the audit page, findings.json and the
+    check summary show."""
+
+    def __init__(self, findings: Iterable[Finding] = (), outcomes: Counter[Outcome] | None = None) -> None:
+        super().__init__(findings)
+        self.outcomes: Counter[Outcome] = outcomes if outcomes is not None else Counter()
 
 
-def _apply(index: int) -> Any:
-    fn, models = parallel.state()
-    return fn(models[index])
+def _judge(index: int) -> tuple[list[Issue], dict[str, int]]:
+    grades, models = parallel.state()
+    report = models[index]
+    outcomes = _outcomes(report) if isinstance(report, SelfEvaluation) else Counter()
+    return _issues(report, grades), dict(outcomes)
 
 
-def _each(kind: object, fn: Callable[[Any], T], models: list[Report], jobs: int) -> list[T]:
-    """``fn`` of each of ``models``, over ``jobs`` processes; the last build's results are reused."""
-    known = _known.get(kind, {})
-    missing = [m for m in models if known.get(id(m), (None,))[0] is not m]
-    fresh = parallel.run(_apply, range(len(missing)), jobs, (fn, missing))
-    known.update({id(m): (m, result) for m, result in zip(missing, fresh, strict=True)})
-    _known[kind] = {id(m): known[id(m)] for m in models}
-    return [known[id(m)][1] for m in models]
-
-
-def audit(content: Content, jobs: int = 1) -> list[Finding]:
-    """Run every rule on every report, over ``jobs`` processes; return the findings sorted by file and line."""
+def audit(content: Content, jobs: int = 1, memo: Memo | None = None) -> Findings:
+    """Run every rule on every report, over ``jobs`` processes; return the findings sorted by
+    file and line, with the target outcomes. A report's results are a function of its file and
+    the grade bands: with a ``memo``, those of an unchanged file are taken from it."""
     grades = content.site.grades
-    for kind in [k for k in _known if isinstance(k, tuple) and k[1] != grades]:
-        del _known[kind]  # results under other grade bands
-    issues = _each(("issues", grades), partial(_issues, grades=grades), [e.model for e in content.reports], jobs)
-    found = [(entry, issue) for entry, mine in zip(content.reports, issues, strict=True) for issue in mine]
+    bands = hashlib.sha256(repr(grades).encode("utf-8")).hexdigest()[:16]
+    keys = [f"{e.doc.digest}:{bands}" if e.doc.digest and memo else "" for e in content.reports]
+    results: list[Any] = [memo.get(key) if key and memo else None for key in keys]
+    missing = [i for i, found in enumerate(results) if found is None]
+    fresh = parallel.run(_judge, range(len(missing)), jobs,
+                         (grades, [content.reports[i].model for i in missing]))
+    for i, (issues, outcomes) in zip(missing, fresh, strict=True):
+        results[i] = [[[rule, list(loc), message] for rule, loc, message in issues], outcomes]
+        if keys[i] and memo:
+            memo.put(keys[i], results[i])
+    found: list[tuple[ReportEntry, Issue]] = [
+        (entry, (rule, tuple(loc), message))
+        for entry, (issues, _) in zip(content.reports, results, strict=True) for rule, loc, message in issues]
     found += list(_across(content))
     findings = []
     for entry, (rule, loc, message) in found:
         line, col = entry.doc.where(loc)
         findings.append(Finding(entry.doc.shown, line, col, rule, format_loc(loc), message, entry.path,
                                 RULES[rule].severity, entry.doc.rel))
-    return sorted(findings)
+    outcomes: Counter[Outcome] = Counter()
+    for _, counts in results:
+        outcomes.update(counts)
+    return Findings(sorted(findings), outcomes)
 
 
 def _outcomes(report: SelfEvaluation) -> Counter[Outcome]:
     return Counter(judge(item.target, item.actual, cost=_is_cost(item))
                    for item in report.indicators if not item.not_applicable)
-
-
-def target_outcomes(content: Content) -> Counter[Outcome]:
-    """How the self-evaluations' targets compare with their actuals: met, missed, or why not compared.
-
-    Judged over every core, once per report model."""
-    evaluations: list[Report] = [e.model for e in content.reports if isinstance(e.model, SelfEvaluation)]
-    counts: Counter[Outcome] = Counter()
-    for part in _each("outcomes", _outcomes, evaluations, parallel.cores()):
-        counts.update(part)
-    return counts

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from generator.audit.rules import RULES, SEVERITIES, Finding, Rule, target_outcomes
+from generator.audit.rules import RULES, SEVERITIES, Finding, Findings, Rule
 from generator.audit.targets import Outcome
 from generator.content.validate import Content
 from generator.downloads.export import dumps
@@ -91,17 +91,15 @@ def rule_counts(findings: Iterable[Finding]) -> tuple[RuleCount, ...]:
     return tuple(RuleCount(rule, info, SEVERITIES[info.severity], counts[rule]) for rule, info in RULES.items())
 
 
-def target_counts(content: Content) -> tuple[tuple[str, int], ...]:
+def target_counts(counts: Counter[Outcome]) -> tuple[tuple[str, int], ...]:
     """(what happened, how many indicators) for the self-evaluations' targets, in the order of OUTCOMES."""
-    counts = target_outcomes(content)
     return tuple((label, counts[outcome]) for outcome, label in OUTCOMES.items() if counts[outcome])
 
 
-def findings_json(content: Content, findings: Iterable[Finding], base_url: str) -> bytes:
+def findings_json(content: Content, audited: Findings, base_url: str) -> bytes:
     """``/audit/findings.json``: the rules, every finding (linked below ``base_url``) and the target counts."""
-    findings = sorted(findings)
+    findings, outcomes = sorted(audited), audited.outcomes
     titles = _titles(content)
-    outcomes = target_outcomes(content)
     data = {
         "rules": {rule: {"title": info.title, "severity": info.severity, "help": info.help}
                   for rule, info in RULES.items()},

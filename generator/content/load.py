@@ -54,6 +54,9 @@ class Document:
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    # what the Store knows the file by: a hash of its path and bytes and the generator's code
+    # ("" when it was loaded without a Store, whose results are then never kept)
+    digest: str = ""
 
     @property
     def shown(self) -> str:

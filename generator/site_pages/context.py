@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from generator.aggregate import Aggregates, Summary
-from generator.audit.rules import Finding
+from generator.audit.rules import Finding, Findings
 from generator.audit.view import finding_groups, rule_counts, target_counts
 from generator.content.facts import grade_of, total_score
 from generator.content.models import (
@@ -184,12 +184,12 @@ class Pages:
         title = Msg("数据下载")
         return DataPage(self.layout("data/", Link(title, self.url("data/"))), title, tuple(titled))
 
-    def audit_page(self, findings: list[Finding]) -> AuditPage:
+    def audit_page(self, findings: Findings) -> AuditPage:
         """Every finding by department, the rules with their counts, and the targets not compared."""
         title = "数据核对"
         return AuditPage(self.layout("audit/", Link(title, self.url("audit/"))), title, len(findings),
                          rule_counts(findings), finding_groups(self.content, findings, self.url),
-                         target_counts(self.content), self.url("audit/findings.json"))
+                         target_counts(findings.outcomes), self.url("audit/findings.json"))
 
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{slug}/{year}/"), s) for year, s in self.years[slug])
@@ -275,7 +275,7 @@ def file_size(size: int) -> str:
 PlannedPage = tuple[str, str, Callable[[], Any], tuple[object, ...] | None]
 
 
-def page_plan(content: Content, aggregates: Aggregates, findings: list[Finding],
+def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
               files: Sequence[DataFile] = ()) -> list[PlannedPage]:
     """Plan every HTML page, in a stable order; ``files`` are the downloads.
 
