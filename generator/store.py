@@ -141,7 +141,7 @@ def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]
     return outcome, encode(outcome)
 
 
-class Memo:
+class Results:
     """The results of one pure function of a report, by the report's digest, kept as JSON.
 
     A build asks :meth:`get` for each report and :meth:`put` for those it had to compute;
@@ -194,7 +194,7 @@ class ParseCache:
         self.files: dict[str, bytes] = {}  # the downloads of the last build that was swapped in
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
-        self.audits = Memo(folder / "audit.json")  # each report's findings and target outcomes
+        self.audits = Results(folder / "audit.json")  # each report's findings and target outcomes
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""

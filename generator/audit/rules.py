@@ -1,6 +1,8 @@
 """Stage 3, audit: arithmetic and consistency findings on valid content.
 
-Contract: ``audit(content)`` returns every :class:`Finding`, sorted; findings are
+Contract: ``audit(content)`` returns :class:`Findings`: every :class:`Finding`, sorted,
+and how the targets compared with their actuals; with the Store's memo, a report whose
+file is unchanged is not judged again. Findings are
 warnings that never stop a build (``--strict`` makes them errors). Each finding
 names a stable rule id of :data:`RULES` with its severity, the file and line of
 the figure concerned, and says in plain Chinese which figures disagree.
@@ -24,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from generator.audit.budget import Issue, budget_issues
 from generator.audit.targets import Outcome, judge, slack, step, tolerance
@@ -44,9 +46,8 @@ from generator.numbers import printed as num
 from generator.output import parallel
 
 if TYPE_CHECKING:
-    from generator.store import Memo
+    from generator.store import Results
 
-T = TypeVar("T")
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Findings", "Rule", "audit", "tolerance"]
 
@@ -344,10 +345,10 @@ def _judge(index: int) -> tuple[list[Issue], dict[str, int]]:
     grades, models = parallel.state()
     report = models[index]
     outcomes = _outcomes(report) if isinstance(report, SelfEvaluation) else Counter()
-    return _issues(report, grades), dict(outcomes)
+    return _issues(report, grades), {str(outcome): n for outcome, n in outcomes.items()}
 
 
-def audit(content: Content, jobs: int = 1, memo: Memo | None = None) -> Findings:
+def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findings:
     """Run every rule on every report, over ``jobs`` processes; return the findings sorted by
     file and line, with the target outcomes. A report's results are a function of its file and
     the grade bands: with a ``memo``, those of an unchanged file are taken from it."""
@@ -358,8 +359,8 @@ def audit(content: Content, jobs: int = 1, memo: Memo | None = None) -> Findings
     missing = [i for i, found in enumerate(results) if found is None]
     fresh = parallel.run(_judge, range(len(missing)), jobs,
                          (grades, [content.reports[i].model for i in missing]))
-    for i, (issues, outcomes) in zip(missing, fresh, strict=True):
-        results[i] = [[[rule, list(loc), message] for rule, loc, message in issues], outcomes]
+    for i, (issues, counts) in zip(missing, fresh, strict=True):
+        results[i] = [[[rule, list(loc), message] for rule, loc, message in issues], counts]
         if keys[i] and memo:
             memo.put(keys[i], results[i])
     found: list[tuple[ReportEntry, Issue]] = [
