@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from generator.audit.rules import Finding
-from generator.content.facts import grade_of, project_key, total_score
+from generator.content.facts import carried_out, grade_of, project_key, total_score
 from generator.content.models import Grade, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 
@@ -30,7 +30,8 @@ class Summary:
     count: self-evaluations; declarations: target declarations; budgets: department budgets;
     initial/adjusted/executed: sums of the self-evaluations' 年初预算数/全年预算数/全年执行数;
     rate: executed ÷ adjusted, or None; average: mean total score, or None;
-    grades: (grade, count) per band of site.yaml, highest first; missed: indicator rows that
+    grades: (grade, count) per band of site.yaml, highest first (average and grades leave out the
+    projects not carried out: see :func:`carried_out`); missed: indicator rows that
     lost points; requested: sum of the declarations' 年度资金申请总额; findings: audit findings.
     """
 
@@ -67,7 +68,8 @@ def summarise(entries: Iterable[ReportEntry], grades: tuple[Grade, ...],
 
     adjusted = add(r.funds.total.adjusted for r in evaluations)
     executed = add(r.funds.total.executed for r in evaluations)
-    scores = [s for s in (total_score(r) for r in evaluations) if s is not None]
+    # a project not carried out (neither budget nor spending) has no grade: out of the bands and the average
+    scores = [s for s in (total_score(r) for r in evaluations if carried_out(r)) if s is not None]
     tally = Counter(grade_of(s, grades) for s in scores)
     average = (sum(scores, ZERO) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
     return Summary(

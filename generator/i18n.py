@@ -8,7 +8,9 @@ remembers its key and values, so ``translate`` can put it in another language.
 A catalogue is ``themes/<theme>/messages/<language>.yaml``, a mapping from key
 to text; zh-CN needs none, and a key missing from a catalogue stays Chinese.
 Content text never goes through a catalogue: a plain ``str`` that is not a key
-comes back unchanged.
+comes back unchanged. A Msg's values are content (plain ``str``, kept as written)
+or interface terms (nested Msgs, translated): the audit's findings are Msgs built
+this way, and :func:`msg_data` and :func:`msg_from_data` keep them as JSON.
 """
 
 from __future__ import annotations
@@ -43,6 +45,39 @@ class Msg(str):
 
 def _rebuild(key: str, values: dict[str, Any]) -> Msg:
     return Msg(key, **values)
+
+
+def msg_data(msg: Msg) -> list[Any]:
+    """A Msg as JSON data: ``[key, {name: value}]``, a nested Msg as such a list, content as text."""
+    return [msg.key, {k: msg_data(v) if isinstance(v, Msg) else v for k, v in msg.values.items()}]
+
+
+def msg_from_data(data: Any) -> Msg:
+    """The Msg of :func:`msg_data`'s ``data``; ValueError if it is not one."""
+    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], dict)):
+        raise ValueError(f"not a message: {data!r}")
+    return Msg(data[0], **{k: msg_from_data(v) if isinstance(v, list) else v for k, v in data[1].items()})
+
+
+def listing(items: list[Any]) -> Any:
+    """Items joined as a list the catalogue can punctuate: ``a、b、c`` (``a, b, c`` in English)."""
+    if not items:
+        return ""
+    joined = items[0]
+    for item in items[1:]:
+        joined = Msg("{a}、{b}", a=joined, b=item)
+    return joined
+
+
+def content_values(msg: Msg) -> list[str]:
+    """The content a Msg quotes: its plain-text values, nested ones included."""
+    found: list[str] = []
+    for value in msg.values.values():
+        if isinstance(value, Msg):
+            found += content_values(value)
+        elif isinstance(value, str):
+            found.append(value)
+    return found
 
 
 def translate(catalogue: Catalogue, text: str, values: dict[str, Any] | None = None) -> str:

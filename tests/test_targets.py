@@ -6,7 +6,18 @@ from decimal import Decimal
 
 import pytest
 
-from generator.audit.targets import clean, judge, parse_target, quantities, slack, step, tolerance
+from generator.audit.targets import (
+    clean,
+    denies,
+    frequencies,
+    frequency,
+    judge,
+    parse_target,
+    quantities,
+    slack,
+    step,
+    tolerance,
+)
 
 
 @pytest.mark.parametrize("text, op, low, high, unit, lower", [
@@ -106,3 +117,37 @@ def test_rounding_allowances() -> None:
     assert tolerance(Decimal(12880), Decimal("0.5")) == Decimal("0.5")
     assert step(Decimal("1.00")) == Decimal("0.01")
     assert slack(Decimal("21.5"), Decimal(4), Decimal(0)) == Decimal("1.05")
+
+
+@pytest.mark.parametrize("text, per_year", [
+    ("半年1次", "2"), ("一年1次", "1"), ("每月1次", "12"), ("每季度", "4"), ("每2个月1次", "6"),
+    ("2次/年", "2"), ("每年两次", "2"), ("每天3次", "1095"), ("≥每月1次", "12"),
+    ("12月", None), ("半年", None), ("每周三下午", None), ("每月1次或每季度1次", None), ("2次", None),
+])
+def test_frequencies_read_as_times_per_year(text: str, per_year: str | None) -> None:
+    assert frequency(text) == (Decimal(per_year) if per_year else None)
+
+
+@pytest.mark.parametrize("target, actual, outcome", [
+    ("半年1次", "一年1次", "missed"),
+    ("半年1次", "每月1次", "met"),            # more often than asked
+    ("每季度", "每月", "met"),
+    ("=2次", "半年1次", "met"),               # a bare count is times in the year
+    ("半年1次", "1次", "missed"),
+    ("=2次", "1次", "missed"),                # two counts: compared as counts, as before
+    ("通过", "无", "missed"),                 # an actual that denies its target
+    ("=1次", "否", "missed"),
+    ("建立健全", "未建立", "missed"),
+    ("=0起", "无", "actual-unparsed"),        # 无 is what a zero target asks for, not a denial
+    ("<=5%", "无", "actual-unparsed"),
+    ("无重大安全事故", "无", "actual-unparsed"),
+])
+def test_judge_frequencies_and_denials(target: str, actual: str, outcome: str) -> None:
+    assert judge(target, actual) == outcome
+
+
+def test_denials() -> None:
+    assert denies("通过", "无") and denies(">=85%", "未开展") and denies("及时", "否。")
+    assert not denies("通过", "无异常情况") and not denies("减少", "无") and not denies("=0", "无")
+    assert frequencies("半年1次", "一年1次") == (Decimal(2), Decimal(1))
+    assert frequencies("=2次", "1次") is None

@@ -34,9 +34,10 @@ from generator.content.models import (
     DepartmentBudget,
     table_unit,
 )
+from generator.i18n import Msg, listing
 from generator.numbers import printed as num
 
-Issue = tuple[str, Loc, str]
+Issue = tuple[str, Loc, Msg]  # rule, where, what: a message filled with the content it quotes
 
 _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元)")
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]科目?$")
@@ -56,8 +57,17 @@ def _printed(values: tuple[Decimal | None, ...], factor: Decimal) -> list[Decima
     return [None if v is None else v / factor for v in values]
 
 
-def _label(row: BudgetRow) -> str:
-    return f"「{row.code} {row.name}」" if row.code else f"「{row.name}」"
+def _label(row: BudgetRow) -> Msg:
+    return Msg("「{code} {name}」", code=row.code, name=row.name) if row.code else Msg("「{name}」", name=row.name)
+
+
+def _money(amount: Decimal, unit: str) -> Msg:
+    return Msg("{amount}{unit}", amount=num(amount), unit=Msg(unit))
+
+
+def _of(title: str, row: BudgetRow, column: str) -> Msg:
+    """A figure of a table named by its row and column: ``支出预算总表：「204 06 司法」的合计``."""
+    return Msg("{title}：{row}的{column}", title=title, row=_label(row), column=column)
 
 
 def _segments_match(child: str, parent: str) -> bool:
@@ -67,7 +77,7 @@ def _segments_match(child: str, parent: str) -> bool:
 
 
 def _sum_issue(rule: str, loc: Loc, whole: Decimal | None, parts: list[Decimal | None],
-               what: str, of_parts: str, unit: str) -> Iterator[Issue]:
+               what: Msg, of_parts: Msg | str, unit: str) -> Iterator[Issue]:
     """One issue when the given parts do not add up to ``whole`` (blank counts as 0)."""
     given = [p for p in parts if p is not None]
     if not given:
@@ -75,8 +85,8 @@ def _sum_issue(rule: str, loc: Loc, whole: Decimal | None, parts: list[Decimal |
     shown = whole if whole is not None else Decimal(0)
     added = sum(given, Decimal(0))
     if abs(added - shown) > slack(shown, *given):
-        verb = "为" if len(given) == 1 else "相加为"
-        yield (rule, loc, f"{what}为{num(shown)}{unit}，但{of_parts}{verb}{num(added)}{unit}")
+        key = "{what}为{shown}，但{parts}为{added}" if len(given) == 1 else "{what}为{shown}，但{parts}相加为{added}"
+        yield (rule, loc, Msg(key, what=what, shown=_money(shown, unit), parts=of_parts, added=_money(added, unit)))
 
 
 def _tree(t: int, table: BudgetTable, unit: str) -> Iterator[Issue]:
@@ -93,7 +103,8 @@ def _tree(t: int, table: BudgetTable, unit: str) -> Iterator[Issue]:
             parent = next((p for p in reversed(rows[:i]) if 0 < p.level < row.level), None)
             if parent and parent.level == row.level - 1 and not _segments_match(row.code, parent.code):
                 yield ("budget-code", ("tables", t, "rows", i, "code"),
-                       f"{table.title}：科目编码{row.code}（{row.name}）列在{_label(parent)}之下，编码却不以{parent.code}开头")
+                       Msg("{title}：科目编码{code}（{name}）列在{parent}之下，编码却不以{prefix}开头", title=table.title,
+                           code=row.code, name=row.name, parent=_label(parent), prefix=parent.code))
         children = []
         for child in rows[i + 1:]:
             if child.level and child.level <= row.level:
@@ -103,17 +114,19 @@ def _tree(t: int, table: BudgetTable, unit: str) -> Iterator[Issue]:
         if not children:
             continue
         mine, theirs = _printed(row.values, factor), [_printed(c.values, factor) for c in children]
-        below = f"其下级科目{_label(children[0])}" if len(children) == 1 else f"其下{len(children)}个下级科目"
+        below = Msg("其下级科目{row}", row=_label(children[0])) if len(children) == 1 else \
+            Msg("其下{n}个下级科目", n=str(len(children)))
         for c, column in enumerate(table.columns):
             yield from _sum_issue("budget-children", ("tables", t, "rows", i, "values", c), mine[c],
-                                  [v[c] for v in theirs], f"{table.title}：{_label(row)}的{column}", below, unit)
+                                  [v[c] for v in theirs], _of(table.title, row, column), below, unit)
     if table.total is None:
         return
     top = [_printed(r.values, factor) for r in rows if r.level == min(coded)]
     total = _printed(table.total.values, factor)
     for c, column in enumerate(table.columns):
         yield from _sum_issue("budget-total", ("tables", t, "total", "values", c), total[c],
-                              [v[c] for v in top], f"{table.title}：合计行的{column}", "各类科目", unit)
+                              [v[c] for v in top], Msg("{title}：合计行的{column}", title=table.title, column=column),
+                              Msg("各类科目"), unit)
 
 
 def _sangong_identities(names: list[str]) -> list[tuple[int, list[int]]]:
@@ -169,8 +182,8 @@ def _columns(t: int, table: BudgetTable, unit: str) -> Iterator[Issue]:
             if values[whole] is None and all(values[p] is None for p in parts):
                 continue
             yield from _sum_issue(rule, (*loc, "values", whole), values[whole], [values[p] for p in parts],
-                                  f"{table.title}：{_label(row)}的{table.columns[whole]}",
-                                  "、".join(table.columns[p] for p in parts), unit)
+                                  _of(table.title, row, table.columns[whole]),
+                                  listing([table.columns[p] for p in parts]), unit)
 
 
 def _candidates(report: DepartmentBudget, label: str, quoted: str | None) -> list[tuple[Decimal, Decimal]]:
@@ -214,8 +227,8 @@ def _text(report: DepartmentBudget) -> Iterator[Issue]:
             if any(abs(amount * factor - v) <= tolerance(amount) * factor + tol for v, tol in candidates):
                 continue
             shown = sorted({num((v / factor).quantize(Decimal("0.01"))) for v, _ in candidates})
-            yield ("budget-text", loc,
-                   f"文字写“{before}{m.group(0)}”，但预算表中对应的数字为{'、'.join(shown[:4])}{m.group(2)}")
+            yield ("budget-text", loc, Msg("文字写“{quote}”，但预算表中对应的数字为{figures}", quote=f"{before}{m.group(0)}",
+                                           figures=Msg("{amount}{unit}", amount=listing(shown[:4]), unit=Msg(m.group(2)))))
 
 
 def _code(row: BudgetRow) -> tuple[int, ...]:
@@ -256,8 +269,9 @@ def _across(report: DepartmentBudget) -> Iterator[Issue]:
                     shown, other_shown = value / factor, other / UNIT_FACTOR[other_unit]
                     allowed = tolerance(shown) * factor + tolerance(other_shown) * UNIT_FACTOR[other_unit]
                     if abs(value - other) > allowed:
-                        said = (f"{table.title}中{_label(row)}的{table.columns[c]}为{num(shown)}{unit}，"
-                                f"但{title}中同一科目为{num(other_shown)}{other_unit}")
+                        said = Msg("{title}中{row}的{column}为{shown}，但{other}中同一科目为{other_shown}",
+                                   title=table.title, row=_label(row), column=table.columns[c],
+                                   shown=_money(shown, unit), other=title, other_shown=_money(other_shown, other_unit))
                         yield ("budget-tables", ("tables", t, "rows", i, "values", c), said)
                     break
 

@@ -29,8 +29,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from generator.audit.budget import Issue, budget_issues
-from generator.audit.targets import Outcome, judge, slack, step, tolerance
-from generator.content.facts import grade_of, project_key, total_score
+from generator.audit.targets import (
+    Outcome,
+    clean,
+    denies,
+    frequencies,
+    judge,
+    slack,
+    step,
+    tolerance,
+)
+from generator.content.facts import carried_out, grade_of, project_key, total_score
 from generator.content.load import format_loc
 from generator.content.models import (
     UNIT_FACTOR,
@@ -42,6 +51,7 @@ from generator.content.models import (
     TargetIndicator,
 )
 from generator.content.validate import Content, ReportEntry
+from generator.i18n import Msg, listing, msg_data, msg_from_data
 from generator.numbers import printed as num
 from generator.output import parallel
 
@@ -61,7 +71,7 @@ class Finding:
     col: int
     rule: str
     field: str
-    message: str
+    message: Msg  # the Chinese text; its key and values let a page show it in another language
     report: str  # URL path of the report concerned
     severity: str = "warning"  # a key of SEVERITIES, set from the rule
     # the file relative to the content folder, as the site shows it (``file`` is as the terminal
@@ -110,6 +120,9 @@ RULES: dict[str, Rule] = {
     "grade-claim": Rule("自评等级与总分不符", "error", "文字中写明的自评等级应与总分所在的等级一致。"),
     "target-missed-full": Rule("未达指标值却得满分", "warning", "实际完成值没有达到年度指标值，该项却得了满分。"),
     "target-met-lost": Rule("已达指标值却失分", "warning", "实际完成值达到了年度指标值，该项却被扣分。"),
+    "no-actual-full": Rule("没有实际完成值却得满分", "warning", "该项有年度指标值，却没有填写实际完成值，仍得了满分。"),
+    "denied-full": Rule("实际完成值否定指标却得满分", "warning",
+                        "实际完成值写的是“无”“否”“未完成”等，否定了年度指标值，该项却得了满分。"),
     "no-reason": Rule("失分未说明原因", "notice", "指标失分时，应在“偏差原因分析及改进措施”中说明原因。"),
     "category": Rule("指标类别不在标准框架中", "notice",
                      "一级、二级指标应属于标准框架：产出、效益、满意度、成本指标及其二级指标。"),
@@ -153,6 +166,17 @@ def _printed(value: Decimal, unit: str) -> Decimal:
     return value / UNIT_FACTOR[unit]
 
 
+def _money(amount: Decimal, unit: str) -> Msg:
+    """An amount as printed with its unit: ``90.00元`` (``90.00 (CNY)`` in English)."""
+    return Msg("{amount}{unit}", amount=num(amount), unit=Msg(unit))
+
+
+def _times(per_year: Decimal) -> str:
+    """Times per year for a message: whole, or to two decimals (每3周1次 is 17.33)."""
+    whole = per_year.to_integral_value()
+    return num(whole if per_year == whole else per_year.quantize(Decimal("0.01")))
+
+
 def _short(text: str, limit: int = 30) -> str:
     """An indicator name or reason for a message, cut to ``limit`` characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -168,11 +192,12 @@ def _categories(indicators: Sequence[Indicator | TargetIndicator]) -> Iterator[I
         level1, level2 = _label(item.level1), _label(item.level2)
         if level1 not in FRAMEWORK:
             yield ("category", ("indicators", i, "level1"),
-                   f"一级指标「{item.level1}」不是标准框架的一级指标（产出、效益、满意度、成本指标）")
+                   Msg("一级指标「{name}」不是标准框架的一级指标（{allowed}）", name=item.level1,
+                       allowed=listing([Msg(f"{n}指标") for n in FRAMEWORK])))
         elif level2 and level2 not in FRAMEWORK[level1]:
-            allowed = "、".join(f"{n}指标" for n in FRAMEWORK[level1])
             yield ("category", ("indicators", i, "level2"),
-                   f"二级指标「{item.level2}」不是「{level1}指标」下的标准二级指标（{allowed}）")
+                   Msg("二级指标「{name}」不是「{level1}」下的标准二级指标（{allowed}）", name=item.level2,
+                       level1=Msg(f"{level1}指标"), allowed=listing([Msg(f"{n}指标") for n in FRAMEWORK[level1]])))
 
 
 def _funds(report: SelfEvaluation) -> Iterator[Issue]:
@@ -186,18 +211,19 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
         if adjusted == 0:
             if executed > 0:
                 yield ("rate", ("funds", key, "rate"),
-                       f"{label}的全年预算数为0，却有全年执行数{num(executed)}{unit}，执行率印为{pct(row.rate, None)}")
+                       Msg("{label}的全年预算数为0，却有全年执行数{executed}，执行率印为{rate}", label=Msg(label),
+                           executed=_money(executed, unit), rate=pct(row.rate, None)))
             continue
         expected = executed / adjusted
         spread = tolerance(executed) / executed if executed else Decimal(0)
         allowed = step(row.rate) + expected * (spread + tolerance(adjusted) / adjusted)
         if abs(expected - row.rate) > allowed:
-            said = (f"{label}的执行率印为{pct(row.rate, None)}，"
-                    f"但全年执行数{num(executed)}÷全年预算数{num(adjusted)}为{pct(expected)}")
             initial = _printed(row.initial, unit) if row.initial else None
-            if initial and abs(executed / initial - row.rate) <= step(row.rate):
-                said += "（印出的执行率是按年初预算数算的）"
-            yield ("rate", ("funds", key, "rate"), said)
+            on_initial = bool(initial and abs(executed / initial - row.rate) <= step(row.rate))
+            yield ("rate", ("funds", key, "rate"),
+                   Msg("{label}的执行率印为{rate}，但全年执行数{executed}÷全年预算数{adjusted}为{expected}{note}",
+                       label=Msg(label), rate=pct(row.rate, None), executed=num(executed), adjusted=num(adjusted),
+                       expected=pct(expected), note=Msg("（印出的执行率是按年初预算数算的）") if on_initial else ""))
     total = report.funds.total
     if total.weight is not None and total.score is not None and total.adjusted:
         rate = total.rate
@@ -207,9 +233,9 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
             expected = total.weight * min(rate, Decimal(1))
             allowed = step(total.score) + total.weight * (step(total.rate) if total.rate is not None else 0)
             if abs(expected - total.score) > allowed:
-                said = (f"资金得分印为{num(total.score)}，但分值{num(total.weight)}×执行率{pct(rate)}"
-                        f"为{num(expected.quantize(Decimal('0.01')))}")
-                yield ("funds-score", ("funds", "total", "score"), said)
+                yield ("funds-score", ("funds", "total", "score"),
+                       Msg("资金得分印为{score}，但分值{weight}×执行率{rate}为{expected}", score=num(total.score),
+                           weight=num(total.weight), rate=pct(rate), expected=num(expected.quantize(Decimal("0.01")))))
     for column, label in _COLUMNS:
         whole = getattr(total, column)
         parts = [getattr(getattr(report.funds, key), column) for key, _ in _ROWS[1:]]
@@ -218,44 +244,48 @@ def _funds(report: SelfEvaluation) -> Iterator[Issue]:
         printed = [_printed(p, unit) for p in parts if p is not None]
         added, shown = sum(printed, Decimal(0)), _printed(whole, unit)
         if abs(added - shown) > slack(shown, *printed):
-            verb = "为" if len(printed) == 1 else "相加为"
+            key = ("年度资金总额的{label}为{shown}，但当年财政拨款、上年结转资金、其他资金为{added}" if len(printed) == 1
+                   else "年度资金总额的{label}为{shown}，但当年财政拨款、上年结转资金、其他资金相加为{added}")
             yield ("funds-rows", ("funds", "total", column),
-                   f"年度资金总额的{label}为{num(shown)}{unit}，但当年财政拨款、上年结转资金、其他资金{verb}{num(added)}{unit}")
+                   Msg(key, label=Msg(label), shown=_money(shown, unit), added=_money(added, unit)))
 
 
 def _scores(report: SelfEvaluation, grades: tuple[Grade, ...]) -> Iterator[Issue]:
     """Totals, score ranges, unexplained deductions and the claimed grade."""
     total = report.funds.total
     rows = [i for i in report.indicators if not i.not_applicable]
-    for key, label in (("weight", "分值"), ("score", "得分")):
+    for key, said in (("weight", "总分值印为{printed}，但资金分值与各指标分值相加为{added}"),
+                      ("score", "总得分印为{printed}，但资金得分与各指标得分相加为{added}")):
         printed = getattr(report.total, key)
         parts = [getattr(i, key) for i in rows] + [getattr(total, key)]
         if printed is None or any(p is None for p in parts):
             continue
         added = sum(parts, Decimal(0))
         if abs(added - printed) > slack(printed, *parts):
-            yield (f"total-{key}", ("total", key),
-                   f"总{label}印为{num(printed)}，但资金{label}与各指标{label}相加为{num(added)}")
+            yield (f"total-{key}", ("total", key), Msg(said, printed=num(printed), added=num(added)))
     if total.score is not None and total.weight is not None and total.score > total.weight:
         yield ("score-range", ("funds", "total", "score"),
-               f"资金得分{num(total.score)}超过了分值{num(total.weight)}")
+               Msg("资金得分{score}超过了分值{weight}", score=num(total.score), weight=num(total.weight)))
     for i, item in enumerate(report.indicators):
         if item.not_applicable or item.score is None or item.weight is None:
             continue
         if item.score > item.weight:
             yield ("score-range", ("indicators", i, "score"),
-                   f"「{_short(item.name)}」得分{num(item.score)}超过了分值{num(item.weight)}")
+                   Msg("「{name}」得分{score}超过了分值{weight}", name=_short(item.name), score=num(item.score),
+                       weight=num(item.weight)))
         elif item.lost > 0 and not item.reason:
             yield ("no-reason", ("indicators", i, "reason"),
-                   f"「{_short(item.name)}」分值{num(item.weight)}、得分{num(item.score)}，失{num(item.lost)}分，但没有说明原因")
+                   Msg("「{name}」分值{weight}、得分{score}，失{lost}分，但没有说明原因", name=_short(item.name),
+                       weight=num(item.weight), score=num(item.score), lost=num(item.lost)))
     score = total_score(report)
     claim = _GRADE_CLAIM.search(report.goals.achieved)
-    if claim and score is not None:
+    if claim and score is not None and carried_out(report):
         claimed = _GRADE_WORDS.get(claim.group(1), claim.group(1))
         implied = grade_of(score, grades)
-        if claimed in {g.grade for g in grades} and implied != claimed:
+        if claimed in {g.grade for g in grades} and implied is not None and implied != claimed:
             yield ("grade-claim", ("goals", "achieved"),
-                   f"实际完成情况写明“{claim.group(0)}”，但总分{num(score)}对应的等级是“{implied}”")
+                   Msg("实际完成情况写明“{claim}”，但总分{score}对应的等级是“{grade}”", claim=claim.group(0),
+                       score=num(score), grade=Msg(implied)))
 
 
 def _is_cost(item: Indicator) -> bool:
@@ -264,19 +294,47 @@ def _is_cost(item: Indicator) -> bool:
 
 
 def _targets(report: SelfEvaluation) -> Iterator[Issue]:
-    """Targets against actuals, where both can be read."""
+    """Targets against actuals, where both can be read; full marks with no actual, or one that denies the target."""
+    blank: list[int] = []  # rows with full marks and no actual: one finding for them all
     for i, item in enumerate(report.indicators):
         if item.not_applicable or item.score is None or item.weight is None or item.score > item.weight:
             continue
+        full = item.score == item.weight and item.weight > 0
+        if full and clean(item.target) and not clean(item.actual):
+            blank.append(i)
+            continue
         outcome = judge(item.target, item.actual, cost=_is_cost(item))
-        said = f"「{_short(item.name)}」年度指标值为“{item.target}”，实际完成值为“{item.actual}”"
-        note = f"（表中说明：{_short(item.reason, 40)}）" if item.reason else ""
-        if outcome == "missed" and item.score == item.weight and item.weight > 0:
-            yield ("target-missed-full", ("indicators", i, "score"),
-                   f"{said}，没有达到指标值，却得满分{num(item.score)}分{note}")
+        note = Msg("（表中说明：{reason}）", reason=_short(item.reason, 40)) if item.reason else ""
+        said = {"name": _short(item.name), "target": item.target, "actual": item.actual, "note": note}
+        if outcome == "missed" and full:
+            if denies(item.target, item.actual):
+                yield ("denied-full", ("indicators", i, "score"),
+                       Msg("「{name}」年度指标值为“{target}”，实际完成值为“{actual}”，否定了指标值，却得满分{score}分{note}",
+                           score=num(item.score), **said))
+            elif times := frequencies(item.target, item.actual):
+                yield ("target-missed-full", ("indicators", i, "score"),
+                       Msg("「{name}」年度指标值为“{target}”，实际完成值为“{actual}”，每年{got}次少于指标的每年{want}次，"
+                           "却得满分{score}分{note}", want=_times(times[0]), got=_times(times[1]), score=num(item.score),
+                           **said))
+            else:
+                yield ("target-missed-full", ("indicators", i, "score"),
+                       Msg("「{name}」年度指标值为“{target}”，实际完成值为“{actual}”，没有达到指标值，却得满分{score}分{note}",
+                           score=num(item.score), **said))
         elif outcome == "met" and item.lost > 0:
             yield ("target-met-lost", ("indicators", i, "score"),
-                   f"{said}，已达到指标值，却失{num(item.lost)}分（分值{num(item.weight)}，得分{num(item.score)}）{note}")
+                   Msg("「{name}」年度指标值为“{target}”，实际完成值为“{actual}”，已达到指标值，却失{lost}分"
+                       "（分值{weight}，得分{score}）{note}", lost=num(item.lost), weight=num(item.weight),
+                       score=num(item.score), **said))
+    if len(blank) == 1:
+        item = report.indicators[blank[0]]
+        yield ("no-actual-full", ("indicators", blank[0], "actual"),
+               Msg("「{name}」年度指标值为“{target}”，没有填写实际完成值，却得满分{score}分",
+                   name=_short(item.name), target=item.target, score=num(item.score or 0)))
+    elif blank:
+        names = [_short(report.indicators[i].name, 20) for i in blank]
+        shown = listing(names) if len(names) <= 4 else Msg("{names}等", names=listing(names[:3]))
+        yield ("no-actual-full", ("indicators", blank[0], "actual"),
+               Msg("{n}项指标（{names}）没有填写实际完成值，却都得满分", n=str(len(blank)), names=shown))
 
 
 def _declaration(report: TargetDeclaration) -> Iterator[Issue]:
@@ -288,7 +346,8 @@ def _declaration(report: TargetDeclaration) -> Iterator[Issue]:
     added, whole = sum(printed, Decimal(0)), _printed(funds.requested, unit)
     if abs(added - whole) > slack(whole, *printed):
         yield ("declaration-funds", ("funds", "requested"),
-               f"年度资金申请总额为{num(whole)}{unit}，但当年财政拨款、上年结转资金、其他资金相加为{num(added)}{unit}")
+               Msg("年度资金申请总额为{whole}，但当年财政拨款、上年结转资金、其他资金相加为{added}",
+                   whole=_money(whole, unit), added=_money(added, unit)))
 
 
 def _across(content: Content) -> Iterator[tuple[ReportEntry, Issue]]:
@@ -308,8 +367,9 @@ def _across(content: Content) -> Iterator[tuple[ReportEntry, Issue]]:
                 continue
             a, b = _printed(requested, declared.money_unit), _printed(initial, evaluated.money_unit)
             if abs(requested - initial) > slack(a, b) * UNIT_FACTOR[declared.money_unit]:
-                said = (f"同一项目{declared.year}年度：目标申报表的年度资金申请总额为{num(a)}{declared.money_unit}，"
-                        f"自评表的年初预算数为{num(b)}{evaluated.money_unit}")
+                said = Msg("同一项目{year}年度：目标申报表的年度资金申请总额为{requested}，自评表的年初预算数为{initial}",
+                           year=str(declared.year), requested=_money(a, declared.money_unit),
+                           initial=_money(b, evaluated.money_unit))
                 yield entry, ("declaration-budget", ("funds", "requested"), said)
                 yield other, ("declaration-budget", ("funds", "total", "initial"), said)
 
@@ -355,17 +415,16 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     grades = content.site.grades
     bands = hashlib.sha256(repr(grades).encode("utf-8")).hexdigest()[:16]
     keys = [f"{e.doc.digest}:{bands}" if e.doc.digest and memo else "" for e in content.reports]
-    results: list[Any] = [memo.get(key) if key and memo else None for key in keys]
+    results: list[Any] = [_read(memo.get(key)) if key and memo else None for key in keys]
     missing = [i for i, found in enumerate(results) if found is None]
     fresh = parallel.run(_judge, range(len(missing)), jobs,
                          (grades, [content.reports[i].model for i in missing]))
     for i, (issues, counts) in zip(missing, fresh, strict=True):
-        results[i] = [[[rule, list(loc), message] for rule, loc, message in issues], counts]
-        if keys[i] and memo:
-            memo.put(keys[i], results[i])
+        results[i] = (issues, counts)
+        if keys[i] and memo:  # kept as JSON: each message as its key and values
+            memo.put(keys[i], [[[rule, list(loc), msg_data(message)] for rule, loc, message in issues], counts])
     found: list[tuple[ReportEntry, Issue]] = [
-        (entry, (rule, tuple(loc), message))
-        for entry, (issues, _) in zip(content.reports, results, strict=True) for rule, loc, message in issues]
+        (entry, issue) for entry, (issues, _) in zip(content.reports, results, strict=True) for issue in issues]
     found += list(_across(content))
     findings = []
     for entry, (rule, loc, message) in found:
@@ -376,6 +435,17 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     for _, counts in results:
         outcomes.update(counts)
     return Findings(sorted(findings), outcomes)
+
+
+def _read(kept: Any) -> tuple[list[Issue], dict[str, int]] | None:
+    """A report's results as the memo keeps them, or None when they are not of this version."""
+    if kept is None:
+        return None
+    try:
+        issues, counts = kept
+        return [(str(rule), tuple(loc), msg_from_data(message)) for rule, loc, message in issues], dict(counts)
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 def _outcomes(report: SelfEvaluation) -> Counter[Outcome]:

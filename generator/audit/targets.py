@@ -18,7 +18,14 @@ Targets read:
 - a rate per period ``每天3次``;
 - a bare quantity ``1项``, ``90%``, ``12.31``: met when the actual reaches it;
 - qualitative words with no figure (``提升``, ``建立健全``, ``及时``) and the grade
-  scales ``优良中低差``, ``好坏`` (met by their first word).
+  scales ``优良中低差``, ``好坏`` (met by their first word);
+- a frequency, read as times per year (:func:`frequency`): ``半年1次`` (2), ``一年1次`` (1),
+  ``每月1次`` (12), ``每季度`` (4), ``每2个月1次`` (6), ``2次/年``; against a frequency, a bare
+  count ``2次`` is times in the year the form reports on. Met when the actual is as often
+  or more often.
+
+An actual that denies the target (``无``, ``否``, ``没有``, ``未完成``, ``未…``: :func:`denies`)
+misses it, unless the target itself asks for none (``0起``, ``无重大事故``, ``<=5%``).
 
 :func:`tolerance`, :func:`step` and :func:`slack` are the audit's rules on rounding:
 a figure rounded to nearest is off by at most half a unit of its last printed digit,
@@ -212,6 +219,66 @@ def compare(target: Target, actual: Quantity) -> bool:
     return v <= target.high if target.lower_better else v >= target.low
 
 
+_PERIODS = {"天": 365, "日": 365, "周": 52, "星期": 52, "个月": 12, "月": 12, "季度": 4, "季": 4,
+            "半年": 2, "全年": 1, "年度": 1, "年": 1}
+_CN_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_COUNT = r"\d+|[一两二三四五六七八九十]"
+_PERIOD = "|".join(sorted(_PERIODS, key=len, reverse=True))
+# 每月1次, 半年1次, 一年1次, 每2个月1次, 每季度 (once a quarter), 年2次; 2次/年
+_EVERY = re.compile(rf"^(?:>=|=)?(每|一)?(?:({_COUNT})个?)?({_PERIOD})(?:({_COUNT})次)?$")
+_PER_PERIOD = re.compile(rf"^(?:>=|=)?({_COUNT})次/({_PERIOD})$")
+_TIMES = re.compile(rf"^(?:>=|=)?({_COUNT})次$")
+_AT_LEAST = re.compile(r"^(?:不少于|不低于|至少|大于或等于|大于等于|≥|≧)")
+
+
+def _count(text: str) -> Decimal:
+    return Decimal(_CN_COUNTS[text]) if text in _CN_COUNTS else Decimal(text)
+
+
+def frequency(text: str, bare: bool = False) -> Decimal | None:
+    """Times per year of a frequency (``半年1次`` → 2, ``每月1次`` → 12, ``每季度`` → 4), else None;
+    with ``bare``, a count with no period (``2次``) is times in the year."""
+    t = _AT_LEAST.sub(">=", _strip_notes(clean(text)).removesuffix("。"))
+    if m := _EVERY.match(t):
+        every, span, period, times = m.groups()
+        if not times and every != "每":  # 12月 is a month, 半年 a span: neither is a frequency
+            return None
+        return _count(times or "1") * _PERIODS[period] / _count(span or "1")
+    if m := _PER_PERIOD.match(t):
+        return _count(m.group(1)) * _PERIODS[m.group(2)]
+    if bare and (m := _TIMES.match(t)):
+        return _count(m.group(1))
+    return None
+
+
+def frequencies(target: str, actual: str) -> tuple[Decimal, Decimal] | None:
+    """(target, actual) as times per year when both read as frequencies and one names its period."""
+    want, got = frequency(target), frequency(actual)
+    if want is None and got is None:
+        return None
+    want = want if want is not None else frequency(target, bare=True)
+    got = got if got is not None else frequency(actual, bare=True)
+    return (want, got) if want is not None and got is not None else None
+
+
+_DENIALS = ("无", "否", "没有", "不通过", "不合格", "不达标", "不符合")
+_DENIAL = re.compile(r"^未[\u4e00-\u9fff]{1,6}$")  # 未完成, 未通过, 未开展
+_ASKS_NONE = re.compile(r"无|不|未|没|零|免|禁|杜绝|避免|防止|减少|降低|下降|控制|^0|^=0")
+
+
+def denies(target: str, actual: str) -> bool:
+    """Whether ``actual`` says the target was not done (``无``, ``否``, ``未完成``, ``未…``) and the
+    target asks for something to be done (not ``0起``, ``无重大事故``, ``<=5%``, ``减少``)."""
+    said = clean(actual).rstrip("。.")
+    if said not in _DENIALS and not _DENIAL.match(said):
+        return False
+    wanted = _strip_notes(clean(target))
+    if not wanted or _ASKS_NONE.search(wanted):
+        return False
+    read = parse_target(target)
+    return read is None or read.op == "words" or not (read.lower_better or read.high == 0)
+
+
 @lru_cache(maxsize=1 << 16)  # pure, and reports repeat their targets: read each once
 def judge(target_text: str, actual_text: str, cost: bool = False) -> Outcome:
     """Say whether the actual meets the target, or why the two cannot be compared.
@@ -225,6 +292,10 @@ def judge(target_text: str, actual_text: str, cost: bool = False) -> Outcome:
         return "no-actual"
     if actual == clean(target_text):  # the actual restates the target: ">50%" for ">50%"
         return "met"
+    if denies(target_text, actual_text):
+        return "missed"
+    if times := frequencies(target_text, actual_text):
+        return "met" if times[1] >= times[0] else "missed"
     target = parse_target(target_text)
     if target is None:
         return "target-unparsed"
