@@ -5,19 +5,23 @@ once in Python so templates only lay figures out. Summaries count
 self-evaluations (their budgets, spending, scores and grades) and target
 declarations (their requested funds). Two reports are the same project when they
 have the same department and the same name once spelling noise is folded
-(full-width and half-width forms, spaces): see :func:`project_key`.
+(full-width and half-width forms, spaces): see :func:`project_key`. A project
+reported in more than one year gets its history (:class:`ProjectYear`, one per
+year: its figures and the indicators it dropped or added since the year before),
+which its report pages show as a small table and chart.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from generator.audit.rules import Finding
 from generator.content.facts import carried_out, grade_of, project_key, total_score
-from generator.content.models import Grade, SelfEvaluation, TargetDeclaration
+from generator.content.models import KIND_LABELS, Grade, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 
 ZERO = Decimal(0)
@@ -89,17 +93,72 @@ def summarise(entries: Iterable[ReportEntry], grades: tuple[Grade, ...],
 
 
 @dataclass(frozen=True)
+class ProjectYear:
+    """One year of a project reported in several years (amounts in 元).
+
+    year; path: URL path of the report the figures come from (the self-evaluation when the year
+    has one, else the target declaration); kind, kind_label: that report's kind and its name; budget: 全年预算数, or a
+    declaration's 年度资金申请总额; executed: 全年执行数; rate: execution rate as printed; score: total
+    score; grade: its band; dropped, added: names of the 三级指标 it no longer has, or has for the
+    first time, against the project's previous year (empty in its first year).
+    """
+
+    year: int
+    path: str
+    kind: str
+    kind_label: str
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    score: Decimal | None
+    grade: str | None
+    dropped: tuple[str, ...]
+    added: tuple[str, ...]
+
+
+def _indicator_key(name: str) -> str:
+    """An indicator's identity across years: its name with spelling noise folded."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def project_history(group: Iterable[ReportEntry], grades: tuple[Grade, ...]) -> tuple[ProjectYear, ...]:
+    """A project's years, oldest first: one report per year (its self-evaluation before its declaration)."""
+    chosen: dict[int, ReportEntry] = {}
+    for entry in sorted(group, key=lambda e: (e.model.year, e.kind != "self-evaluation", e.slug)):
+        chosen.setdefault(entry.model.year, entry)
+    history: list[ProjectYear] = []
+    previous: dict[str, str] | None = None
+    for year, entry in sorted(chosen.items()):
+        m = entry.model
+        assert isinstance(m, (SelfEvaluation, TargetDeclaration))
+        names = {_indicator_key(i.name): i.name for i in m.indicators if i.name}
+        dropped = tuple(previous[k] for k in previous if k not in names) if previous is not None else ()
+        added = tuple(names[k] for k in names if k not in previous) if previous is not None else ()
+        if isinstance(m, SelfEvaluation):
+            score = total_score(m)
+            history.append(ProjectYear(year, entry.path, m.kind, KIND_LABELS[m.kind], m.funds.total.adjusted, m.funds.total.executed,
+                                       m.funds.total.rate, score, grade_of(score, grades), dropped, added))
+        else:
+            history.append(ProjectYear(year, entry.path, m.kind, KIND_LABELS[m.kind], m.funds.requested, None, None, None, None,
+                                       dropped, added))
+        previous = names
+    return tuple(history)
+
+
+@dataclass(frozen=True)
 class Aggregates:
     """Summaries and links computed once per build.
 
     site: the whole site; departments: by department slug; years: by (department, year);
-    related: by report path, the other reports of the same project, oldest first.
+    related: by report path, the other reports of the same project, oldest first;
+    history: by report path, its project's years when it was reported in more than one.
     """
 
     site: Summary
     departments: dict[str, Summary]
     years: dict[tuple[str, int], Summary]
     related: dict[str, tuple[ReportEntry, ...]]
+    history: dict[str, tuple[ProjectYear, ...]] = field(default_factory=dict)
 
 
 def aggregate(content: Content, findings: list[Finding]) -> Aggregates:
@@ -116,13 +175,18 @@ def aggregate(content: Content, findings: list[Finding]) -> Aggregates:
             by_year[(model.department, model.year)].append(entry)
             by_project[project_key(model)].append(entry)
     related: dict[str, tuple[ReportEntry, ...]] = {}
+    history: dict[str, tuple[ProjectYear, ...]] = {}
     for group in by_project.values():
         group.sort(key=lambda e: (e.model.year, e.kind, e.slug))
+        years = project_history(group, grades) if len({e.model.year for e in group}) > 1 else ()
         for entry in group:
             related[entry.path] = tuple(other for other in group if other is not entry)
+            if years:
+                history[entry.path] = years
     return Aggregates(
         site=summarise(content.reports, grades, per_report),
         departments={d: summarise(by_dept.get(d, []), grades, per_report) for d in content.departments},
         years={key: summarise(v, grades, per_report) for key, v in sorted(by_year.items())},
         related=related,
+        history=history,
     )

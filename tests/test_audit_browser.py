@@ -50,7 +50,7 @@ def test_audit_page_without_javascript_lists_everything(browser, built_examples:
 def test_a_mark_leads_to_its_finding(page, built_examples: Path,  # type: ignore[no-untyped-def]
                                      serve: Callable[[Path], str]) -> None:
     page.goto(serve(built_examples) + "chaoyang-justice/2022/industry-upgrade-fund-2021/")
-    mark = page.locator("table.indicators tfoot .finding-mark").first
+    mark = page.locator("table.indicators .total-row .finding-mark").first
     target = mark.get_attribute("href")
     mark.click()
     assert page.url.endswith(target)

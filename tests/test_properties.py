@@ -100,8 +100,9 @@ class Report:
         return {
             "funds tbody": [[shown(v, percent=(f == "rate")) for f, v in zip(FUNDS_FIELDS, row, strict=True)]
                             for row in self.funds],
-            "indicators tbody": [[shown(w), shown(s)] for w, s in self.indicators],
-            "indicators tfoot": [[shown(self.total[0]), shown(self.total[1])]],
+            # the total is the table's last body row (a tfoot would repeat on every printed page)
+            "indicators tbody": [*([shown(w), shown(s)] for w, s in self.indicators),
+                                 [shown(self.total[0]), shown(self.total[1])]],
         }
 
 

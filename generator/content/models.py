@@ -230,6 +230,41 @@ class SiteConfig(Strict):
         return url
 
 
+_DOCUMENT_URL = re.compile(r"^https?://[^\s/?#<>\"'\\]+[^\s<>\"'\\]*\Z")
+
+
+def _document_url(value: str) -> str:
+    """An official document's address: http(s) only, so a link never runs script or leaves the web."""
+    if value and not _DOCUMENT_URL.match(value):
+        raise ValueError("must be the document's web address, starting with https:// or http://, "
+                         "e.g. https://www.shmh.gov.cn/xxgk/2023/report.pdf")
+    return value
+
+
+def _calendar_date(value: Any) -> Any:
+    """Accept a date (or its text); refuse a bare number, which pydantic would read as a timestamp."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        raise ValueError(f"{value!r}: write the date as YYYY-MM-DD, e.g. 2023-09-28")  # noqa: TRY004 - pydantic reports ValueError
+    return value
+
+
+# Provenance: where readers find the official document a report's figures come from.
+DocumentUrl = Annotated[str, BeforeValidator(_text), AfterValidator(_short), AfterValidator(_document_url)]
+PublishedDate = Annotated[date | None, BeforeValidator(_calendar_date)]
+SOURCE_URL = "the official document's web address (http or https), shown to readers as the source, linked"
+PUBLISHED = "the date the official document was published (公开日期), YYYY-MM-DD"
+
+
+class SourceDocument(Strict):
+    """An official document that imported reports came from, named once for all of them."""
+
+    file: Text = Field(min_length=1, description="the file the reports' source names, e.g. "
+                                                 "000_6e3dc4444b7839b1.txt or 2024年区司法局部门预算.pdf")
+    url: DocumentUrl = Field(min_length=1, description=SOURCE_URL)
+    published: PublishedDate = Field(None, description=PUBLISHED)
+    title: Text = Field("", description="the document's title, e.g. 2022年度闵行区司法局部门决算")
+
+
 class Unit(Strict):
     name: Text = Field(description="单位名称: name of a budget unit")
     type: Text = Field("", description="单位性质: e.g. 全额拨款行政单位")
@@ -246,6 +281,9 @@ class Department(Strict):
     functions: Prose = Field("", description="部门主要职能 (markdown)")
     structure: Prose = Field("", description="部门机构设置 (markdown)")
     units: tuple[Unit, ...] = Field((), description="下属预算单位: budget units")
+    sources: tuple[SourceDocument, ...] = Field(
+        (), description="official documents its reports were imported from: a report whose source names "
+                        "the file shows the document's address and date, unless it gives its own")
 
 
 class PageMeta(Strict):
@@ -262,7 +300,10 @@ class ReportBase(Strict):
     year: int = Field(ge=1949, le=2100, description="年度: the report's year (its folder)")
     department: Text = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug of the department folder")
     money_unit: MoneyUnit = Field(description="unit of every amount in this file: 元 or 万元")
-    source: Text = Field("", description="where the figures come from: file[:first-last line]")
+    source: Text = Field("", description="where the figures come from: file[:first-last line], for "
+                                         "publishers (check, the audit's JSON); never shown to readers")
+    source_url: DocumentUrl = Field("", description=SOURCE_URL)
+    published: PublishedDate = Field(None, description=PUBLISHED)
     draft: bool = Field(False, exclude=True, description=DRAFT)
 
 

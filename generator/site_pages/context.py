@@ -9,8 +9,11 @@ table spans), so templates only lay them out.
 
 from __future__ import annotations
 
+import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -21,6 +24,7 @@ from generator.audit.view import finding_groups, rule_counts, target_counts
 from generator.content.facts import grade_of, total_score
 from generator.content.models import (
     KIND_LABELS,
+    Department,
     DepartmentBudget,
     FundsRow,
     Indicator,
@@ -37,9 +41,11 @@ from generator.site_pages.figures import (
     categories_chart,
     funds_chart,
     grades_chart,
+    history_chart,
     projects_chart,
     totals_chart,
 )
+from generator.site_pages.render import amount, money, number, percent
 from generator.site_pages.views import (
     AuditPage,
     BudgetPage,
@@ -54,13 +60,53 @@ from generator.site_pages.views import (
     Link,
     MissedRow,
     OverviewPage,
+    Provenance,
     ReportPage,
     ReportRow,
     SearchPage,
     TextPage,
     YearLink,
     YearPage,
+    figure_id,
 )
+
+
+def data_date(updated: date | None) -> date | None:
+    """The date the data was last updated: site.yaml's, else the build's from SOURCE_DATE_EPOCH."""
+    if updated is not None:
+        return updated
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+_LINES = re.compile(r":\d+(-\d+)?$")
+
+
+def provenance(report: SelfEvaluation | TargetDeclaration | DepartmentBudget, department: Department) -> Provenance | None:
+    """The official document a report names (source_url), else the one its department names for
+    the file its source comes from; None when neither says."""
+    if report.source_url:
+        return Provenance(report.source_url, report.published, "")
+    file = _LINES.sub("", report.source)
+    for doc in department.sources:
+        if file and doc.file == file:
+            return Provenance(doc.url, report.published or doc.published, doc.title)
+    return None
+
+
+def plain(markdown_text: str, limit: int = 150) -> str:
+    """The first paragraph of a markdown text as plain words, for a meta description."""
+    for para in markdown_text.split("\n\n"):
+        words = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", para)
+        words = " ".join(re.sub(r"^\s*(#+|[-*+>]|\d+\.)\s+|[*_`]", "", line) for line in words.splitlines()).strip()
+        if words:
+            return words if len(words) <= limit else words[:limit - 1] + "…"
+    return ""
 
 
 class Pages:
@@ -81,6 +127,7 @@ class Pages:
         for (dept, year), summary in aggregates.years.items():
             self.years[dept].append((year, summary))
         audit = (Link("数据核对", self.url("audit/")),) if content.site.audit_panels else ()
+        self.updated = data_date(content.site.updated)
         self.nav = (Link("首页", self.base), Link("搜索", self.url("search/")),
                     *audit, Link("数据下载", self.url("data/")),
                     *(Link(p.meta.title, self.url(f"{p.slug}/")) for p in content.pages))
@@ -88,9 +135,15 @@ class Pages:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def layout(self, path: str, *crumbs: Link) -> Layout:
+    def layout(self, path: str, *crumbs: Link, description: str = "", kind: str = "website") -> Layout:
         return Layout(self.base, self.url("static/"), self.url("search/"), self.nav,
-                      (Link("首页", self.base), *crumbs), path)
+                      (Link("首页", self.base), *crumbs), path,
+                      description or self.content.site.description or self.content.site.title,
+                      self.url(path), kind, self.updated)
+
+    def total(self, value: Decimal | None) -> str:
+        """A summed amount for a description, in the site's unit."""
+        return amount(value, self.content.site.money_unit)
 
     def dept_link(self, slug: str) -> Link:
         d = self.content.departments[slug].model
@@ -137,24 +190,38 @@ class Pages:
         assert isinstance(m, (SelfEvaluation, TargetDeclaration))
         findings = tuple(self.findings[entry.path])
         dept_link = self.dept_link(m.department)
-        layout = self.layout(entry.path, dept_link,
-                             Link(Msg("{year}年", year=m.year), self.url(f"{m.department}/{m.year}/")),
-                             Link(m.name, self.url(entry.path)))
+        department = self.content.departments[m.department].model
         funds: tuple[tuple[str, FundsRow], ...] = ()
         score = grade = None
         charts: tuple[Chart, ...] = ()
+        unit = Msg(m.money_unit)
         if isinstance(m, SelfEvaluation):
             charts = tuple(c for c in (funds_chart(m, m.money_unit), categories_chart(m)) if c)
             funds = (("年度资金总额", m.funds.total), ("其中：当年财政拨款", m.funds.appropriation),
                      ("上年结转资金", m.funds.carryover), ("其他资金", m.funds.other))
             score = total_score(m)
             grade = grade_of(score, self.content.site.grades)
+            t = m.funds.total
+            description = Msg("{department}{year}年度“{name}”的绩效自评：全年预算数{budget}{unit}，全年执行数"
+                              "{executed}{unit}，执行率{rate}，得分{score}。", department=department.name,
+                              year=m.year, name=m.name, budget=money(t.adjusted, m.money_unit), unit=unit,
+                              executed=money(t.executed, m.money_unit), rate=percent(t.rate), score=number(score))
+        else:
+            description = Msg("{department}{year}年度“{name}”的绩效目标申报：年度资金申请总额{requested}{unit}，"
+                              "{n}项绩效指标。", department=department.name, year=m.year, name=m.name,
+                              requested=money(m.funds.requested, m.money_unit), unit=unit, n=len(m.indicators))
+        layout = self.layout(entry.path, dept_link,
+                             Link(Msg("{year}年", year=m.year), self.url(f"{m.department}/{m.year}/")),
+                             Link(m.name, self.url(entry.path)), description=description, kind="article")
         rows = indicator_rows(m.indicators, findings)
+        history = self.agg.history.get(entry.path, ())
         return ReportPage(
             layout, m.name, entry, m, m.money_unit, KIND_LABELS[m.kind],
-            self.content.departments[m.department].model, dept_link.url, funds, rows, score, grade,
+            department, dept_link.url, funds, rows, score, grade,
             sum(1 for r in rows if r.lost > 0), findings,
-            tuple(self.row(e) for e in self.agg.related.get(entry.path, ())), self.downloads(entry), charts)
+            tuple(self.row(e) for e in self.agg.related.get(entry.path, ())), self.downloads(entry), charts,
+            provenance(m, department), history, tuple(self.url(y.path) for y in history),
+            history_chart(history, m.name, self.content.site.money_unit))
 
     def budget_page(self, entry: ReportEntry) -> BudgetPage:
         m = entry.model
@@ -165,9 +232,13 @@ class Pages:
             BudgetTableView(t.title, table_unit(m, t), t.columns,
                             tuple((r, r.level) for r in t.rows), t.total)
             for t in m.tables)
-        return BudgetPage(self.layout(entry.path, dept_link, Link(title, self.url(entry.path))), title, m,
-                          self.content.departments[m.department].model, dept_link.url, tables,
-                          tuple(self.findings[entry.path]), self.downloads(entry))
+        department = self.content.departments[m.department].model
+        description = Msg("{department}{year}年部门预算：部门预算编制说明和{n}张预算表。",
+                          department=department.name, year=m.year, n=len(tables))
+        return BudgetPage(self.layout(entry.path, dept_link, Link(title, self.url(entry.path)),
+                                      description=description, kind="article"), title, m,
+                          department, dept_link.url, tables,
+                          tuple(self.findings[entry.path]), self.downloads(entry), provenance(m, department))
 
     def data_page(self, files: Sequence[DataFile]) -> DataPage:
         """List the site's and each department's downloads, with their sizes."""
@@ -182,14 +253,20 @@ class Pages:
             title = (Msg("{name} {year}年", name=name, year=year) if year else name) if slug else Msg("全部数据")
             titled.append(DataGroup(title, tuple(links)))
         title = Msg("数据下载")
-        return DataPage(self.layout("data/", Link(title, self.url("data/"))), title, tuple(titled))
+        description = Msg("下载全部报告和绩效指标的数据：CSV、Excel 和 JSON，金额与公开表格印出的数字一致。")
+        return DataPage(self.layout("data/", Link(title, self.url("data/")), description=description),
+                        title, tuple(titled))
 
     def audit_page(self, findings: Findings) -> AuditPage:
         """Every finding by department, the rules with their counts, and the targets not compared."""
         title = "数据核对"
-        return AuditPage(self.layout("audit/", Link(title, self.url("audit/"))), title, len(findings),
-                         rule_counts(findings), finding_groups(self.content, findings, self.url),
-                         target_counts(findings.outcomes), self.url("audit/findings.json"))
+        description = Msg("核对各部门公开的绩效自评表、目标申报表和部门预算中的数字，共发现{n}处对不上。",
+                          n=len(findings))
+        figures = {f.anchor: f"{self.url(f.report)}#{figure_id(f.field) or f.anchor}" for f in findings}
+        return AuditPage(self.layout("audit/", Link(title, self.url("audit/")), description=description),
+                         title, len(findings), rule_counts(findings),
+                         finding_groups(self.content, findings, self.url),
+                         target_counts(findings.outcomes), self.url("audit/findings.json"), figures)
 
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{slug}/{year}/"), s) for year, s in self.years[slug])
@@ -200,8 +277,13 @@ class Pages:
         reports = self.by_dept[slug]
         budgets = tuple(Link(Msg("{year}年部门预算", year=r.model.year), self.url(r.path))
                         for r in reports if r.kind == "department-budget")
-        return DepartmentPage(self.layout(f"{slug}/", link), entry.model.name, slug, entry.model,
-                              self.agg.departments[slug], self.year_links(slug), budgets,
+        s = self.agg.departments[slug]
+        description = Msg("{name}公开的{count}份绩效自评和{declarations}份绩效目标：全年预算数合计{budget}{unit}，"
+                          "全年执行数{executed}{unit}，逐年比较。", name=entry.model.name, count=s.count,
+                          declarations=s.declarations, budget=self.total(s.adjusted),
+                          executed=self.total(s.executed), unit=Msg(self.content.site.money_unit))
+        return DepartmentPage(self.layout(f"{slug}/", link, description=description), entry.model.name, slug,
+                              entry.model, s, self.year_links(slug), budgets,
                               tuple(self.row(r) for r in reports if r.kind != "department-budget"),
                               self.file_links(department_files(slug)))
 
@@ -217,7 +299,14 @@ class Pages:
         evaluations = [e.model for e in entries if isinstance(e.model, SelfEvaluation)]
         charts = tuple(c for c in (projects_chart(evaluations, self.content.site.money_unit),
                                    grades_chart(summary)) if c)
-        return YearPage(self.layout(path, link, Link(Msg("{year}年", year=year), self.url(path))),
+        description = Msg("{name}{year}年的{count}份绩效自评和{declarations}份绩效目标：全年预算数{budget}{unit}，"
+                          "全年执行数{executed}{unit}，执行率{rate}，平均得分{score}。", name=dept.name, year=year,
+                          count=summary.count, declarations=summary.declarations,
+                          budget=self.total(summary.adjusted), executed=self.total(summary.executed),
+                          unit=Msg(self.content.site.money_unit), rate=percent(summary.rate),
+                          score=number(summary.average))
+        return YearPage(self.layout(path, link, Link(Msg("{year}年", year=year), self.url(path)),
+                                    description=description),
                         Msg("{name} {year}年", name=dept.short_name or dept.name, year=year), dept, link.url,
                         year, summary, tuple(self.row(e) for e in entries), missed, charts,
                         self.file_links(year_files(slug, year)))
@@ -229,14 +318,20 @@ class Pages:
         pages = tuple(Link(p.meta.title, self.url(f"{p.slug}/")) for p in self.content.pages)
         years = ((self.dept_link(slug).text, year, s) for (slug, year), s in self.agg.years.items())
         chart = totals_chart(years, self.content.site.money_unit)
-        return OverviewPage(self.layout(""), self.content.site.title, self.agg.site, rows, pages,
+        s = self.agg.site
+        description = self.content.site.description or Msg(
+            "{title}：{departments}个部门的{count}份绩效自评、{declarations}份绩效目标和{budgets}份部门预算。",
+            title=self.content.site.title, departments=len(rows), count=s.count, declarations=s.declarations,
+            budgets=s.budgets)
+        return OverviewPage(self.layout("", description=description), self.content.site.title, self.agg.site, rows, pages,
                             (chart,) if chart else (), self.url("data/"))
 
     def search_page(self) -> SearchPage:
         title = "搜索"
         own = (self.url("pagefind/"),) if self.content.reports else ()  # no reports, no index
         bundles = (*own, *(f"{path}pagefind/" for path in self.content.site.search_merge))
-        return SearchPage(self.layout("search/", Link(title, self.url("search/"))), title,
+        description = Msg("按项目名称、部门、指标搜索{title}公开的全部报告。", title=self.content.site.title)
+        return SearchPage(self.layout("search/", Link(title, self.url("search/")), description=description), title,
                           bundles[0] if bundles else "", bundles[1:],
                           tuple(self.dept_link(slug) for slug in sorted(self.content.departments)))
 
@@ -288,7 +383,8 @@ def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
         plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug), None))
     for slug, year in aggregates.years:
         plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year), None))
-    site = (content.site_doc, *(p.doc for p in content.pages))  # the settings and the navigation
+    # the settings, the navigation and the date of the data (the footer's)
+    site = (content.site_doc, *(p.doc for p in content.pages), str(pages.updated))
     for entry in content.reports:
         make: Callable[[], Any]
         if entry.kind == "department-budget":
@@ -299,9 +395,11 @@ def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
         plan.append((template, f"{entry.path}index.html", make, (*site, *pages.inputs(entry))))
     plan.append(("audit.html", "audit/index.html", partial(pages.audit_page, findings), None))
     for page in content.pages:
-        layout = pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/")))
+        layout = pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/")),
+                              description=plain(page.doc.body) or page.meta.title)
         plan.append(("page.html", f"{page.slug}/index.html", partial(TextPage, layout, page.meta.title,
                                                                         page.doc.body), None))
     plan.append(("search.html", "search/index.html", pages.search_page, None))
-    plan.append(("404.html", "404.html", partial(TextPage, pages.layout("404.html"), Msg("页面未找到"), ""), None))
+    lost = pages.layout("404.html", description=Msg("您访问的页面不存在或已移动。"))
+    plan.append(("404.html", "404.html", partial(TextPage, lost, Msg("页面未找到"), ""), None))
     return plan

@@ -9,10 +9,10 @@ are :class:`~generator.i18n.Msg` keys, translated when the chart is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from generator.aggregate import Summary
+from generator.aggregate import ProjectYear, Summary
 from generator.content.models import UNIT_FACTOR, SelfEvaluation
 from generator.i18n import Msg
 from generator.site_pages.charts import Bar, Chart
@@ -97,3 +97,16 @@ def totals_chart(years: Iterable[tuple[str, int, Summary]], unit: str) -> Chart 
                  Msg("各部门各年度绩效自评项目的全年预算数与全年执行数合计的条形图，单位：{unit}。",
                      unit=Msg(unit)),
                  Msg("部门与年度"), (Msg("全年预算数"), Msg("全年执行数")), Msg(unit), rows)
+
+
+def history_chart(history: Sequence[ProjectYear], name: str, unit: str) -> Chart | None:
+    """A project's budget against executed per year (a declaration's year: its requested funds)."""
+    if len(history) < 2:
+        return None
+    rows = tuple((Msg("{year}年", year=y.year), (_money_bar(y.budget, unit, printed=False),
+                                                 _money_bar(y.executed, unit, printed=False)))
+                 for y in history)
+    return Chart("chart-history", Msg("历年预算与执行"),
+                 Msg("“{name}”{n}个年度的预算数与执行数的条形图，单位：{unit}。", name=name, n=len(rows),
+                     unit=Msg(unit)),
+                 Msg("年度"), (Msg("预算数"), Msg("执行数")), Msg(unit), rows)

@@ -8,10 +8,12 @@ docstring; a test checks that every field is documented and that views are froze
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from generator.aggregate import Summary
+from generator.aggregate import ProjectYear, Summary
 from generator.audit.rules import Finding
 from generator.audit.view import FindingGroup, RuleCount
 from generator.content.models import (
@@ -42,7 +44,11 @@ class Layout:
 
     home: the site root URL; static: URL of the theme's static folder; search: URL of the search
     page; nav: links of the main navigation; crumbs: the breadcrumb trail of this page;
-    path: this page's path below the root.
+    path: this page's path below the root; description: one or two sentences saying what the page
+    holds (its meta description and Open Graph description); url: the page's address (full when
+    base_url is a full address, else from the root), its canonical link and og:url; kind: its
+    og:type (website or article); updated: the date the data was last updated (site.yaml's
+    updated, else the build's date from SOURCE_DATE_EPOCH), or None.
     """
 
     home: str
@@ -51,6 +57,10 @@ class Layout:
     nav: tuple[Link, ...]
     crumbs: tuple[Link, ...]
     path: str
+    description: str = ""
+    url: str = ""
+    kind: str = "website"
+    updated: date | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,55 @@ class IndicatorRow:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """The official document a report comes from, as readers see it.
+
+    url: its web address (http or https); published: its publication date, or None; title: its
+    title, or '' (the page then says the address's host).
+    """
+
+    url: str
+    published: date | None
+    title: str
+
+    @property
+    def text(self) -> str:
+        """What the link says: the document's title, else the address's host."""
+        return self.title or self.url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def figure_id(field: str) -> str:
+    """The id of the element on a report's page that shows the figure at ``field``, or ''.
+
+    Indicator rows are ``indicator-<n>``, funds rows ``funds-<row>`` (a declaration's ``funds-<field>``),
+    the total ``indicators-total``, the goals ``goals``, budget rows ``table-<t>-row-<r>`` and
+    ``table-<t>-total`` (counted from 1), the budget's text ``summary`` and ``section-<n>``."""
+    head, _, rest = field.partition(".")
+    name, _, index = head.partition("[")
+    n = int(index.rstrip("]")) + 1 if index.rstrip("]").isdigit() else 0
+    if name == "indicators" and n:
+        return f"indicator-{n}"
+    if name == "funds" and rest:
+        return f"funds-{rest.split('.', 1)[0]}"
+    if name == "total":
+        return "indicators-total"
+    if name == "goals":
+        return "goals"
+    if name == "summary":
+        return "summary"
+    if name == "sections" and n:
+        return f"section-{n}"
+    if name == "tables" and n:
+        row, _, rindex = rest.partition(".")[0].partition("[")
+        if row == "rows" and rindex.rstrip("]").isdigit():
+            return f"table-{n}-row-{int(rindex.rstrip(']')) + 1}"
+        if row == "total":
+            return f"table-{n}-total"
+        return f"table-{n}"
+    return ""
+
+
+@dataclass(frozen=True)
 class ReportPage:
     """A self-evaluation or target declaration.
 
@@ -102,7 +161,10 @@ class ReportPage:
     funds table (self-evaluations); indicators: the indicator rows; score, grade: total score and
     band; lost_rows: how many rows lost points; findings: every audit finding on the report;
     related: links to the same project's other reports; downloads: links to its data files;
-    charts: its figures as charts (self-evaluations).
+    charts: its figures as charts (self-evaluations); provenance: the official document it comes
+    from, or None; history: the project's years when it was reported in more than one, with
+    history_urls the page of each year's report; history_chart: budget against executed per
+    year, or None.
     """
 
     layout: Layout
@@ -122,6 +184,10 @@ class ReportPage:
     related: tuple[ReportRow, ...]
     downloads: tuple[Link, ...]
     charts: tuple[Chart, ...]
+    provenance: Provenance | None = None
+    history: tuple[ProjectYear, ...] = ()
+    history_urls: tuple[str, ...] = ()
+    history_chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +203,8 @@ class BudgetTableView:
 
 @dataclass(frozen=True)
 class BudgetPage:
-    """A department budget: layout; title; report; department; department_url; tables; findings; downloads."""
+    """A department budget: layout; title; report; department; department_url; tables; findings; downloads;
+    provenance: the official document it comes from, or None."""
 
     layout: Layout
     title: str
@@ -147,6 +214,7 @@ class BudgetPage:
     tables: tuple[BudgetTableView, ...]
     findings: tuple[Finding, ...]
     downloads: tuple[Link, ...]
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +224,26 @@ class YearLink:
     year: int
     url: str
     summary: Summary
+
+    @property
+    def reports(self) -> int:
+        """How many reports the year has: self-evaluations and target declarations."""
+        return self.summary.count + self.summary.declarations
+
+    @property
+    def adjusted(self) -> Decimal | None:
+        """全年预算数 of its self-evaluations, None when it has none (a year of declarations only)."""
+        return self.summary.adjusted if self.summary.count else None
+
+    @property
+    def executed(self) -> Decimal | None:
+        """全年执行数 of its self-evaluations, None when it has none."""
+        return self.summary.executed if self.summary.count else None
+
+    @property
+    def requested(self) -> Decimal | None:
+        """年度资金申请总额 of its target declarations, None when it has none."""
+        return self.summary.requested if self.summary.declarations else None
 
 
 @dataclass(frozen=True)
@@ -287,7 +375,9 @@ class AuditPage:
     layout; title; total: how many findings; rules: every rule with its severity, what it checks
     and its count; groups: the findings of each department, by file and line; targets: (what
     happened, count) when the self-evaluations' targets were compared with their actuals,
-    including those that could not be read; data: URL of findings.json.
+    including those that could not be read; data: URL of findings.json; figures: by finding
+    anchor, the URL of the figure it is about on its report's page (the row or cell, see
+    :func:`figure_id`).
     """
 
     layout: Layout
@@ -297,3 +387,4 @@ class AuditPage:
     groups: tuple[FindingGroup, ...]
     targets: tuple[tuple[str, int], ...]
     data: str
+    figures: Mapping[str, str]
