@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator.aggregate import aggregate
 from generator.audit.rules import Finding
-from generator.content.facts import NOT_CARRIED_OUT, carried_out, grade
+from generator.content.facts import NOT_CARRIED_OUT, carried_out, report_grade
 from generator.content.models import SelfEvaluation
 from generator.i18n import Msg, load_catalogue, translate
 from generator.site import check
@@ -94,20 +94,20 @@ def test_a_project_with_neither_budget_nor_spending_was_not_carried_out(make_sit
     assert isinstance(cancelled, SelfEvaluation) and isinstance(done, SelfEvaluation)
     assert not carried_out(cancelled) and carried_out(done)
     grades = content.site.grades
-    assert grade(cancelled, grades) == NOT_CARRIED_OUT == "未实施" and grade(done, grades) == "优"
+    assert report_grade(cancelled, grades) == NOT_CARRIED_OUT == "未实施" and report_grade(done, grades) == "优"
     summary = aggregate(content, found).site
     assert dict(summary.grades) == {"优": 1, "良": 0, "中": 0, "差": 0}  # out of the distribution
     assert summary.average == 100 and summary.count == 2
     assert not [f for f in found if f.rule == "grade-claim"]  # no grade to claim
     catalogue = load_catalogue(theme_dirs(EXAMPLES, "default"), "en")
-    assert translate(catalogue, grade(cancelled, grades) or "") == "not carried out"
+    assert translate(catalogue, report_grade(cancelled, grades) or "") == "not carried out"
 
 
 def test_a_budget_spent_to_nothing_is_still_carried_out(make_site: MakeSite) -> None:
     content, _ = check(make_site({SE: evaluation(adjusted="100.00", executed="0", rate="0", fscore="0",
                                                  total="{weight: 100, score: 90}")}))
     model = content.reports[0].model
-    assert isinstance(model, SelfEvaluation) and carried_out(model) and grade(model, content.site.grades) == "优"
+    assert isinstance(model, SelfEvaluation) and carried_out(model) and report_grade(model, content.site.grades) == "优"
 
 
 # --- messages are templates, kept as such by the Store ---------------------------------------
@@ -152,7 +152,7 @@ def test_the_named_examples_of_the_real_content() -> None:
     assert [f.rule for f in childcare] == ["target-missed-full"]
     assert not [f for f in found if "党建活动组织及时性" in f.message]  # 每月1次 against 半年1次: met
     cancelled = next(e.model for e in content.reports if e.path == "minhang-admin-service/2022/li-gong-jing-sai/")
-    assert isinstance(cancelled, SelfEvaluation) and grade(cancelled, content.site.grades) == NOT_CARRIED_OUT
+    assert isinstance(cancelled, SelfEvaluation) and report_grade(cancelled, content.site.grades) == NOT_CARRIED_OUT
     year = aggregate(content, found).years[("minhang-admin-service", 2022)]
     evaluations = sum(1 for e in content.reports if e.model.department == "minhang-admin-service"
                       and isinstance(e.model, SelfEvaluation) and e.model.year == 2022)

@@ -54,6 +54,6 @@ def carried_out(report: SelfEvaluation) -> bool:
     return not (budget is not None and budget == 0 and not total.executed)
 
 
-def grade(report: SelfEvaluation, grades: Iterable[Grade]) -> str | None:
+def report_grade(report: SelfEvaluation, grades: Iterable[Grade]) -> str | None:
     """The report's grade: :data:`NOT_CARRIED_OUT` when it was not carried out, else the band of its total."""
     return grade_of(total_score(report), grades) if carried_out(report) else NOT_CARRIED_OUT

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from generator.audit.rules import Finding
-from generator.content.facts import grade_of, total_score
+from generator.content.facts import report_grade, total_score
 from generator.content.models import KIND_LABELS, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 from generator.downloads.export import dumps, report_data, report_path
@@ -178,7 +178,7 @@ class Tables:
         if isinstance(m, SelfEvaluation):
             total = m.funds.total
             score = total_score(m)
-            grade = grade_of(score, self.content.site.grades)
+            grade = report_grade(m, self.content.site.grades)
             row.update({"年初预算数（元）": total.initial, "全年预算数（元）": total.adjusted,
                         "全年执行数（元）": total.executed,
                         "执行率（%）": total.rate.scaleb(2) if total.rate is not None else None,

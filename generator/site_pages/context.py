@@ -21,7 +21,7 @@ from typing import Any
 from generator.aggregate import Aggregates, Summary
 from generator.audit.rules import Finding, Findings
 from generator.audit.view import finding_groups, rule_counts, target_counts
-from generator.content.facts import grade_of, total_score
+from generator.content.facts import report_grade, total_score
 from generator.content.models import (
     KIND_LABELS,
     Department,
@@ -158,7 +158,7 @@ class Pages:
         if isinstance(m, SelfEvaluation):
             budget, executed, rate = m.funds.total.adjusted, m.funds.total.executed, m.funds.total.rate
             score = total_score(m)
-            grade = grade_of(score, self.content.site.grades)
+            grade = report_grade(m, self.content.site.grades)
         elif isinstance(m, TargetDeclaration):
             budget = m.funds.requested
         return ReportRow(m.name, self.url(entry.path), m.kind, KIND_LABELS[m.kind], m.year,
@@ -200,7 +200,7 @@ class Pages:
             funds = (("年度资金总额", m.funds.total), ("其中：当年财政拨款", m.funds.appropriation),
                      ("上年结转资金", m.funds.carryover), ("其他资金", m.funds.other))
             score = total_score(m)
-            grade = grade_of(score, self.content.site.grades)
+            grade = report_grade(m, self.content.site.grades)
             t = m.funds.total
             description = Msg("{department}{year}年度“{name}”的绩效自评：全年预算数{budget}{unit}，全年执行数"
                               "{executed}{unit}，执行率{rate}，得分{score}。", department=department.name,
