@@ -15,6 +15,7 @@ this way, and :func:`msg_data` and :func:`msg_from_data` keep them as JSON.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ class Msg(str):
     def __new__(cls, key: str, **values: Any) -> Msg:  # noqa: PYI034 (a subclass would be a Msg too)
         text = key.format(**values) if values else key
         made = super().__new__(cls, text)
-        made.key = key
+        # interned: a Msg read back from the audit's memo pickles as the one it was made as, so a
+        # page's fingerprint (the pickle of its view) does not change when nothing did
+        made.key = sys.intern(key)
         made.values = values
         return made
 
@@ -56,7 +59,9 @@ def msg_from_data(data: Any) -> Msg:
     """The Msg of :func:`msg_data`'s ``data``; ValueError if it is not one."""
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], dict)):
         raise ValueError(f"not a message: {data!r}")
-    return Msg(data[0], **{k: msg_from_data(v) if isinstance(v, list) else v for k, v in data[1].items()})
+    # text interned, as the key: equal values are one object however they were read (JSON or not)
+    return Msg(data[0], **{sys.intern(str(k)): msg_from_data(v) if isinstance(v, list) else sys.intern(str(v))
+                           for k, v in data[1].items()})
 
 
 def listing(items: list[Any]) -> Any:

@@ -50,7 +50,7 @@ class Page(HTMLParser):
         if "id" in a:
             self.ids.add(a["id"])
         if tag == "table":
-            self._classes.append(a.get("class", ""))
+            self._classes.append((a.get("class") or "").split(" ")[0])  # the table's kind: funds, indicators, budget
             self._tables.append([len(self._classes) - 1, -1, -1])
         elif tag == "tr" and self._tables:
             self._tables[-1][1:] = [self._tables[-1][1] + 1, -1]

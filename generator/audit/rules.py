@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -420,9 +421,13 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     fresh = parallel.run(_judge, range(len(missing)), jobs,
                          (grades, [content.reports[i].model for i in missing]))
     for i, (issues, counts) in zip(missing, fresh, strict=True):
-        results[i] = (issues, counts)
-        if keys[i] and memo:  # kept as JSON: each message as its key and values
-            memo.put(keys[i], [[[rule, list(loc), msg_data(message)] for rule, loc, message in issues], counts])
+        # kept as JSON, each message as its key and values; read back from that even now, so the
+        # findings of this build and of the next, from the memo, are alike down to their pickles
+        # (a page's fingerprint: a Msg shared by two findings here would be two Msgs there)
+        kept = [[[rule, list(loc), msg_data(message)] for rule, loc, message in issues], counts]
+        results[i] = _read(kept)
+        if keys[i] and memo:
+            memo.put(keys[i], kept)
     found: list[tuple[ReportEntry, Issue]] = [
         (entry, issue) for entry, (issues, _) in zip(content.reports, results, strict=True) for issue in issues]
     found += list(_across(content))
@@ -443,7 +448,8 @@ def _read(kept: Any) -> tuple[list[Issue], dict[str, int]] | None:
         return None
     try:
         issues, counts = kept
-        return [(str(rule), tuple(loc), msg_from_data(message)) for rule, loc, message in issues], dict(counts)
+        return [(sys.intern(str(rule)), tuple(sys.intern(p) if isinstance(p, str) else p for p in loc),
+                 msg_from_data(message)) for rule, loc, message in issues], dict(counts)
     except (TypeError, ValueError, KeyError):
         return None
 
