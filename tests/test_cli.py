@@ -67,6 +67,22 @@ def test_new_writes_a_valid_skeleton(examples: Path, kind: str, capsys: pytest.C
     assert main(["new", kind, "x", "--department", "nobody", "--year", "2025", "--content", str(examples)]) == 2
 
 
+def test_the_skeletons_optional_sections_are_valid_when_uncommented(
+        examples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """财务负责人 and the sections some provinces print, offered as comments in the skeleton."""
+    assert main(["new", "self-evaluation", "p", "--department", "minhang-justice", "--year", "2025",
+                 "--content", str(examples)]) == 0
+    path = examples / "departments/minhang-justice/projects/2025/p.yaml"
+    text = path.read_text(encoding="utf-8").replace("draft: true", "", 1)
+    names = ("finance_leader", "background", "conclusion", "problems", "improvements")
+    for name in names:
+        assert f'# {name}: ""' in text
+        text = text.replace(f'# {name}: ""', f"{name}: 已填写")
+    path.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--content", str(examples)]) == 0, capsys.readouterr().err
+
+
 def test_schema_describes_the_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "self-evaluation"]) == 0
     schema = json.loads(capsys.readouterr().out)

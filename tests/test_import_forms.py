@@ -20,6 +20,7 @@ import pytest
 from generator.content.load import parse_yaml
 from generator.content.models import REPORT_MODELS
 from generator.importers import run_import
+from tests.conftest import MakeSite
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "tests" / "fixtures" / "forms"
@@ -208,7 +209,7 @@ def test_a_large_file_shows_its_progress(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
 def test_another_provinces_labels(suffix: str, tmp_path: Path) -> None:
     """调整后预算数, 预算执行数, 预算执行率, 权重, 指标值, 完成值, 其中：财政资金, 指标性质 and 度量单位
-    columns, and sections the content format has no field for (said in notes)."""
+    columns, and 财务负责人 and the sections 项目基本情况, 评价结论, 存在问题 and 改进措施."""
     code, _out, err = import_quietly([FORMS / f"other-province.{suffix}"], tmp_path / "content")
     assert code == 0
     got, want = reports(tmp_path / "content"), reports(ROOT / "content")
@@ -221,6 +222,40 @@ def test_another_provinces_labels(suffix: str, tmp_path: Path) -> None:
                 if re.match(r"^[<>=≥≤]*\d", item["target"]) else ("", None, "")
             if figure is not None and unit and re.fullmatch(r"[<>=≥≤]*\d+(\.\d+)?", item["actual"]):
                 item["actual"] += unit
+        expected.update(finance_leader="李四", background="项目按计划实施。",
+                        conclusion="项目完成年度目标。", problems="无。", improvements="继续做好项目管理。")
         assert report == expected
-    for section in ("财务负责人", "项目基本情况", "评价结论", "存在问题", "改进措施"):
-        assert f"{section} not imported: the content format has no field for it" in err
+    assert "not imported" not in err
+
+
+def test_the_sections_are_shown_on_the_report_page(make_site: MakeSite, tmp_path: Path) -> None:
+    """财务负责人 and the sections of another province's form reach the page, as markdown without HTML."""
+    from html.parser import HTMLParser
+
+    from generator.site import build
+
+    content = make_site({"site.yaml": "title: 测试\n"}, defaults=False)
+    code, _out, err = import_quietly([FORMS / "other-province.xlsx"], content)
+    assert code == 0, err
+    report = next(p for p in (content / "departments").rglob("*.yaml") if "projects" in p.parts)
+    text = report.read_text(encoding="utf-8").replace("improvements: 继续做好项目管理。",
+                                                      "improvements: \"<b>加强</b> *管理*\"")
+    report.write_text(text, encoding="utf-8")  # as a hand-written file would say it
+    build(content, tmp_path / "site")
+    page = next((tmp_path / "site").rglob("2022/*/index.html")).read_text(encoding="utf-8")
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data.strip())
+
+    parser = Text()
+    parser.feed(page)
+    shown = [p for p in parser.parts if p]
+    for label, body in (("财务负责人", "李四"), ("项目基本情况", "项目按计划实施。"),
+                        ("评价结论", "项目完成年度目标。"), ("存在问题", "无。")):
+        assert shown[shown.index(label) + 1] == body
+    assert "<em>管理</em>" in page and "&lt;b&gt;加强&lt;/b&gt;" in page  # markdown, raw HTML as text

@@ -364,10 +364,16 @@ class SelfEvaluation(ReportBase):
     implementer: Text = Field("", description="实施单位")
     leader: Text = Field("", description="项目负责人")
     phone: Text = Field("", description="联系电话")
+    finance_leader: Text = Field("", description="财务负责人 (printed by some provinces' forms)")
     funds: SelfEvaluationFunds = Field(description="项目资金")
     goals: SelfEvaluationGoals = Field(SelfEvaluationGoals(), description="年度总体目标")
     indicators: tuple[Indicator, ...] = Field((), description="绩效指标, in printed order")
     total: Totals = Field(Totals(), description="总分 as printed")
+    # Sections some provinces' forms print below the indicators (markdown, as the goals).
+    background: Prose = Field("", description="项目基本情况 (markdown)")
+    conclusion: Prose = Field("", description="评价结论 (markdown)")
+    problems: Prose = Field("", description="存在问题 (markdown)")
+    improvements: Prose = Field("", description="改进措施 (markdown)")
 
     @model_validator(mode="before")
     @classmethod

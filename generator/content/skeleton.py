@@ -53,6 +53,12 @@ goals:
 indicators:                          # 绩效指标: 一级, 二级, 三级, 年度指标值, 实际完成值, 分值, 得分, 偏差原因
   - {{level1: 产出指标, level2: 数量指标, name: "", target: "", actual: "", weight: 0, score: 0, reason: ""}}
 total: {{weight: 10, score: 0}}        # 总分 as printed
+# Some provinces' forms print these too: uncomment what yours prints (markdown text)
+# finance_leader: ""                 # 财务负责人
+# background: ""                     # 项目基本情况
+# conclusion: ""                     # 评价结论
+# problems: ""                       # 存在问题
+# improvements: ""                   # 改进措施
 source: ""                           # where the figures come from
 """
 

@@ -38,7 +38,8 @@ from generator.importers.slugs import assign, prefixes
 
 ORDER = {
     SELF_EVALUATION: ("kind", "year", "name", "department", "implementer", "leader", "phone",
-                      "money_unit", "funds", "goals", "indicators", "total", "source"),
+                      "finance_leader", "money_unit", "funds", "goals", "indicators", "total",
+                      "background", "conclusion", "problems", "improvements", "source"),
     DECLARATION: ("kind", "year", "name", "department", "implementer", "nature", "category",
                   "period", "money_unit", "funds", "goals", "indicators", "source"),
     BUDGET: ("kind", "year", "department", "money_unit", "summary", "sections", "tables", "source"),
@@ -64,7 +65,7 @@ def _finish(item: Item) -> dict[str, Any]:
     data = dict(item.parsed.data)
     data["department"] = item.dept
     data["source"] = f"{item.file}:{item.parsed.first}-{item.parsed.last}"
-    for optional in ("leader", "phone"):
+    for optional in ("leader", "phone", "finance_leader"):
         if not data.get(optional):
             data.pop(optional, None)
     return {k: data[k] for k in ORDER[item.parsed.kind] if k in data}

@@ -173,7 +173,8 @@ def _head(rows: list[Row], parsed: Parsed, year: int | None, labels: dict[str, s
 
 def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messages) -> bool:
     _head(rows, parsed, year, {"项目名称": "name", "实施单位": "implementer",
-                               "项目负责人": "leader", "联系电话": "phone"})
+                               "项目负责人": "leader", "联系电话": "phone",
+                               "财务负责人": "finance_leader"})
     data = parsed.data
     funds_at = _index(rows, "项目资金")
     goals_at = _index(rows, "实际完成情况", max(funds_at, 0))
@@ -188,20 +189,23 @@ def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Me
     table = read_indicators(fold_columns(rows[table_at], rows[table_at + 1:]), False, msgs)
     data["indicators"] = table.indicators
     data["total"] = table.total
-    for row in rows:
-        found = next((k for k in _NOT_KEPT if key(row.cells[0]).startswith(k)), "") if row.cells else ""
-        if found and len(row.filled) > 1:
-            msgs.note(row.line, f"{found} not imported: the content format has no field for it")
     parsed.lines = table.lines
     parsed.last = table.last_line or parsed.last
+    for row in rows[table_at + 1:]:
+        label = key(row.cells[0]) if row.cells else ""
+        name = next((v for k, v in _SECTIONS.items() if label.startswith(k)), "")
+        body = [prose(c) for c in row.cells[1:] if not is_blank(c)]
+        if name and body and name not in data:
+            data[name] = "\n".join(body)
+            parsed.last = max(parsed.last, row.line)
     return True
 
 
 _FUND_ROWS = {"年度资金总额": "total", "其中:当年财政拨款": "appropriation",
               "其中:财政资金": "appropriation", "上年结转资金": "carryover", "其他资金": "other"}
-# Sections and people some provinces' forms print that the content format has no field for:
-# said in a note, so the publisher knows they were not imported.
-_NOT_KEPT = ("项目基本情况", "评价结论", "存在问题", "改进措施", "财务负责人")
+# Sections some provinces' forms print below the indicators: a label cell, then the text.
+_SECTIONS = {"项目基本情况": "background", "评价结论": "conclusion", "存在问题": "problems",
+             "改进措施": "improvements"}
 _SIGN = re.compile(r"^[<>=≥≤]+$")
 _FIGURE = re.compile(r"^[<>=≥≤]*\d+(\.\d+)?$")
 
