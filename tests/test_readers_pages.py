@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.content.models import DepartmentBudget, SelfEvaluation, SourceDocument
+from generator.content.models import DepartmentBudget, SourceDocument
 from generator.site import build
 from tests.conftest import MakeSite
 
@@ -219,11 +219,11 @@ def two_years(make_site: MakeSite, tmp_path: Path) -> Path:
 
 def rows_of(html: str, table_class: str) -> list[list[str]]:
     """The text of each body row's cells (th and td) of the first table with ``table_class``."""
-    table = re.search(rf'<table class="{table_class}[^"]*">(.*?)</table>', html, re.S)
+    table = re.search(rf'<table class="{table_class}[^"]*">(.*?)</table>', html, re.DOTALL)
     assert table, table_class
-    body = re.findall(r"<tbody[^>]*>(.*?)</tbody>", table.group(1), re.S)
-    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-            for b in body for row in re.findall(r"<tr[^>]*>(.*?)</tr>", b, re.S)]
+    body = re.findall(r"<tbody[^>]*>(.*?)</tbody>", table.group(1), re.DOTALL)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+            for b in body for row in re.findall(r"<tr[^>]*>(.*?)</tr>", b, re.DOTALL)]
 
 
 def test_a_report_compares_its_project_across_years(two_years: Path) -> None:
@@ -236,7 +236,7 @@ def test_a_report_compares_its_project_across_years(two_years: Path) -> None:
     assert rows[2][1:5] == ["130,000.00", "—", "—", "—"]
     assert rows[2][5] == "不再考核：宣传次数"
     assert 'aria-current="page">2023年</a>' in html
-    chart = re.search(r'<figure class="chart" id="chart-history">(.*?)</figure>', html, re.S)
+    chart = re.search(r'<figure class="chart" id="chart-history">(.*?)</figure>', html, re.DOTALL)
     assert chart and "历年预算与执行" in chart.group(1) and "125,000.00" in chart.group(1)
     # a project of one year has no comparison
     assert 'class="history' not in (two_years / "test-dept/2023/other/index.html").read_text(encoding="utf-8")
