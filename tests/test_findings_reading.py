@@ -7,6 +7,7 @@ Each case is a small made-up report; the named examples of the real content (窗
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -133,6 +134,8 @@ def test_the_audit_memo_keeps_message_templates(make_site: MakeSite, tmp_path: P
     assert again.audits.computed == 0  # every report's results came from the memo
     assert after == before and after.outcomes == before.outcomes
     assert [(f.message.key, f.message.values) for f in after] == [(f.message.key, f.message.values) for f in before]
+    # alike down to their pickles, which a page's fingerprint is made of
+    assert pickle.dumps(list(after), pickle.HIGHEST_PROTOCOL) == pickle.dumps(list(before), pickle.HIGHEST_PROTOCOL)
 
 
 # --- the real content ------------------------------------------------------------------------
