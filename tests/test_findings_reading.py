@@ -120,8 +120,8 @@ def test_messages_are_templates_with_the_content_they_quote(make_site: MakeSite)
     assert message.values["target"] == "通过" and message.values["actual"] == "无"
     catalogue = load_catalogue(theme_dirs(EXAMPLES, "default"), "en")
     assert translate(catalogue, message) == (
-        "“通过第三方测评”: the target is “通过” and the actual “无”, which denies it, yet the row has full marks "
-        "(50 points) (the form's note: “见说明”)")
+        "“通过第三方测评”: the target is “通过” and the actual “无”, which denies it, yet the row has full marks, 50 "
+        "(the form's note: “见说明”)")
 
 
 def test_the_audit_memo_keeps_message_templates(make_site: MakeSite, tmp_path: Path) -> None:
