@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from generator.audit.rules import Finding
-from generator.content.facts import carried_out, grade_of, project_key, total_score
+from generator.content.facts import carried_out, grade_of, project_key, report_grade, total_score
 from generator.content.models import KIND_LABELS, Grade, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 
@@ -137,7 +137,7 @@ def project_history(group: Iterable[ReportEntry], grades: tuple[Grade, ...]) -> 
         if isinstance(m, SelfEvaluation):
             score = total_score(m)
             history.append(ProjectYear(year, entry.path, m.kind, KIND_LABELS[m.kind], m.funds.total.adjusted, m.funds.total.executed,
-                                       m.funds.total.rate, score, grade_of(score, grades), dropped, added))
+                                       m.funds.total.rate, score, report_grade(m, grades), dropped, added))
         else:
             history.append(ProjectYear(year, entry.path, m.kind, KIND_LABELS[m.kind], m.funds.requested, None, None, None, None,
                                        dropped, added))

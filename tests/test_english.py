@@ -11,6 +11,7 @@ of those must be text of the content, so interface words cannot hide in a findin
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -170,3 +171,11 @@ def test_findings_categories_grades_and_units_read_in_english(english: tuple[Pat
             encoding="utf-8")
         year = (out / "minhang-admin-service" / "2022" / "index.html").read_text(encoding="utf-8")
         assert "(CNY)" in year
+
+
+def test_a_reports_goals_are_not_labelled_as_a_kind_of_report(english: tuple[Path, Path]) -> None:
+    """A search hit in a self-evaluation's goals reads Goals, not Target declarations (the kind 绩效目标)."""
+    _, out = english
+    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    labels = json.loads(html.unescape(re.search(r"data-labels='([^']*)'", page).group(1)))  # type: ignore[union-attr]
+    assert labels["field_goals"] == "Goals" and labels["field_indicators"] == "Performance indicators"
