@@ -147,7 +147,8 @@ def test_judge_frequencies_and_denials(target: str, actual: str, outcome: str) -
 
 
 def test_denials() -> None:
-    assert denies("通过", "无") and denies(">=85%", "未开展") and denies("及时", "否。")
+    assert denies("通过", "无") and denies(">=85%", "未开展") and denies("及时", "否。") and denies("不低于85%", "无")
+    assert not denies("不超过5%", "无") and not denies("无重大事故", "无")
     assert not denies("通过", "无异常情况") and not denies("减少", "无") and not denies("=0", "无")
     assert frequencies("半年1次", "一年1次") == (Decimal(2), Decimal(1))
     assert frequencies("=2次", "1次") is None

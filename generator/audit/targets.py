@@ -272,7 +272,7 @@ def denies(target: str, actual: str) -> bool:
     said = clean(actual).rstrip("。.")
     if said not in _DENIALS and not _DENIAL.match(said):
         return False
-    wanted = _strip_notes(clean(target))
+    wanted = _OP.sub("", _strip_notes(clean(target)))  # 不低于95% asks for 95%: its 不 is a comparison
     if not wanted or _ASKS_NONE.search(wanted):
         return False
     read = parse_target(target)
