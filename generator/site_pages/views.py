@@ -124,7 +124,7 @@ class Provenance:
 def figure_id(field: str) -> str:
     """The id of the element on a report's page that shows the figure at ``field``, or ''.
 
-    Indicator rows are ``indicator-<n>``, funds rows ``funds-<row>`` (a declaration's ``funds-<field>``),
+    Indicators are ``indicator-<n>`` (the 三级指标 cell), funds rows ``funds-<row>`` (a declaration's ``funds-<field>``),
     the total ``indicators-total``, the goals ``goals``, budget rows ``table-<t>-row-<r>`` and
     ``table-<t>-total`` (counted from 1), the budget's text ``summary`` and ``section-<n>``."""
     head, _, rest = field.partition(".")
