@@ -241,7 +241,7 @@ def frequency(text: str, bare: bool = False) -> Decimal | None:
     t = _AT_LEAST.sub(">=", _strip_notes(clean(text)).removesuffix("。"))
     if m := _EVERY.match(t):
         every, span, period, times = m.groups()
-        if not times and every != "每":  # 12月 is a month, 半年 a span: neither is a frequency
+        if (not times and every != "每") or _count(span or "1") == 0:  # 12月 is a month, 半年 a span
             return None
         return _count(times or "1") * _PERIODS[period] / _count(span or "1")
     if m := _PER_PERIOD.match(t):
