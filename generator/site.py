@@ -5,8 +5,8 @@ valid content with its findings, or raises :class:`BuildAborted` with every
 error. ``build(content, out)`` then aggregates, renders, exports, indexes and
 writes, swapping the new site in only when all of it succeeded. Files are
 parsed once (:mod:`generator.store`), pages are rendered on every core
-(:mod:`generator.site_pages.pages`), only changed files are written, and Pagefind runs
-only when the search index's input changed (:mod:`generator.search.pagefind`).
+(:mod:`generator.site_pages.pages`), only changed files are written, and the search
+index is updated in place (:mod:`generator.search.index`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from generator.errors import BuildAborted, ContentError
 from generator.output import parallel
 from generator.output.write import Output, check_target
 from generator.progress import Progress
-from generator.search.pagefind import Index, begin_index, finish_index, search_records
+from generator.search.index import write_index
+from generator.search.records import search_records
 from generator.site_pages.context import page_plan
 from generator.site_pages.pages import Unchanged, held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
@@ -48,8 +49,7 @@ class BuildReport:
     out: Path
     sources: tuple[Path, ...]  # folders the build read: content and theme, for serve to watch
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for bench/
-    # after build(later=True): the search index still to make, and what removes the previous site
-    unindexed: Index | None = None
+    # after build(later=True): what removes the previous site
     clear_previous: Callable[[], None] | None = None
 
     def summary(self) -> str:
@@ -78,9 +78,8 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0,
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 
     ``cache`` keeps parses between builds in memory too (``disclose serve`` passes one).
-    ``later`` leaves to the caller what can follow the swap (``disclose serve`` does it in the
-    background): a changed search index, as ``unindexed``, the previous site's kept meanwhile; and
-    removing the previous site, as ``clear_previous``."""
+    ``later`` leaves removing the previous site to the caller (``disclose serve`` does it in the
+    background), as ``clear_previous``."""
     with Progress() as progress, _few_collections():
         return _build(root, out, strict, jobs or parallel.cores(), cache, progress, later)
 
@@ -114,9 +113,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     progress.step("search records")
     records = search_records(content, renderer.message)
     output = Output(out, root)
-    pending = None
     try:
-        pending = begin_index(records, output, wait=not later)  # Pagefind indexes while the rest is made
         progress.step("downloads")
         downloads = data_files(content, findings, renderer.message, jobs)
         # first, so the target outcomes it judges are known to the workers making the audit page
@@ -138,14 +135,10 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
         progress.step("search")
-        unindexed = finish_index(pending, output)
-        if pending is not None and pending.job is not None:
-            progress.timings["pagefind (alongside)"] = pending.job.seconds
+        write_index(records, output)
         progress.step("swap")
         clear_previous = output.commit(clear=not later)
     except BaseException:
-        if pending is not None and pending.job is not None:
-            pending.job.stop()
         output.abort()
         raise
     note_pages(output.out, tasks)
@@ -155,5 +148,5 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
     cache.prune()
     progress.step("")
     return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
-                       output.out, (root, *dirs), dict(progress.timings), unindexed,
+                       output.out, (root, *dirs), dict(progress.timings),
                        clear_previous if later else None)

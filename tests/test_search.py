@@ -1,4 +1,4 @@
-"""The index stage without a browser: folding, tokens, records, the index-only documents, the bundle."""
+"""The index stage without a browser: folding, records, pieces, the index files and their format."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from generator.errors import BuildAborted
-from generator.search.pagefind import SearchRecord, document, fold, plain, search_records, tokens
+from generator.search.grams import Pieces, pack, shard_of, unpack, varint
+from generator.search.index import FORMAT, decode_piece, decode_places, decode_shard
+from generator.search.records import Plain, SearchRecord, fold, plain, search_records
 from generator.site import build, check
 from generator.site_pages.render import Renderer, theme_dirs
 from tests.conftest import MakeSite
@@ -50,20 +52,44 @@ def test_fold_works_character_by_character(text: str) -> None:
             assert fold(text[i:j]) in fold(text)
 
 
-def test_tokens_pair_each_unit_with_the_next_and_the_last_with_an_end_mark() -> None:
-    pair = tokens("矫正")
-    assert len(pair) == 2 and all(len(t) == 9 and t.startswith("z") and t.isalpha() for t in pair)
-    assert pair[0][5:] == pair[1][1:5]  # 正 ends the first pair and starts the second
-    assert pair[1].endswith("bbbb")  # the end mark
-    assert tokens("Ｘ") == tokens("x")
-    assert len(tokens("𠮷")) == 2  # a character beyond the BMP is two UTF-16 units, as in JavaScript
-    assert tokens(" \n") == []
+def test_pieces_are_every_run_of_one_to_four_characters_and_the_4_pieces_stand_where_they_are() -> None:
+    grams, where = Pieces().of(["矫正工作", "𠮷野家"])
+    assert grams == {"矫", "正", "工", "作", "矫正", "正工", "工作", "矫正工", "正工作", "矫正工作",
+                     "𠮷", "野", "家", "𠮷野", "野家", "𠮷野家"}  # code points, never half a character
+    assert where == [("矫正工作", 0)]
+    _, where = Pieces().of(["abcde", "fghi", "x" * 65536, "jklm"])  # each segment from a slot of its own
+    assert where[:3] == [("abcd", 0), ("bcde", 1), ("fghi", 65536)]
+    assert where[3] == ("xxxx", 2 * 65536) and where[-1] == ("jklm", 4 * 65536)
+
+
+def test_the_numbers_of_the_format_read_back() -> None:
+    for values in ([], [0], [255, 1], [256, 3], [65536, 7], list(range(1000))):
+        data = pack(values) + b"rest"
+        read, end = unpack(data, 0, len(values))
+        assert list(read) == values and data[end:] == b"rest"
+    assert varint(0) == b"\x00" and varint(127) == b"\x7f" and varint(128) == b"\x80\x01"
+
+
+def test_shards_are_spread_by_fnv_1a_of_the_code_points() -> None:
+    h = 2166136261
+    for ch in "矫正":
+        h = ((h ^ ord(ch)) * 16777619) % 2**32
+    assert shard_of("矫正", 4096) == h % 4096
 
 
 def test_plain_gives_the_text_readers_see_one_segment_per_block() -> None:
     text = "# 标题\n\n段落**加粗**文字\n第二行\n\n- 列表一\n- 列表二\n\n| 表 | 头 |\n|---|---|\n| 格 | 子 |\n"
     assert plain(text) == ("标题", "段落加粗文字第二行", "列表一", "列表二", "表", "头", "格", "子")
     assert plain("<b>不是标签</b>") == ("<b>不是标签</b>",)
+
+
+@pytest.mark.parametrize("text", ["一段话。\n", "1. 列表", "- 列表", "# 标题", "  缩进", "    代码", "文字  ", "a &amp; b",
+                                  "**粗**", "`代码`", "[链接](x)", "文字\\*", "＃全角", "正文 3 个", "\u3000全角空格\u3000"])
+def test_one_line_of_plain_words_is_taken_as_markdown_would_take_it(text: str) -> None:
+    fast = Plain()
+    slow = Plain()
+    slow._plain = slow._parsed  # type: ignore[method-assign]
+    assert fast(text) == slow(text)
 
 
 def test_records_of_the_examples(examples: Path) -> None:
@@ -76,16 +102,15 @@ def test_records_of_the_examples(examples: Path) -> None:
     assert fields["indicators"][0] == "系统软件运维完成率" and len(fields["indicators"]) == 8
     assert fields["goals"][0].startswith("在维护期内，提供有关软件的技术支持")
     assert (location.budget, location.score, location.grade) == ("12,880.00 元", "100", "优")
-    assert (location.budget_key, location.score_key) == ("12880.00", "100")
+    assert (location.budget_key, location.score_key, location.kind_key) == ("12880.00", "100", "self-evaluation")
     assert (location.url, location.year, location.kind) == (
         "/minhang-justice/2022/correction-location-system/", 2022, "绩效自评")
     declaration = records["minhang-justice/2024/correction-work/"]
-    assert (declaration.budget, declaration.score, declaration.score_key) == ("3,588,054.00 元", "", "-1")
+    assert (declaration.budget, declaration.score, declaration.score_key) == ("3,588,054.00 元", "", "")
     assert records["chaoyang-justice/2022/industry-upgrade-fund-2021/"].budget == "19.4 万元"  # as printed
     budget = records["minhang-justice/budget/2024/"]
-    assert (budget.title, budget.kind, budget.budget_key, budget.score_key) == ("2024年部门预算", "部门预算", "-1", "-1")
+    assert (budget.title, budget.kind, budget.budget_key, budget.score_key) == ("2024年部门预算", "部门预算", "", "")
     assert "公共安全支出" in dict(budget.fields)["text"]
-    assert all(r.budget_key and r.score_key for r in records.values())  # no report drops out of a sort
 
 
 class Tags(HTMLParser):
@@ -99,48 +124,58 @@ class Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-def test_documents_carry_text_as_attribute_data_never_markup() -> None:
-    name = '<img src=x onerror="alert(1)"> & “引号” R&amp;D'
-    record = SearchRecord("d/2023/x/", "/d/2023/x/", name, "测试局", 2023, "绩效自评", "", "", "", "-1", "-1",
-                          "站点", (("name", (name,)),))
-    parser = Tags()
-    parser.feed(document(record))
-    values = {a["data-pagefind-meta"]: a["data-value"] for t, a in parser.tags if "data-pagefind-meta" in a}
-    assert values["title[data-value]"] == name
-    assert json.loads(values["fields[data-value]"] or "") == {"name": [name]}
-    assert not [t for t, _ in parser.tags if t == "img"]
-    sorts = [a["data-pagefind-sort"] for _, a in parser.tags if "data-pagefind-sort" in a]
-    assert sorts == ["budget[data-value]", "score[data-value]"]
-
-
 def built(make_site: MakeSite, tmp_path: Path, files: dict[str, str], name: str = "site") -> Path:
     out = tmp_path / name
     build(make_site(files), out)
     return out
 
 
-def bundle(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*"))
-            if p.is_file()}
+def index_files(site: Path) -> dict[str, bytes]:
+    folder = site / "search" / "index"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_the_bundle_is_written_into_the_site_and_is_reproducible(make_site: MakeSite, tmp_path: Path) -> None:
+def test_the_index_is_written_into_the_site_and_is_reproducible(make_site: MakeSite, tmp_path: Path) -> None:
     files = {f"departments/test-dept/projects/2023/p{i}.yaml": SELF_EVALUATION.format(name=f"测试项目{i}")
              for i in range(3)}
-    first = bundle(built(make_site, tmp_path, files, "one"))
-    second = bundle(built(make_site, tmp_path, files, "two"))
-    assert first == second
-    names = set(first)
-    assert {"pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-entry.json"} <= names
-    assert sum(n.startswith("pagefind/fragment/") for n in names) == 3
-    assert not [n for n in names if "-ui" in n or "highlight" in n]  # Pagefind's own interfaces stay out
-    entry = json.loads(first["pagefind/pagefind-entry.json"])
-    assert list(entry["languages"]) == ["zh-cn"]
+    root = make_site(files)
+    first = index_files(built(make_site, tmp_path, files, "one"))
+    out = tmp_path / "two"
+    build(root, out, jobs=1)
+    assert index_files(out) == first  # the same bytes, whatever --jobs
+    head = json.loads(first["head.json"])
+    assert head["format"] == FORMAT and head["docs"] == 3 and head["site"] == "测试站点"
+    assert head["facets"] == {"department": ["上海市测试局"], "year": ["2023"], "kind": ["绩效自评"], "grade": ["优"]}
+    assert head["slugs"] == {"department": ["test-dept"], "kind": ["self-evaluation"]}
+    chunks = [json.loads(data) for name, data in first.items() if name.startswith("c/")]
+    entries = {e[1]: e for chunk in chunks for e in chunk}
+    assert sorted(entries) == ["测试项目0", "测试项目1", "测试项目2"]
+    assert entries["测试项目1"][:4] == ["/test-dept/2023/p1/", "测试项目1", "100.00 元", "100"]
+    shards = {}
+    for name, data in first.items():
+        if name.startswith("g/"):
+            shards.update(decode_shard(data))
+    assert decode_piece(shards["测试"])[0] == [0, 1, 2]  # every report, in the name of every one
+    assert decode_piece(shards["目1"]) == ([n for n, e in enumerate(e for c in chunks for e in c)
+                                           if e[1] == "测试项目1"],) * 2
+    places = {}
+    for name, data in first.items():
+        if name.startswith("p/"):
+            places.update(decode_shard(data))
+    assert [at for _, at in decode_places(places["测试项目"])] == [0, 0, 0]
+
+
+def test_a_record_s_text_is_data_in_the_index_never_markup(make_site: MakeSite, tmp_path: Path) -> None:
+    name = '<img src=x onerror="alert(1)"> & “引号” R&amp;D'
+    site = built(make_site, tmp_path, {"departments/test-dept/projects/2023/p.yaml": SELF_EVALUATION.format(
+        name=json.dumps(name, ensure_ascii=False))})
+    (chunk,) = [json.loads(data) for n, data in index_files(site).items() if n.startswith("c/")]
+    assert chunk[0][1] == name and chunk[0][4][0] == ["name", [name]]
 
 
 def test_a_site_without_reports_has_no_index_and_says_so(make_site: MakeSite, tmp_path: Path) -> None:
     site = built(make_site, tmp_path, {})
-    assert not (site / "pagefind").exists()
+    assert not (site / "search" / "index").exists()
     page = (site / "search" / "index.html").read_text(encoding="utf-8")
     assert "本站还没有可搜索的报告。" in page
     assert "search.js" not in page
@@ -152,7 +187,9 @@ def test_the_search_page_reads_without_javascript(built_examples: Path) -> None:
     parser.feed(page)
     attrs: dict[str, dict[str, Any]] = {a["id"] or "": a for _, a in parser.tags if a.get("id")}
     form = next(a for t, a in parser.tags if t == "form" and a.get("class") == "search-form")
-    assert "hidden" in form and "hidden" not in attrs["search-nojs"]  # the script shows the form
+    # The form shows from the first paint; a style sheet read only without JavaScript hides it.
+    assert "hidden" not in form and "hidden" in attrs["search-nojs"]
+    assert '<noscript><link rel="stylesheet" href="/static/search-nojs.css"></noscript>' in page
     assert "搜索需要浏览器运行 JavaScript。" in page
     links = [a["href"] for t, a in parser.tags if t == "a"]
     assert "/minhang-justice/" in links and "/chaoyang-justice/" in links

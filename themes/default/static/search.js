@@ -1,23 +1,26 @@
-/* disclose: the search page. Exact search of Chinese text over the site's Pagefind index.
+/* disclose: the search page. Exact search of Chinese text over the index the build writes.
  *
- * The index (generator/search.py) holds every searchable text folded (NFKC, lower case, no
- * white space) as opaque tokens, one per UTF-16 unit paired with the unit after it. A query is
- * folded the same way: one unit searches the tokens that start with it, two or more search the
- * phrase of their bigrams, which Pagefind matches at consecutive positions. Every result's
- * original text comes back as metadata, where the match is found again and marked with <mark>
- * elements; nothing from the index is ever parsed as HTML.
+ * The index (generator/search/index.py, format 1, described in docs/search.md) lives in
+ * search/index/ of each site: head.json, columns.bin (each report's filter values), sort.bin
+ * (budgets and scores), g/ (the reports holding each folded piece of one to four characters),
+ * p/ (where each four-character piece stands), c/ (what a result shows). A query is folded as
+ * the index folds text (NFKC, lower case, no white space); up to four characters it is a piece
+ * looked up as it is; a longer one is the run of its four-character pieces at consecutive
+ * positions. So every result holds the query as one piece, and every report that does is a
+ * result. The text a result shows is put in with textContent, never parsed as HTML.
  *
  * Progressive enhancement: without this script the page shows a notice and the department
  * lists. The interface words come from the data-labels attribute, which the template fills
  * from the message catalogue, so the script itself holds no language.
  */
 
-// Must agree with generator/search.py.
-const ALPHABET = "bcdfghjklmnpqrst";
-const MARK = "z";
+// Must agree with generator/search/records.py and generator/search/index.py.
 const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/gu;
+const FORMAT = 1;
+const LONGEST = 4;
 
 const FACETS = ["site", "department", "year", "kind", "grade"];
+const COLUMNS = ["department", "year", "kind", "grade"];
 const BATCH = 20;
 const MAX_UNITS = 64;
 const CONTEXT = 30;
@@ -40,26 +43,9 @@ export function fold(text) {
   return { text: out, from, to };
 }
 
-function code(unit) {
-  return ALPHABET[(unit >> 12) & 15] + ALPHABET[(unit >> 8) & 15] + ALPHABET[(unit >> 4) & 15] + ALPHABET[unit & 15];
-}
-
-/** The Pagefind queries for a folded query: `match` finds the exact set, `rank` orders it. */
-export function queries(folded) {
-  if (folded.length === 1) {
-    const prefix = MARK + code(folded.charCodeAt(0));
-    return { match: prefix, rank: null };
-  }
-  const bigrams = [];
-  for (let i = 0; i + 1 < folded.length; i++) {
-    bigrams.push(MARK + code(folded.charCodeAt(i)) + code(folded.charCodeAt(i + 1)));
-  }
-  return { match: `"${bigrams.join(" ")}"`, rank: bigrams.join(" ") };
-}
-
-/** Where the folded query occurs in a record's fields: the first field and segment that hold it. */
+/** Where the folded query occurs in a result's fields: the first field and segment that hold it. */
 export function locate(fields, folded) {
-  for (const [field, segments] of Object.entries(fields)) {
+  for (const [field, segments] of fields) {
     for (const segment of segments) {
       const f = fold(segment);
       const at = f.text.indexOf(folded);
@@ -69,6 +55,232 @@ export function locate(fields, folded) {
     }
   }
   return null;
+}
+
+/** The shard (of `count`, a power of two) of a piece given as code points: FNV-1a. */
+export function shardOf(codes, count) {
+  let h = 2166136261;
+  for (const c of codes) h = Math.imul(h ^ c, 16777619) >>> 0;
+  return h & (count - 1);
+}
+
+/** Reads the index's numbers: LEB128 varints and packed runs (a width byte, then values). */
+class Reader {
+  constructor(bytes, at = 0) {
+    this.bytes = bytes;
+    this.at = at;
+  }
+
+  varint() {
+    let value = 0;
+    let scale = 1;
+    let byte;
+    do {
+      byte = this.bytes[this.at++];
+      value += (byte & 127) * scale;
+      scale *= 128;
+    } while (byte >= 128);
+    return value;
+  }
+
+  packed(count) {
+    const b = this.bytes;
+    const width = b[this.at++];
+    const out = new Uint32Array(count);
+    let at = this.at;
+    if (width === 1) {
+      for (let i = 0; i < count; i++) out[i] = b[at + i];
+    } else if (width === 2) {
+      for (let i = 0; i < count; i++, at += 2) out[i] = b[at] | (b[at + 1] << 8);
+    } else {
+      for (let i = 0; i < count; i++, at += 4) out[i] = (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+    }
+    this.at += width * count;
+    return out;
+  }
+
+  /** Report numbers as the index writes them: the count, the first, the gaps. */
+  docs() {
+    const n = this.varint();
+    if (n === 0) return new Uint32Array(0);
+    const out = new Uint32Array(n);
+    out[0] = this.varint();
+    const gaps = this.packed(n - 1);
+    for (let i = 1; i < n; i++) out[i] = out[i - 1] + gaps[i - 1];
+    return out;
+  }
+}
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** One site's index: its head and columns at once, shards, chunks and sort keys when asked. */
+class SiteIndex {
+  constructor(base, head, columns) {
+    this.base = base;
+    this.head = head;
+    this.title = head.site;
+    this.values = head.facets;
+    this.slugs = head.slugs || {};
+    const r = new Reader(columns);
+    const docs = r.varint();
+    const chunks = r.varint();
+    const combos = r.varint();
+    this.count = docs;
+    this.combos = r.packed(combos * 4);
+    this.combo = r.packed(docs);
+    const counts = r.packed(chunks);
+    this.starts = new Uint32Array(chunks + 1);
+    for (let c = 0; c < chunks; c++) this.starts[c + 1] = this.starts[c] + counts[c];
+    this.present = { g: columns.subarray(r.at, r.at + Math.ceil(head.grams / 8)) };
+    r.at += Math.ceil(head.grams / 8);
+    this.present.p = columns.subarray(r.at, r.at + Math.ceil(head.places / 8));
+    this.shards = new Map();
+    this.chunks = new Map();
+    this.sorts = null;
+  }
+
+  static async load(base) {
+    const response = await fetch(`${base}head.json`);
+    if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
+    const head = await response.json();
+    if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
+    return new SiteIndex(base, head, await fetchBytes(`${base}columns.bin`));
+  }
+
+  /** The value of `facet` for report `doc`, as readers see it ("" when none). */
+  value(doc, facet) {
+    if (facet === "site") return this.title;
+    const column = COLUMNS.indexOf(facet);
+    const index = this.combos[this.combo[doc] * 4 + column];
+    return index ? this.values[facet][index - 1] : "";
+  }
+
+  /** A shard of `kind` (g or p) as a map from piece to its posting's bytes. */
+  shard(kind, number) {
+    const key = `${kind}${number}`;
+    if (!this.shards.has(key)) {
+      const present = (this.present[kind][number >> 3] >> (number & 7)) & 1;
+      this.shards.set(key, present ? fetchBytes(`${this.base}${kind}/${number.toString(16).padStart(3, "0")}.bin`)
+        .then(parseShard) : Promise.resolve(new Map()));
+    }
+    return this.shards.get(key);
+  }
+
+  /** The reports holding a piece of one to four code points, and those holding it in their name. */
+  async piece(codes) {
+    const shard = await this.shard("g", shardOf(codes, this.head.grams));
+    const bytes = shard.get(String.fromCodePoint(...codes));
+    if (!bytes) return { docs: new Uint32Array(0), names: new Uint32Array(0) };
+    const r = new Reader(bytes);
+    return { docs: r.docs(), names: r.docs() };
+  }
+
+  /** Where a four-code-point piece stands: parallel arrays of reports and positions. */
+  async places(codes) {
+    const shard = await this.shard("p", shardOf(codes, this.head.places));
+    const bytes = shard.get(String.fromCodePoint(...codes));
+    if (!bytes) return { docs: new Uint32Array(0), at: new Uint32Array(0) };
+    const r = new Reader(bytes);
+    const docs = r.docs();
+    return { docs, at: r.packed(docs.length) };
+  }
+
+  /** The reports holding the folded query `codes` as one piece, ascending, and which of them
+   *  hold it (or, for a long query, all its pieces) in their name. */
+  async find(codes) {
+    if (codes.length <= LONGEST) return this.piece(codes);
+    const offsets = [];
+    for (let o = 0; o + LONGEST < codes.length; o += LONGEST) offsets.push(o);
+    offsets.push(codes.length - LONGEST);
+    const [lists, pieces] = await Promise.all([
+      Promise.all(offsets.map((o) => this.places(codes.slice(o, o + LONGEST)))),
+      Promise.all(offsets.map((o) => this.piece(codes.slice(o, o + LONGEST)))),
+    ]);
+    // Each other piece's places by report; then each place of the first piece is a match when
+    // every other piece stands at its offset from it.
+    const rest = lists.slice(1).map((list) => {
+      const byDoc = new Map();
+      for (let i = 0; i < list.docs.length; i++) {
+        let set = byDoc.get(list.docs[i]);
+        if (!set) byDoc.set(list.docs[i], (set = new Set()));
+        set.add(list.at[i]);
+      }
+      return byDoc;
+    });
+    const found = [];
+    const first = lists[0];
+    for (let i = 0; i < first.docs.length; i++) {
+      const doc = first.docs[i];
+      if (found.length && found[found.length - 1] === doc) continue;
+      const at = first.at[i] - offsets[0];
+      if (rest.every((byDoc, k) => byDoc.get(doc)?.has(at + offsets[k + 1]))) found.push(doc);
+    }
+    let names = pieces[0].names;
+    for (const p of pieces.slice(1)) {
+      const keep = new Set(p.names);
+      names = names.filter((d) => keep.has(d));
+    }
+    return { docs: Uint32Array.from(found), names };
+  }
+
+  /** Every report (a search by filters alone). */
+  all() {
+    const docs = new Uint32Array(this.count);
+    for (let i = 0; i < docs.length; i++) docs[i] = i;
+    return { docs, names: new Uint32Array(0) };
+  }
+
+  /** What a result shows of report `doc`: [url, title, budget, score, fields]. */
+  async entry(doc) {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= doc) lo = mid;
+      else hi = mid;
+    }
+    if (!this.chunks.has(lo)) {
+      this.chunks.set(lo, fetch(`${this.base}c/${lo.toString(16).padStart(3, "0")}.json`).then((r) => r.json()));
+    }
+    return (await this.chunks.get(lo))[doc - this.starts[lo]];
+  }
+
+  /** Each report's budget and score (NaN when missing). */
+  sortKeys() {
+    if (!this.sorts) {
+      this.sorts = fetchBytes(`${this.base}sort.bin`).then((bytes) => {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const read = (i) => view.getFloat64(i * 8, true);
+        const budget = new Float64Array(this.count);
+        const score = new Float64Array(this.count);
+        for (let i = 0; i < this.count; i++) {
+          budget[i] = read(i);
+          score[i] = read(this.count + i);
+        }
+        return { budget, score };
+      });
+    }
+    return this.sorts;
+  }
+}
+
+function parseShard(bytes) {
+  const r = new Reader(bytes);
+  const keys = new Map();
+  const count = r.varint();
+  for (let k = 0; k < count; k++) {
+    const length = r.varint();
+    const codes = [];
+    for (let i = 0; i < length; i++) codes.push(r.varint());
+    const size = r.varint();
+    keys.set(String.fromCodePoint(...codes), bytes.subarray(r.at, r.at + size));
+    r.at += size;
+  }
+  return keys;
 }
 
 function format(template, values) {
@@ -83,49 +295,11 @@ function appendMarked(parent, text, start, end) {
   parent.append(mark, text.slice(end));
 }
 
-/** Results of several Pagefind lists, merged lazily in one order (a site's own order when one). */
-class Stream {
-  constructor(lists, key, descending) {
-    this.lists = lists.map((results) => ({ results, next: 0, head: null }));
-    this.key = key;
-    this.descending = descending;
-  }
-
-  async head(list) {
-    if (list.head === null && list.next < list.results.length) {
-      const result = list.results[list.next];
-      list.head = { result, data: await result.data() };
-    }
-    return list.head;
-  }
-
-  /** The next result with its data, or null when all are taken. */
-  async take() {
-    let best = null;
-    for (const list of this.lists) {
-      const head = await this.head(list);
-      if (head === null) continue;
-      if (best === null || (this.key && this.better(head, best.head))) best = { list, head };
-    }
-    if (best === null) return null;
-    best.list.head = null;
-    best.list.next += 1;
-    return best.head;
-  }
-
-  better(a, b) {
-    const x = Number(a.data.meta[this.key]);
-    const y = Number(b.data.meta[this.key]);
-    return this.descending ? x > y : x < y;
-  }
-}
-
 class SearchPage {
-  constructor(root, pagefind) {
+  constructor(root, sites) {
     this.root = root;
-    this.pagefind = pagefind;
+    this.sites = sites;
     this.labels = JSON.parse(root.dataset.labels);
-    this.form = root.querySelector("form");
     this.input = root.querySelector("#search-q");
     this.sort = root.querySelector("#search-sort");
     this.selects = Object.fromEntries(FACETS.map((f) => [f, root.querySelector(`#search-${f}`)]));
@@ -135,24 +309,41 @@ class SearchPage {
     this.collator = new Intl.Collator(document.documentElement.lang || "zh-CN", { numeric: true });
     this.run = 0;
     this.timer = null;
+    this.values = {};
+    for (const facet of FACETS) {
+      const all = new Set(facet === "site" ? sites.map((s) => s.title) : sites.flatMap((s) => s.values[facet]));
+      this.values[facet] = [...all].sort((a, b) =>
+        facet === "year" ? Number(b) - Number(a) : this.collator.compare(a, b));
+    }
+    this.multi = sites.length > 1;
+    this.selects.site.closest(".search-facet").hidden = !this.multi;
+  }
+
+  /** A filter value from the address: a value as shown, or a slug (department, kind). */
+  shown(facet, value) {
+    if (!value || this.values[facet].includes(value)) return value;
+    for (const site of this.sites) {
+      const slugs = site.slugs[facet] || [];
+      const at = slugs.indexOf(value);
+      if (at >= 0) return site.values[facet][at];
+    }
+    return value;
   }
 
   async start() {
-    this.all = await this.pagefind.filters(); // loads every filter chunk, so searches count them all
     const params = new URLSearchParams(location.search);
     this.input.value = params.get("q") || "";
     this.sort.value = params.get("sort") || "";
-    for (const facet of FACETS) {
-      this.fill(facet, this.all[facet] || {}, params.get(facet) || "");
-    }
-    this.selects.site.closest(".search-facet").hidden = Object.keys(this.all.site || {}).length < 2;
-    this.form.addEventListener("submit", (event) => {
+    if (this.sort.selectedIndex < 0) this.sort.value = "";
+    for (const facet of FACETS) this.fill(facet, {}, this.shown(facet, params.get(facet) || ""));
+    this.root.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
+      clearTimeout(this.timer);
       this.search();
     });
     this.input.addEventListener("input", () => {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.search(), 250);
+      this.timer = setTimeout(() => this.search(), 150);
     });
     for (const select of [this.sort, ...Object.values(this.selects)]) {
       select.addEventListener("change", () => this.search());
@@ -164,17 +355,16 @@ class SearchPage {
   /** Fill a facet's select with its values and counts; keep the chosen value even at zero. */
   fill(facet, counts, chosen) {
     const select = this.selects[facet];
-    const values = Object.keys({ ...this.all[facet] }).sort((a, b) =>
-      facet === "year" ? Number(b) - Number(a) : this.collator.compare(a, b));
     const options = [new Option(this.labels[`all_${facet}`], "")];
-    for (const value of values) {
+    for (const value of this.values[facet]) {
       const count = counts[value] || 0;
       if (count > 0 || value === chosen) {
         options.push(new Option(format(this.labels.option, { value, count }), value));
       }
     }
+    if (chosen && !this.values[facet].includes(chosen)) options.push(new Option(format(this.labels.option, { value: chosen, count: 0 }), chosen));
     select.replaceChildren(...options);
-    select.value = values.includes(chosen) ? chosen : "";
+    select.value = chosen;
   }
 
   chosen() {
@@ -194,46 +384,103 @@ class SearchPage {
     history.replaceState(null, "", search ? `?${search}` : location.pathname);
   }
 
+  /** Each site's reports holding `codes` (all of them when there is no query). */
+  async lookup(codes) {
+    return Promise.all(this.sites.map((site) => (codes.length ? site.find(codes) : site.all())));
+  }
+
   async search() {
     const run = ++this.run;
     const query = this.input.value.trim();
     const folded = fold(query).text.slice(0, MAX_UNITS);
+    const codes = Array.from(folded, (c) => c.codePointAt(0));
     const filters = this.chosen();
     this.remember(query, filters);
     if (!folded && !Object.keys(filters).length) {
-      this.render(null, this.all, 0);
+      this.render(null, {}, null);
       return;
     }
-    const q = folded ? queries(folded) : { match: null, rank: null };
-    const [key, direction] = this.sort.value ? this.sort.value.split(":") : [null, null];
-    const sort = key ? { [key]: direction } : {};
-    const main = await this.pagefind.search(q.match, { filters, sort });
-    const counts = { ...main.filters };
-    for (const facet of Object.keys(filters)) {
-      const others = { ...filters };
-      delete others[facet];
-      counts[facet] = (await this.pagefind.search(q.match, { filters: others })).filters[facet] || {};
-    }
-    let lists = [main.results];
-    if (key && (this.all.site && Object.keys(this.all.site).length > 1) && !filters.site) {
-      // Merged indexes sort each site on its own; sort the sites' lists together by the key.
-      lists = await Promise.all(Object.keys(this.all.site).map(async (site) =>
-        (await this.pagefind.search(q.match, { filters: { ...filters, site }, sort })).results));
-    } else if (!key && q.rank) {
-      // A phrase search does not rank; order its results as a plain search of the bigrams does.
-      const found = new Set(main.results.map((r) => r.id));
-      lists = [(await this.pagefind.search(q.rank, { filters })).results.filter((r) => found.has(r.id))];
-    }
+    const found = await this.lookup(codes);
     if (run !== this.run) return;
-    this.render({ folded, query, stream: new Stream(lists, key && `${key}_key`, direction === "desc") },
-      counts, main.results.length);
+    // The results pass every filter; a filter's counts are those of the other filters' results.
+    const counts = Object.fromEntries(FACETS.map((f) => [f, {}]));
+    const names = [];
+    const rest = [];
+    found.forEach((hits, s) => {
+      const site = this.sites[s];
+      const inName = new Set(hits.names);
+      for (const doc of hits.docs) {
+        const values = FACETS.map((f) => site.value(doc, f));
+        let failed = -1;
+        let failures = 0;
+        values.forEach((v, i) => {
+          const want = filters[FACETS[i]];
+          if (want !== undefined && v !== want) {
+            failed = i;
+            failures += 1;
+          }
+        });
+        if (failures > 1) continue;
+        values.forEach((v, i) => {
+          if (v && (failures === 0 || failed === i)) counts[FACETS[i]][v] = (counts[FACETS[i]][v] || 0) + 1;
+        });
+        if (failures === 0) (inName.has(doc) ? names : rest).push({ site, doc });
+      }
+    });
+    // By relevance: the reports holding the query in their name first, each site in its order.
+    let results = names.concat(rest);
+    const [key, direction] = this.sort.value ? this.sort.value.split(":") : [null, null];
+    if (key === "budget" || key === "score") {
+      const keys = await Promise.all(this.sites.map((site) => site.sortKeys()));
+      if (run !== this.run) return;
+      const sign = direction === "asc" ? 1 : -1;
+      const value = (r) => keys[this.sites.indexOf(r.site)][key][r.doc];
+      results = results.map((r, i) => ({ ...r, i, v: value(r) }));
+      results.sort((a, b) => {
+        const am = Number.isNaN(a.v);
+        const bm = Number.isNaN(b.v);
+        if (am || bm) return am === bm ? a.i - b.i : am ? 1 : -1; // missing values last, either way
+        return a.v === b.v ? a.i - b.i : sign * (a.v - b.v);
+      });
+    }
+    let hint = null;
+    if (!results.length && codes.length > 1 && !found.some((hits) => hits.docs.length)) {
+      hint = await this.suggest(codes);
+      if (run !== this.run) return;
+    }
+    this.render({ folded, query, results, hint }, counts);
+  }
+
+  /** The longest piece of a query that finds nothing which does find reports. */
+  async suggest(codes) {
+    const exists = async (piece) => (await this.lookup(piece)).some((hits) => hits.docs.length > 0);
+    const known = new Map();
+    const has = (piece) => {
+      const key = String.fromCodePoint(...piece);
+      if (!known.has(key)) known.set(key, exists(piece));
+      return known.get(key);
+    };
+    for (let length = codes.length - 1; length >= 1; length--) {
+      for (let start = 0; start + length <= codes.length; start++) {
+        const piece = codes.slice(start, start + length);
+        // A long piece can only be found when each of its four-character pieces is.
+        if (length > LONGEST) {
+          let possible = true;
+          for (let o = 0; o + LONGEST <= length && possible; o++) {
+            possible = await has(piece.slice(o, o + LONGEST));
+          }
+          if (!possible) continue;
+        }
+        if (await has(piece)) return String.fromCodePoint(...piece);
+      }
+    }
+    return null;
   }
 
   /** Show a new search: its counts in the filters, then its first results. */
-  render(found, counts, total) {
+  render(found, counts) {
     for (const facet of FACETS) this.fill(facet, counts[facet] || {}, this.selects[facet].value);
     this.found = found;
-    this.total = total;
     this.shown = 0;
     this.list.replaceChildren();
     this.more.hidden = true;
@@ -248,59 +495,70 @@ class SearchPage {
   async show(focus) {
     const found = this.found;
     const run = this.run;
-    const items = [];
-    while (items.length < BATCH) {
-      const next = await found.stream.take();
-      if (next === null) break;
-      const where = found.folded ? locate(JSON.parse(next.data.meta.fields), found.folded) : null;
-      if (found.folded && where === null) {
-        // Never show a result without its match. This happens only when a one-unit query occurs
-        // nowhere in an index and Pagefind falls back to a shorter word of some metadata.
-        this.total -= 1;
-        continue;
-      }
-      items.push(this.item(next.data.meta, where));
-    }
+    const batch = found.results.slice(this.shown, this.shown + BATCH);
+    const entries = await Promise.all(batch.map((r) => r.site.entry(r.doc)));
     if (run !== this.run || found !== this.found) return;
+    const items = batch.map((r, i) => {
+      const where = found.folded ? locate(entries[i][4], found.folded) : null;
+      return this.item(r, entries[i], where);
+    });
     this.list.append(...items);
     this.shown += items.length;
-    this.status.textContent = this.total
-      ? format(found.query ? this.labels.results : this.labels.filtered, { count: this.total, query: found.query })
-      : format(this.labels.none, { query: found.query });
-    this.more.hidden = this.shown >= this.total;
+    const total = found.results.length;
+    if (total) {
+      this.status.textContent = format(found.query ? this.labels.results : this.labels.filtered,
+        { count: total, query: found.query });
+    } else {
+      this.status.textContent = format(this.labels.none, { query: found.query });
+      if (found.hint) {
+        const link = document.createElement("a");
+        link.href = `?q=${encodeURIComponent(found.hint)}`;
+        link.textContent = format(this.labels.suggest, { query: found.hint });
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          this.input.value = found.hint;
+          this.search();
+        });
+        this.status.append(" ", link);
+      }
+    }
+    this.more.hidden = this.shown >= total;
     if (focus && items.length) items[0].querySelector("a").focus();
   }
 
   /** One result: the name as a link, its facts, and the match marked where it was found. */
-  item(meta, where) {
+  item(result, entry, where) {
+    const [url, title, budget, score] = entry;
+    const facts = { title, budget, score };
+    for (const facet of FACETS) facts[facet] = result.site.value(result.doc, facet);
     // The name and the department are shown anyway: mark the match there; else show a passage.
     const inPlace = { name: "title", department: "department" };
-    const at = where && inPlace[where.field] && meta[inPlace[where.field]] === where.segment
+    const at = where && inPlace[where.field] && facts[inPlace[where.field]] === where.segment
       ? inPlace[where.field] : null;
     const put = (element, key) => {
-      if (key === at) appendMarked(element, meta[key], where.start, where.end);
-      else element.textContent = meta[key];
+      if (key === at) appendMarked(element, facts[key], where.start, where.end);
+      else element.textContent = facts[key];
     };
     const li = document.createElement("li");
     li.className = "result";
     const heading = document.createElement("h2");
     const link = document.createElement("a");
-    link.href = meta.url;
+    link.href = url;
     put(link, "title");
     heading.append(link);
-    const facts = document.createElement("dl");
-    facts.className = "result-facts";
+    const list = document.createElement("dl");
+    list.className = "result-facts";
     for (const key of ["department", "year", "kind", "budget", "score", "grade", "site"]) {
-      if (!meta[key] || (key === "site" && this.selects.site.closest(".search-facet").hidden)) continue;
+      if (!facts[key] || (key === "site" && !this.multi)) continue;
       const pair = document.createElement("div");
       const dt = document.createElement("dt");
       dt.textContent = this.labels[`fact_${key}`];
       const dd = document.createElement("dd");
       put(dd, key);
       pair.append(dt, dd);
-      facts.append(pair);
+      list.append(pair);
     }
-    li.append(heading, facts);
+    li.append(heading, list);
     if (where && !at) li.append(this.passage(where));
     return li;
   }
@@ -322,25 +580,28 @@ class SearchPage {
   }
 }
 
+/** The index folder of a site from the address the page names: its search/index/ (the page
+ *  names the folder itself, or, as pages of before, the site's pagefind/ beside it). */
+export function indexBase(bundle) {
+  return new URL(bundle.replace(/pagefind\/$/, "search/index/"), location.href).pathname;
+}
+
+/** Load the sites' indexes (this site's first, then those it merges), each checked for its format. */
+export async function loadSites(bundles) {
+  return Promise.all(bundles.map((bundle) => SiteIndex.load(indexBase(bundle))));
+}
+
 async function main() {
   const root = document.getElementById("search");
   if (!root) return;
-  const notice = root.querySelector("#search-nojs");
-  const form = root.querySelector("form");
   try {
-    const bundle = root.dataset.bundle;
-    const pagefind = await import(`${bundle}pagefind.js`);
-    for (const other of JSON.parse(root.dataset.merge)) {
-      await pagefind.mergeIndex(other);
-    }
-    await pagefind.init();
-    const page = new SearchPage(root, pagefind);
-    form.hidden = false;
-    notice.hidden = true;
+    const bundles = [root.dataset.bundle, ...JSON.parse(root.dataset.merge)].filter(Boolean);
+    const page = new SearchPage(root, await loadSites(bundles));
     await page.start();
   } catch (error) {
-    form.hidden = true;
-    notice.hidden = false;
+    // No index to search: the departments to browse instead, as without JavaScript.
+    root.querySelector("form").hidden = true;
+    root.querySelector("#search-nojs").hidden = false;
     root.querySelector("#search-status").textContent = JSON.parse(root.dataset.labels).failed;
     throw error;
   }

@@ -1,0 +1,395 @@
+"""Stage 6, index: the site's own search index, exact for any piece of Chinese text.
+
+Contract: ``write_index(records, output)`` writes the index of ``records`` (see
+:mod:`generator.search.records`) under ``search/index/`` through ``output``, so the write
+stage stays the only writer of the site, and returns what it did. The same records give
+the same bytes, whatever ``--jobs``. No records, no index (the search page says so).
+
+The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md describes them):
+
+- ``head.json``: the format, the site's title, the counts below, each filter's values;
+- ``columns.bin``: each report's filter values (one combination number a report), and how
+  many reports each chunk holds (so a report's number gives its chunk);
+- ``sort.bin``: each report's budget and score, float64, NaN when missing (fetched to sort);
+- ``g/<shard>.bin``: for every folded piece of one to four characters, the reports holding
+  it, the pieces spread over the shards by a hash, so a query fetches its pieces' shards only;
+- ``p/<shard>.bin``: for every folded four-character piece, where it stands in each report
+  (a query longer than four characters joins its pieces by position);
+- ``c/<chunk>.json``: what a result shows and the text to mark the match in, for the one
+  or two reports of each chunk; a report's chunk is a hash of its path;
+- ``state.json``: what the next build needs to update the index in place (not read by pages).
+
+Reports are numbered in the order (chunk, path). An edit that keeps the set of reports
+rewrites only the chunks of the reports that changed, the shards of the pieces whose
+postings changed (read back from the previous site and updated), and the small files;
+every other file is linked from the previous site unread. Adding or removing a report
+renumbers the reports and writes the index whole. Both ways give the same bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+import os
+import sys
+from array import array
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from itertools import accumulate, repeat
+from operator import sub
+from pathlib import Path
+from typing import Any
+
+from generator.output.write import Output
+from generator.search.grams import Pieces, pack, read_varint, shard_of, unpack, varint
+from generator.search.records import Folding, SearchRecord
+
+FORMAT = 1
+FOLDER = "search/index"
+FACETS = ("department", "year", "kind", "grade")
+
+@dataclass(frozen=True)
+class Indexed:
+    """What :func:`write_index` did: files in the index, files written anew, whether in place."""
+
+    files: int
+    written: int
+    in_place: bool
+
+
+def _power(value: int, low: int, high: int) -> int:
+    """The power of two at or above ``value``, within [low, high]."""
+    return max(low, min(high, 1 << max(0, math.ceil(math.log2(max(1, value))))))
+
+
+def layout(count: int) -> tuple[int, int, int]:
+    """Chunks, piece shards and position shards for ``count`` reports (a function of the count only,
+    so an edit keeps them)."""
+    return _power(count, 1, 1 << 20) // 2 or 1, _power(count // 6, 16, 4096), _power(count // 12, 16, 2048)
+
+
+def chunk_of(path: str, chunks: int) -> int:
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:4], "big") & (chunks - 1)
+
+
+# -- postings ----------------------------------------------------------------------------------------
+
+def encode_docs(ids: Sequence[int]) -> bytes:
+    """Ascending report numbers: their count, the first, the gaps packed."""
+    if not ids:
+        return b"\x00"
+    return varint(len(ids)) + varint(ids[0]) + pack(list(map(sub, ids[1:], ids[:-1])))
+
+
+def decode_docs(data: bytes | memoryview, at: int = 0) -> tuple[list[int], int]:
+    """The report numbers at ``at``, and the offset after them."""
+    n, at = read_varint(data, at)
+    if n == 0:
+        return [], at
+    first, at = read_varint(data, at)
+    gaps, at = unpack(data, at, n - 1)
+    return list(accumulate(gaps, initial=first)), at
+
+
+def encode_piece(ids: Sequence[int], names: Sequence[int]) -> bytes:
+    """A piece's posting: the reports holding it, then those holding it in their name."""
+    return encode_docs(ids) + encode_docs(names)
+
+
+def decode_piece(data: bytes) -> tuple[list[int], list[int]]:
+    ids, at = decode_docs(data)
+    names, at = decode_docs(data, at)
+    if at != len(data):
+        raise ValueError("trailing bytes in a posting")
+    return ids, names
+
+
+def encode_places(reports: Sequence[int], positions: Sequence[int]) -> bytes:
+    """Where a 4-piece stands: the count of its places, the report of the first, the gaps between
+    the reports of one place and the next (0 within a report), and the positions, all packed."""
+    return (varint(len(reports)) + varint(reports[0]) + pack(list(map(sub, reports[1:], reports[:-1])))
+            + pack(positions))
+
+
+def decode_places(data: bytes | memoryview) -> list[tuple[int, int]]:
+    """The (report, position) places of a 4-piece, in order."""
+    reports, at = decode_docs(data)
+    positions, _ = unpack(data, at, len(reports))
+    return list(zip(reports, positions))
+
+
+def encode_shard(postings: dict[str, bytes]) -> bytes:
+    """A shard: the count of its keys, then each key (code points) and its posting, keys in order."""
+    out = [varint(len(postings))]
+    for key in sorted(postings):
+        out += [varint(len(key)), *(varint(ord(c)) for c in key), varint(len(postings[key])), postings[key]]
+    return b"".join(out)
+
+
+def decode_shard(data: bytes) -> dict[str, bytes]:
+    view = memoryview(data)
+    count, at = read_varint(view, 0)
+    out = {}
+    for _ in range(count):
+        length, at = read_varint(view, at)
+        codes = []
+        for _ in range(length):
+            code, at = read_varint(view, at)
+            codes.append(chr(code))
+        size, at = read_varint(view, at)
+        out["".join(codes)] = bytes(view[at:at + size])
+        at += size
+    if at != len(data):
+        raise ValueError("trailing bytes in a shard")
+    return out
+
+
+# -- the reports' data -------------------------------------------------------------------------------
+
+def _entry(record: SearchRecord) -> bytes:
+    """What a result shows of a report, and its searchable text, as JSON."""
+    return json.dumps([record.url, record.title, record.budget, record.score,
+                       [[field, list(segments)] for field, segments in record.fields]],
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _segments(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding, only: str = "") -> list[str]:
+    return [f for field, segments in fields if not only or field == only
+            for s in segments if (f := s.translate(folding))]
+
+
+def _keys(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding,
+          pieces: Pieces) -> tuple[set[str], set[str], list[tuple[str, int]]]:
+    """A report's pieces, those of its name, and its 4-pieces with their positions."""
+    fields = list(fields)
+    grams, where = pieces.of(_segments(fields, folding))
+    names: set[str] = set()
+    for segment in _segments(fields, folding, "name"):
+        names.update(pieces(segment)[0])
+    return grams, names, where
+
+
+def _sort_key(value: str) -> float:
+    return float(Decimal(value)) if value else math.nan
+
+
+def _bitmap(numbers: Iterable[int], count: int) -> bytes:
+    bits = bytearray((count + 7) // 8)
+    for n in numbers:
+        bits[n >> 3] |= 1 << (n & 7)
+    return bytes(bits)
+
+
+def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], shards: tuple[int, int],
+                      present: tuple[Iterable[int], Iterable[int]]) -> tuple[bytes, bytes, bytes]:
+    values: dict[str, list[str]] = {
+        "department": sorted({r.department for r in records}),
+        "year": sorted({str(r.year) for r in records}, key=int, reverse=True),
+        "kind": sorted({r.kind for r in records}),
+        "grade": sorted({r.grade for r in records if r.grade}),
+    }
+    index = {facet: {v: i + 1 for i, v in enumerate(vs)} for facet, vs in values.items()}
+    slugs = {"department": {r.department: r.path.split("/")[0] for r in reversed(records)},
+             "kind": {r.kind: r.kind_key for r in records}}
+    rows = [(index["department"][r.department], index["year"][str(r.year)], index["kind"][r.kind],
+             index["grade"].get(r.grade, 0)) for r in records]
+    combos = sorted(set(rows))
+    number = {combo: i for i, combo in enumerate(combos)}
+    columns = b"".join([varint(len(records)), varint(len(chunk_counts)), varint(len(combos)),
+                        pack([v for combo in combos for v in combo]), pack([number[row] for row in rows]),
+                        pack(chunk_counts), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
+    head = {"format": FORMAT, "site": records[0].site, "docs": len(records), "chunks": len(chunk_counts),
+            "grams": shards[0], "places": shards[1], "facets": values,
+            "slugs": {facet: [found[v] for v in values[facet]] for facet, found in slugs.items()}}
+    numbers = array("d", [_sort_key(r.budget_key) for r in records] + [_sort_key(r.score_key) for r in records])
+    if numbers.itemsize != 8:
+        raise AssertionError("float64 expected")
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    return (json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"),
+            columns, numbers.tobytes())
+
+
+# -- writing -----------------------------------------------------------------------------------------
+
+def _name(number: int) -> str:
+    return f"{number:03x}"
+
+
+def write_index(records: Sequence[SearchRecord], output: Output) -> Indexed | None:
+    """Write the index of ``records`` into ``output`` under ``search/index/``, in place of the
+    previous site's where that site holds the index of the same reports."""
+    if not records:
+        return None
+    folding = Folding()
+    chunks, gshards, pshards = layout(len(records))
+    ordered = sorted(records, key=lambda r: (chunk_of(r.path, chunks), r.path))
+    number_of = [chunk_of(r.path, chunks) for r in ordered]
+    counts = [0] * chunks
+    for c in number_of:
+        counts[c] += 1
+    entries = [_entry(r) for r in ordered]
+    chunk_files: dict[int, bytes] = {}
+    start = 0
+    for c, n in enumerate(counts):
+        if n:
+            chunk_files[c] = b"[" + b",".join(entries[start:start + n]) + b"]"
+        start += n
+    digests = {str(c): hashlib.sha256(data).hexdigest()[:16] for c, data in chunk_files.items()}
+    order = hashlib.sha256(f"{FORMAT} {chunks} {gshards} {pshards}\n".encode() +
+                           "\n".join(r.path for r in ordered).encode("utf-8")).hexdigest()
+    previous = _previous(output, order, digests)
+    if previous is None:
+        g_files, p_files = _whole(ordered, folding, gshards, pshards)
+        kept_g: list[str] = []
+        kept_p: list[str] = []
+        changed_chunks = set(chunk_files)
+    else:
+        state, folder = previous
+        changed_chunks = {c for c in chunk_files if state["chunks"].get(str(c)) != digests[str(c)]}
+        g_files, p_files, kept_g, kept_p = _update(ordered, entries, counts, changed_chunks, folding,
+                                                   folder, state, gshards, pshards)
+    state = {"format": FORMAT, "order": order, "chunks": digests,
+             "g": sorted([*g_files, *(int(n[:-4], 16) for n in kept_g)]),
+             "p": sorted([*p_files, *(int(n[:-4], 16) for n in kept_p)])}
+    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), (state["g"], state["p"]))
+    written = 0
+    for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers)):
+        output.write_bytes(f"{FOLDER}/{rel}", data)
+    for sub_folder, files in (("g", g_files), ("p", p_files)):
+        for shard in sorted(files):
+            output.write_bytes(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin", files[shard])
+            written += 1
+    for c in sorted(changed_chunks):
+        output.write_bytes(f"{FOLDER}/c/{_name(c)}.json", chunk_files[c])
+        written += 1
+    kept = [f"{_name(c)}.json" for c in sorted(set(chunk_files) - changed_chunks)]
+    for sub_folder, names in (("g", kept_g), ("p", kept_p), ("c", kept)):
+        if names:
+            output.keep_folder(f"{FOLDER}/{sub_folder}", names)
+    output.write_bytes(f"{FOLDER}/state.json", json.dumps(state, sort_keys=True).encode("utf-8"))
+    return Indexed(4 + len(state["g"]) + len(state["p"]) + len(chunk_files), written, previous is not None)
+
+
+def _previous(output: Output, order: str, digests: dict[str, str]) -> tuple[dict[str, Any], Path] | None:
+    """The previous site's index state when it indexes the same reports, in the same order, whole."""
+    if output.previous is None:
+        return None
+    folder = output.previous / FOLDER
+    try:
+        state = json.loads((folder / "state.json").read_bytes())
+        if state["format"] != FORMAT or state["order"] != order or set(state["chunks"]) != set(digests):
+            return None
+        for sub_folder, want in (("g", {f"{_name(s)}.bin" for s in state["g"]}),
+                                 ("p", {f"{_name(s)}.bin" for s in state["p"]}),
+                                 ("c", {f"{_name(int(c))}.json" for c in state["chunks"]})):
+            if set(os.listdir(folder / sub_folder)) != want:
+                return None  # a file gone or added since: not the index the state describes
+        return state, folder
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _whole(ordered: Sequence[SearchRecord], folding: Folding, gshards: int,
+           pshards: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
+    """Every shard of the index of ``ordered``."""
+    typecode = "H" if len(ordered) <= 65536 else "I"
+    pieces = Pieces()
+    docs: defaultdict[str, array[int]] = defaultdict(partial(array, typecode))
+    in_names: defaultdict[str, array[int]] = defaultdict(partial(array, typecode))
+    places: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))  # report, position, report, …
+    for number, record in enumerate(ordered):
+        grams, names, where = _keys(record.fields, folding, pieces)
+        # docs[gram].append(number) for each gram, and places[gram].extend((number, position)) for
+        # each place, without a loop of bytecode
+        deque(map(array.append, map(docs.__getitem__, grams), repeat(number)), maxlen=0)
+        deque(map(array.append, map(in_names.__getitem__, names), repeat(number)), maxlen=0)
+        deque(map(array.extend, map(places.__getitem__, [gram for gram, _ in where]),
+                  zip(repeat(number), [at for _, at in where])), maxlen=0)
+    g: dict[int, dict[str, bytes]] = {}
+    for gram, ids in docs.items():
+        g.setdefault(shard_of(gram, gshards), {})[gram] = encode_piece(ids, in_names.get(gram, ()))
+    del docs, in_names
+    p: dict[int, dict[str, bytes]] = {}
+    for gram, pairs in places.items():
+        p.setdefault(shard_of(gram, pshards), {})[gram] = encode_places(pairs[0::2], pairs[1::2])
+    return ({s: encode_shard(keys) for s, keys in g.items()}, {s: encode_shard(keys) for s, keys in p.items()})
+
+
+def _update(ordered: Sequence[SearchRecord], entries: list[bytes], counts: list[int], changed: set[int],
+            folding: Folding, folder: Path, state: dict[str, Any], gshards: int,
+            pshards: int) -> tuple[dict[int, bytes], dict[int, bytes], list[str], list[str]]:
+    """The shards the reports of chunks ``changed`` touch, updated from the previous site's;
+    and the names of the shards to keep."""
+    starts = list(accumulate(counts, initial=0))
+    pieces = Pieces()
+    g_ops: dict[int, dict[str, list[tuple[int, bool, bool]]]] = {}  # shard: key: (report, in it?, in name?)
+    p_ops: dict[int, dict[str, list[tuple[int, list[int]]]]] = {}  # shard: key: (report, its positions now)
+    for c in sorted(changed):
+        old = json.loads((folder / "c" / f"{_name(c)}.json").read_bytes())
+        for i, number in enumerate(range(starts[c], starts[c + 1])):
+            if json.loads(entries[number]) == old[i]:
+                continue
+            old_grams, old_names, old_where = _keys(old[i][4], folding, pieces)
+            new_grams, new_names, new_where = _keys(ordered[number].fields, folding, pieces)
+            for gram in (old_grams ^ new_grams) | (old_names ^ new_names):
+                g_ops.setdefault(shard_of(gram, gshards), {}).setdefault(gram, []).append(
+                    (number, gram in new_grams, gram in new_names))
+            before, after = _grouped(old_where), _grouped(new_where)
+            for gram in before.keys() | after.keys():
+                if before.get(gram) != after.get(gram):
+                    p_ops.setdefault(shard_of(gram, pshards), {}).setdefault(gram, []).append(
+                        (number, after.get(gram, [])))
+    g_files = {s: _apply_docs(folder / "g" / f"{_name(s)}.bin", s in state["g"], ops) for s, ops in g_ops.items()}
+    p_files = {s: _apply_places(folder / "p" / f"{_name(s)}.bin", s in state["p"], ops)
+               for s, ops in p_ops.items()}
+    kept_g = [f"{_name(s)}.bin" for s in state["g"] if s not in g_files]
+    kept_p = [f"{_name(s)}.bin" for s in state["p"] if s not in p_files]
+    return ({s: data for s, data in g_files.items() if data}, {s: data for s, data in p_files.items() if data},
+            kept_g, kept_p)
+
+
+def _grouped(where: list[tuple[str, int]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for gram, at in where:
+        out.setdefault(gram, []).append(at)
+    return out
+
+
+def _apply_docs(path: Path, exists: bool, ops: dict[str, list[tuple[int, bool, bool]]]) -> bytes:
+    postings = decode_shard(path.read_bytes()) if exists else {}
+    for gram, changes in ops.items():
+        ids, names = decode_piece(postings[gram]) if gram in postings else ([], [])
+        for number, in_text, in_name in changes:
+            for found, now in ((ids, in_text), (names, in_name)):
+                at = bisect.bisect_left(found, number)
+                there = at < len(found) and found[at] == number
+                if now and not there:
+                    found.insert(at, number)
+                elif there and not now:
+                    del found[at]
+        if ids:
+            postings[gram] = encode_piece(ids, names)
+        else:
+            postings.pop(gram, None)
+    return encode_shard(postings) if postings else b""
+
+
+def _apply_places(path: Path, exists: bool, ops: dict[str, list[tuple[int, list[int]]]]) -> bytes:
+    postings = decode_shard(path.read_bytes()) if exists else {}
+    for gram, changes in ops.items():
+        pairs = decode_places(postings[gram]) if gram in postings else []
+        for number, now in changes:
+            start = bisect.bisect_left(pairs, (number, -1))
+            end = bisect.bisect_left(pairs, (number + 1, -1))
+            pairs[start:end] = [(number, at) for at in now]
+        if pairs:
+            postings[gram] = encode_places([r for r, _ in pairs], [at for _, at in pairs])
+        else:
+            postings.pop(gram, None)
+    return encode_shard(postings) if postings else b""
