@@ -24,7 +24,9 @@ import yaml
 
 from generator.audit.rules import FRAMEWORK
 from generator.i18n import content_values
+from generator.search.records import search_records
 from generator.site import build, check
+from generator.site_pages.render import Renderer, theme_dirs
 from tests.conftest import EXAMPLES, ROOT
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -179,3 +181,16 @@ def test_a_reports_goals_are_not_labelled_as_a_kind_of_report(english: tuple[Pat
     page = (out / "search" / "index.html").read_text(encoding="utf-8")
     labels = json.loads(html.unescape(re.search(r"data-labels='([^']*)'", page).group(1)))  # type: ignore[union-attr]
     assert labels["field_goals"] == "Goals" and labels["field_indicators"] == "Performance indicators"
+
+
+def test_search_records_give_grades_and_amounts_in_english(english: tuple[Path, Path]) -> None:
+    """The search's grade facet and budgets read in English; a project not carried out has that grade."""
+    root, _ = english
+    content, _ = check(root)
+    renderer = Renderer(theme_dirs(root, content.site.theme), content.site)
+    records = {r.path: r for r in search_records(content, renderer.message)}
+    grades = {r.grade for r in records.values() if r.grade}
+    assert grades and grades <= {"Excellent", "Good", "Fair", "Poor", "not carried out"}, grades
+    assert not [r.budget for r in records.values() if CJK.search(r.budget) or "yuan" in r.budget]
+    if "minhang-admin-service/2022/li-gong-jing-sai/" in records:
+        assert records["minhang-admin-service/2022/li-gong-jing-sai/"].grade == "not carried out"

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from markdown_it import MarkdownIt
 
-from generator.content.facts import grade_of, total_score
+from generator.content.facts import report_grade, total_score
 from generator.content.models import DepartmentBudget, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content
 from generator.site_pages.render import money, number
@@ -131,6 +131,7 @@ def search_records(content: Content, translate: Callable[..., str]) -> list[Sear
         departments = _lines(dept.name, *([dept.short_name] if dept.short_name not in dept.name else []))
         budget: Decimal | None = None
         score: Decimal | None = None
+        grade = ""
         if isinstance(m, DepartmentBudget):
             title = translate("{year}年部门预算", year=m.year)
             text = (*plain_of(m.summary), *(s for sec in m.sections for s in (sec.title, *plain_of(sec.body))),
@@ -145,14 +146,15 @@ def search_records(content: Content, translate: Callable[..., str]) -> list[Sear
                       "goals": tuple(p for g in goals for p in plain_of(g))}
             if isinstance(m, SelfEvaluation):
                 budget, score = m.funds.total.adjusted, total_score(m)
+                grade = translate(report_grade(m, content.site.grades) or "")  # 未实施 when not carried out
             elif isinstance(m, TargetDeclaration):
                 budget = m.funds.requested
         fields["department"] = departments
-        grade = grade_of(score, content.site.grades) or ""
         records.append(SearchRecord(
             entry.path, content.site.base_url + entry.path, title, dept.name, m.year,
             translate(KINDS[m.kind]), m.kind, grade,
-            f"{money(budget, m.money_unit)} {translate(m.money_unit)}" if budget is not None else "",
+            translate("{amount} {unit}", amount=money(budget, m.money_unit), unit=translate(m.money_unit))
+            if budget is not None else "",
             number(score) if score is not None else "",
             str(budget) if budget is not None else "", str(score) if score is not None else "",
             content.site.title, tuple((f, fields[f]) for f in FIELDS if fields.get(f))))
