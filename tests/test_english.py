@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.audit.rules import FRAMEWORK
+from generator.audit.findings import FRAMEWORK
 from generator.i18n import content_values
 from generator.search.records import search_records
 from generator.site import build, check
