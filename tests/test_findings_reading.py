@@ -83,7 +83,7 @@ def test_a_frequency_short_of_its_target_with_full_marks(make_site: MakeSite) ->
 # --- a project not carried out -------------------------------------------------------------
 
 CANCELLED = evaluation(name="立功竞赛", initial="80000", adjusted="0", executed="0", rate="0", fscore="0",
-                       indicators=[row("=1次", "0", score="0", reason="本项目已取消"),
+                       indicators=[row("=0", "0", score="0", reason="本项目已取消"),
                                    row(">=85%", "0", weight="40", score="0", reason="本项目已取消")],
                        total="{weight: 100, score: 0}", achieved="本项目已取消，自评为差")
 
@@ -100,6 +100,7 @@ def test_a_project_with_neither_budget_nor_spending_was_not_carried_out(make_sit
     assert dict(summary.grades) == {"优": 1, "良": 0, "中": 0, "差": 0}  # out of the distribution
     assert summary.average == 100 and summary.count == 2
     assert not [f for f in found if f.rule == "grade-claim"]  # no grade to claim
+    assert not [f for f in found if f.report.endswith("/p/") and f.rule.startswith("target")]  # nor rows to judge
     catalogue = load_catalogue(theme_dirs(EXAMPLES, "default"), "en")
     assert translate(catalogue, report_grade(cancelled, grades) or "") == "not carried out"
 

@@ -299,7 +299,8 @@ def _each_issue(report: Report, grades: tuple[Grade, ...]) -> Iterator[Issue]:
     if isinstance(report, SelfEvaluation):
         yield from _funds(report)
         yield from _scores(report, grades)
-        yield from _targets(report)
+        if carried_out(report):  # a project not carried out has no performance to judge row by row
+            yield from _targets(report)
         yield from _categories(report.indicators)
     elif isinstance(report, TargetDeclaration):
         yield from _declaration(report)
