@@ -97,8 +97,8 @@ class ProjectYear:
     """One year of a project reported in several years (amounts in 元).
 
     year; path: URL path of the report the figures come from (the self-evaluation when the year
-    has one, else the target declaration); kind, kind_label: that report's kind and its name; budget: 全年预算数, or a
-    declaration's 年度资金申请总额; executed: 全年执行数; rate: execution rate as printed; score: total
+    has one, else the target declaration); kind, kind_label: that report's kind and its name;
+    budget: 全年预算数, or a declaration's 年度资金申请总额; executed: 全年执行数; rate: execution rate as printed; score: total
     score; grade: its band; dropped, added: names of the 三级指标 it no longer has, or has for the
     first time, against the project's previous year (empty in its first year).
     """
@@ -134,13 +134,14 @@ def project_history(group: Iterable[ReportEntry], grades: tuple[Grade, ...]) -> 
         names = {_indicator_key(i.name): i.name for i in m.indicators if i.name}
         dropped = tuple(previous[k] for k in previous if k not in names) if previous is not None else ()
         added = tuple(names[k] for k in names if k not in previous) if previous is not None else ()
+        label = KIND_LABELS[m.kind]
         if isinstance(m, SelfEvaluation):
-            score = total_score(m)
-            history.append(ProjectYear(year, entry.path, m.kind, KIND_LABELS[m.kind], m.funds.total.adjusted, m.funds.total.executed,
-                                       m.funds.total.rate, score, report_grade(m, grades), dropped, added))
+            t = m.funds.total
+            history.append(ProjectYear(year, entry.path, m.kind, label, t.adjusted, t.executed, t.rate,
+                                       total_score(m), report_grade(m, grades), dropped, added))
         else:
-            history.append(ProjectYear(year, entry.path, m.kind, KIND_LABELS[m.kind], m.funds.requested, None, None, None, None,
-                                       dropped, added))
+            history.append(ProjectYear(year, entry.path, m.kind, label, m.funds.requested, None, None, None,
+                                       None, dropped, added))
         previous = names
     return tuple(history)
 

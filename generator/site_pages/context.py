@@ -87,7 +87,8 @@ def data_date(updated: date | None) -> date | None:
 _LINES = re.compile(r":\d+(-\d+)?$")
 
 
-def provenance(report: SelfEvaluation | TargetDeclaration | DepartmentBudget, department: Department) -> Provenance | None:
+def provenance(report: SelfEvaluation | TargetDeclaration | DepartmentBudget,
+               department: Department) -> Provenance | None:
     """The official document a report names (source_url), else the one its department names for
     the file its source comes from; None when neither says."""
     if report.source_url:
