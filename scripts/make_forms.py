@@ -1,14 +1,19 @@
 """Write the seed reports as the official forms, in .xlsx, .xls, .docx and .pdf: the importer's fixtures.
 
-Usage: python3 scripts/make_forms.py [SEEDS_DIR] [OUT_DIR]
-(default: ../shared/seeds and tests/fixtures/forms). Run it on purpose, when the form
-layouts or the seeds change, and commit what it writes.
+Usage: python3 scripts/make_forms.py [SEEDS_DIR] [OUT_DIR] [--only=001,other-province]
+(default: ../shared/seeds and tests/fixtures/forms, every file). Run it on purpose, when the
+form layouts or the seeds change, and commit what it writes (``--only`` writes the files of
+those stems alone, so that the others keep their bytes).
 
 The seed extractions are imported as usual (with content/corrections.yaml); every
 self-evaluation and target declaration is then laid out as the printed form lays it
 out (财政项目支出绩效自评表, 财政项目支出绩效目标申报表): ruled tables, merged cells for
 the 项目资金 and 绩效指标 labels and for categories over several rows, amounts as numbers
-with the printed decimals. One workbook (one sheet per form), one Word document and one
+with the printed decimals. The department budget (部门预算, seed 001) is printed as its
+document: its chapters (paragraphs of indented lines; in a workbook a blank row between
+paragraphs, in Word a paragraph whose lines are apart by line breaks), then each table on
+a page (sheet) of its own under its title, 编制部门 and 单位, with its two-level heading and
+its notes, then the other sections. One workbook (one sheet per form), one Word document and one
 PDF (the HTML of the forms printed by headless Chromium, as a browser prints them) per
 seed file; the .xls of seed 004 only. ``other-province.xlsx`` and ``.pdf`` lay two reports out with
 another province's labels (调整后预算数, 预算执行数, 预算执行率, 权重, 指标值, 完成值,
@@ -56,6 +61,24 @@ class Form:
     width: int
     grid: Grid
     sheet: str
+
+
+# A printed page's parts: ("heading", text), ("center", text) a centred line such as the year,
+# ("line", text) a line at the left margin (编制部门, 单位, 注), ("text", paragraphs of lines),
+# ("grid", rows of cells).
+Block = tuple[str, Any]
+
+
+@dataclass
+class Page:
+    """One sheet of a workbook, one stretch of a document or PDF between page breaks."""
+
+    width: int
+    blocks: list[Block]
+
+
+def page_of(form: Form) -> Page:
+    return Page(form.width, [("heading", form.title), ("center", form.year), ("grid", form.grid)])
 
 
 def text_of(cell: Cell) -> str:
@@ -129,7 +152,7 @@ FUND_ROWS = (("total", "年度资金总额"), ("appropriation", "其中：当年
              ("carryover", "上年结转资金"), ("other", "其他资金"))
 
 
-def self_evaluation(data: dict[str, Any], dept: str, labels: dict[str, str]) -> Form:
+def self_evaluation(data: dict[str, Any], dept: str, labels: dict[str, Any]) -> Form:
     """The 财政项目支出绩效自评表 of one report."""
     wide = "nature" in labels  # the 指标性质 and 度量单位 columns
     lay = Layout(11 if wide else 9)
@@ -237,7 +260,14 @@ def number_format(cell: Cell) -> str:
     return body + ("%" if cell.percent else "")
 
 
-def write_xlsx(forms: list[Form], path: Path) -> None:
+def _value(cell: Cell) -> Any:
+    value = cell.value
+    if value is None:
+        return None
+    return str(value) if not hasattr(value, "isoformat") else value.isoformat()
+
+
+def write_xlsx(pages: list[Page], path: Path) -> None:
     import openpyxl
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -245,89 +275,117 @@ def write_xlsx(forms: list[Form], path: Path) -> None:
     book.remove(book.active)
     thin = Side(style="thin")
     ruled = Border(left=thin, right=thin, top=thin, bottom=thin)
-    used: set[str] = set()
-    for n, form in enumerate(forms, 1):
-        title = f"{n:03d}"
-        used.add(title)
-        sheet = book.create_sheet(title)
-        sheet.cell(1, 1, form.title).font = Font(bold=True, size=16)
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=form.width)
-        sheet.cell(2, 1, form.year)
-        sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=form.width)
-        for r, line in enumerate(form.grid, 3):
-            for c, cell in enumerate(line, 1):
-                if cell is None:
-                    sheet.cell(r, c).border = ruled
-                    continue
-                target = sheet.cell(r, c)
-                value = cell.value
-                if isinstance(value, Decimal):
-                    target.value = float(value)
-                    target.number_format = number_format(cell)
-                elif value is None:
-                    target.value = None
-                else:
-                    target.value = str(value) if not hasattr(value, "isoformat") else value.isoformat()
-                    target.data_type = "s"  # text as typed: =100% is a target, not a formula
-                    target.number_format = "@"
-                target.border = ruled
-                target.alignment = Alignment(wrap_text=True, vertical="center")
-                if cell.rows > 1 or cell.cols > 1:
-                    sheet.merge_cells(start_row=r, start_column=c,
-                                      end_row=r + cell.rows - 1, end_column=c + cell.cols - 1)
-        for c in range(1, form.width + 1):
+    for n, page in enumerate(pages, 1):
+        sheet = book.create_sheet(f"{n:03d}")
+        r = 1
+        for kind, body in page.blocks:
+            if kind in ("heading", "center", "line", "text"):
+                # a line of text across the sheet; a blank row between a chapter's paragraphs
+                lines = [(i > 0 and j == 0, t) for i, para in enumerate(body) for j, t in enumerate(para)] \
+                    if kind == "text" else [(False, body)]
+                for blank_before, text in lines:
+                    r += blank_before
+                    sheet.cell(r, 1, text)
+                    if kind == "heading":
+                        sheet.cell(r, 1).font = Font(bold=True, size=16)
+                    sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=page.width)
+                    r += 1
+            else:
+                for line_cells in body:
+                    for c, cell in enumerate(line_cells, 1):
+                        if cell is None:
+                            sheet.cell(r, c).border = ruled
+                            continue
+                        target = sheet.cell(r, c)
+                        if isinstance(cell.value, Decimal):
+                            target.value = float(cell.value)
+                            target.number_format = number_format(cell)
+                        else:
+                            value = _value(cell)
+                            target.value = value
+                            if value is not None:
+                                target.data_type = "s"  # text as typed: =100% is a target, not a formula
+                                target.number_format = "@"
+                        target.border = ruled
+                        target.alignment = Alignment(wrap_text=True, vertical="center")
+                        if cell.rows > 1 or cell.cols > 1:
+                            sheet.merge_cells(start_row=r, start_column=c,
+                                              end_row=r + cell.rows - 1, end_column=c + cell.cols - 1)
+                    r += 1
+        for c in range(1, page.width + 1):
             sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = 16
     book.save(path)
 
 
-def write_xls(forms: list[Form], path: Path) -> None:
+def write_xls(pages: list[Page], path: Path) -> None:
     import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
-    for n, form in enumerate(forms, 1):
+    for n, page in enumerate(pages, 1):
         sheet = book.add_sheet(f"{n:03d}")
-        sheet.write_merge(0, 0, 0, form.width - 1, form.title)
-        sheet.write_merge(1, 1, 0, form.width - 1, form.year)
-        for r, line in enumerate(form.grid, 2):
-            for c, cell in enumerate(line):
-                if cell is None:
-                    continue
-                value = cell.value
-                style = xlwt.easyxf("borders: left thin, right thin, top thin, bottom thin")
-                if isinstance(value, Decimal):
-                    style.num_format_str = number_format(cell)
-                    value = float(value)
-                elif value is None:
-                    value = ""
-                else:
-                    value = str(value) if not hasattr(value, "isoformat") else value.isoformat()
-                if cell.rows > 1 or cell.cols > 1:
-                    sheet.write_merge(r, r + cell.rows - 1, c, c + cell.cols - 1, value, style)
-                else:
-                    sheet.write(r, c, value, style)
+        r = 0
+        for kind, body in page.blocks:
+            if kind in ("heading", "center", "line"):
+                sheet.write_merge(r, r, 0, page.width - 1, body)
+                r += 1
+            elif kind == "text":
+                for i, paragraph in enumerate(body):
+                    r += 1 if i else 0
+                    for text in paragraph:
+                        sheet.write_merge(r, r, 0, page.width - 1, text)
+                        r += 1
+            else:
+                for line_cells in body:
+                    for c, cell in enumerate(line_cells):
+                        if cell is None:
+                            continue
+                        value: Any = cell.value
+                        style = xlwt.easyxf("borders: left thin, right thin, top thin, bottom thin")
+                        if isinstance(value, Decimal):
+                            style.num_format_str = number_format(cell)
+                            value = float(value)
+                        else:
+                            value = _value(cell) or ""
+                        if cell.rows > 1 or cell.cols > 1:
+                            sheet.write_merge(r, r + cell.rows - 1, c, c + cell.cols - 1, value, style)
+                        else:
+                            sheet.write(r, c, value, style)
+                    r += 1
     book.save(str(path))
 
 
-def write_docx(forms: list[Form], path: Path) -> None:
+def write_docx(pages: list[Page], path: Path) -> None:
     import docx
     from docx.enum.text import WD_BREAK
 
     document = docx.Document()
-    for n, form in enumerate(forms):
+    for n, page in enumerate(pages):
         if n:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(form.title, level=1)
-        document.add_paragraph(form.year)
-        table = document.add_table(rows=len(form.grid), cols=form.width)
-        table.style = "Table Grid"
-        for r, line in enumerate(form.grid):
-            for c, cell in enumerate(line):
-                if cell is None:
-                    continue
-                target = table.cell(r, c)
-                if cell.rows > 1 or cell.cols > 1:
-                    target = target.merge(table.cell(r + cell.rows - 1, c + cell.cols - 1))
-                target.text = text_of(cell)
+        for kind, body in page.blocks:
+            if kind == "heading":
+                document.add_heading(body, level=1)
+            elif kind in ("center", "line"):
+                document.add_paragraph(body)
+            elif kind == "text":
+                for paragraph in body:  # one paragraph, its lines apart by line breaks (Shift+Enter)
+                    printed = document.add_paragraph()
+                    for i, text in enumerate(paragraph):
+                        run = printed.add_run(text)
+                        if i < len(paragraph) - 1:
+                            run.add_break()
+            else:
+                width = len(body[0])
+                table = document.add_table(rows=len(body), cols=width)
+                table.style = "Table Grid"
+                for r, line_cells in enumerate(body):
+                    for c, cell in enumerate(line_cells):
+                        if cell is None:
+                            continue
+                        target = table.cell(r, c)
+                        if cell.rows > 1 or cell.cols > 1:
+                            target = target.merge(table.cell(r + cell.rows - 1, c + cell.cols - 1))
+                        target.text = text_of(cell)
     document.save(str(path))
 
 
@@ -337,32 +395,47 @@ body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; font-size: 9
 section { break-after: page; }
 h1 { text-align: center; font-size: 15pt; margin: 0 0 2mm; }
 p.year { text-align: center; margin: 0 0 3mm; }
+p.line { margin: 0 0 1mm; }
+div.text { margin: 0 0 0.8em; break-inside: avoid; }
+div.text p { margin: 0; text-indent: 2em; text-align: justify; line-height: 1.5; }
 table { border-collapse: collapse; width: 100%; }
 td { border: 0.75pt solid #000; padding: 1mm 1.2mm; vertical-align: middle; }
 tr { break-inside: avoid; }
 """
 
 
-def form_html(forms: list[Form]) -> str:
+def form_html(pages: list[Page]) -> str:
     parts = ["<!doctype html><html lang=zh-CN><meta charset=utf-8><style>", _CSS, "</style><body>"]
-    for form in forms:
-        parts.append(f"<section><h1>{html.escape(form.title)}</h1><p class=year>{html.escape(form.year)}</p><table>")
-        for line in form.grid:
-            parts.append("<tr>")
-            for cell in line:
-                if cell is None:
-                    continue
-                span = (f" rowspan={cell.rows}" if cell.rows > 1 else "") + (
-                    f" colspan={cell.cols}" if cell.cols > 1 else "")
-                body = "<br>".join(html.escape(x) for x in text_of(cell).split("\n"))
-                parts.append(f"<td{span}>{body}</td>")
-            parts.append("</tr>")
-        parts.append("</table></section>")
+    for page in pages:
+        parts.append("<section>")
+        for kind, body in page.blocks:
+            if kind == "heading":
+                parts.append(f"<h1>{html.escape(body)}</h1>")
+            elif kind in ("center", "line"):
+                parts.append(f"<p class={'year' if kind == 'center' else 'line'}>{html.escape(body)}</p>")
+            elif kind == "text":
+                for paragraph in body:  # a paragraph's lines, each indented as a new line starts
+                    lines = "".join(f"<p>{html.escape(text)}</p>" for text in paragraph)
+                    parts.append(f"<div class=text>{lines}</div>")
+            else:
+                parts.append("<table>")
+                for line_cells in body:
+                    parts.append("<tr>")
+                    for cell in line_cells:
+                        if cell is None:
+                            continue
+                        span = (f" rowspan={cell.rows}" if cell.rows > 1 else "") + (
+                            f" colspan={cell.cols}" if cell.cols > 1 else "")
+                        text = "<br>".join(html.escape(x) for x in text_of(cell).split("\n"))
+                        parts.append(f"<td{span}>{text}</td>")
+                    parts.append("</tr>")
+                parts.append("</table>")
+        parts.append("</section>")
     parts.append("</body></html>")
     return "".join(parts)
 
 
-def write_pdfs(jobs: list[tuple[list[Form], Path]]) -> None:
+def write_pdfs(jobs: list[tuple[list[Page], Path]]) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as play:
@@ -383,18 +456,127 @@ def imported(seeds: list[Path], content: Path) -> dict[str, list[dict[str, Any]]
     out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for path in sorted((content / "departments").rglob("*.yaml")):
         data, _ = parse_yaml(path.read_text(encoding="utf-8"))
-        if data.get("kind") in ("self-evaluation", "target-declaration"):
+        if data.get("kind") in ("self-evaluation", "target-declaration", "department-budget"):
             source, _, lines = str(data["source"]).partition(":")
             out.setdefault(source, []).append((int(lines.split("-")[0]), data))
     return {k: [d for _, d in sorted(v, key=lambda x: x[0])] for k, v in sorted(out.items())}
 
 
-def departments(content: Path) -> dict[str, str]:
-    names = {}
+def departments(content: Path) -> dict[str, dict[str, Any]]:
+    """The departments the import wrote, by slug."""
+    out = {}
     for path in (content / "departments").glob("*/department.yaml"):
         data, _ = parse_yaml(path.read_text(encoding="utf-8"))
-        names[path.parent.name] = str(data["name"])
-    return names
+        out[path.parent.name] = data
+    return out
+
+
+# --- the department budget (部门预算) --------------------------------------------------------
+
+def _paragraphs(markdown: str) -> list[list[str]]:
+    """A chapter's markdown as printed: paragraphs of lines (a ``###`` subheading is a line)."""
+    return [[line.removeprefix("### ") for line in part.split("\n")]
+            for part in str(markdown).split("\n\n") if part.strip()]
+
+
+def _figure(value: Any) -> Any:
+    return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def coded_table(table: dict[str, Any]) -> Grid:
+    """A table of 类/款/项 codes, names and amounts under a two-level heading."""
+    columns, rows = table["columns"], table["rows"]
+    ncode = max((len(str(r["code"]).split()) for r in rows), default=3)
+    economic = "经济分类" in table["title"]
+    group = re.sub(r"(功能分类预算表|部门预算经济分类预算表|总表)$", "", re.sub(r"^\d{4}年部门", "", table["title"]))
+    lay = Layout(ncode + 1 + len(columns))
+    lay.row(Cell("项目", cols=ncode + 1), Cell(group, cols=len(columns)))
+    lay.row(Cell("部门预算经济分类科目编码" if economic else "功能分类科目编码", cols=ncode),
+            Cell("经济分类科目名称" if economic else "功能分类科目名称", rows=2),
+            *[Cell(c, rows=2) for c in columns])
+    lay.row(*"类款项"[:ncode])
+    for row in rows:
+        codes = str(row["code"]).split()
+        lay.row(*codes, *[""] * (ncode - len(codes)), row["name"], *map(_figure, row["values"]))
+    if "total" in table:
+        lay.row(Cell(table["total"]["name"], cols=ncode + 1), *map(_figure, table["total"]["values"]))
+    return lay.grid
+
+
+def two_sided_table(table: dict[str, Any]) -> Grid:
+    """Income on the left, spending on the right, their rows side by side."""
+    columns = table["columns"]
+    split = next(i for i, c in enumerate(columns) if re.match(r"^.*?支出", c))
+    left = re.match(r"^.*?收入", columns[0])
+    right = re.match(r"^.*?支出", columns[split])
+    assert left and right, columns
+    subs_l = [c[left.end():] for c in columns[:split]]
+    subs_r = [c[right.end():] for c in columns[split:]]
+    lay = Layout(2 + len(columns))
+    lay.row(Cell(left.group(0), cols=1 + split), Cell(right.group(0), cols=1 + len(subs_r)))
+    lay.row("项目", *subs_l, "项目", *subs_r)
+    rows = table["rows"]
+    # the left side's rows come first; a row without any figure reads the same on either side
+    cut = next((i for i, r in enumerate(rows) if any(v is not None for v in r["values"][split:])), len(rows))
+    lefts, rights = rows[:cut], rows[cut:]
+    for i in range(max(len(lefts), len(rights))):
+        a: dict[str, Any] = lefts[i] if i < len(lefts) else {"name": "", "values": [None] * len(columns)}
+        b: dict[str, Any] = rights[i] if i < len(rights) else {"name": "", "values": [None] * len(columns)}
+        lay.row(a["name"], *map(_figure, a["values"][:split]), b["name"], *map(_figure, b["values"][split:]))
+    if "total" in table:
+        names = table["total"]["name"].split(" / ")
+        values = list(map(_figure, table["total"]["values"]))
+        lay.row(names[0], *values[:split], names[-1], *values[split:])
+    return lay.grid
+
+
+def three_public_table(table: dict[str, Any], year: int) -> Grid:
+    """The 三公 table: its columns under 三公经费 (公务用车 with its own three), then 机关运行经费."""
+    from generator.importers.budget import _SUBHEAD
+
+    columns = table["columns"]
+    short = {full: sub for sub, full in _SUBHEAD.items()}
+    lay = Layout(len(columns))
+    lay.row(Cell(f"{year}年“三公”经费预算数", cols=len(columns) - 1), Cell(f"{year}年{columns[-1]}预算数", rows=3))
+    heads: list[Cell] = []
+    for column in columns[:-1]:
+        if column not in short:
+            heads.append(Cell(column, rows=2))
+        elif not heads or heads[-1].value != "公务用车购置及运行费":
+            heads.append(Cell("公务用车购置及运行费", cols=sum(1 for c in columns if c in short)))
+    lay.row(*heads)
+    lay.row(*[short[c] for c in columns if c in short])
+    for row in table["rows"]:
+        lay.row(*map(_figure, row["values"]))
+    return lay.grid
+
+
+def budget_pages(data: dict[str, Any], dept: dict[str, Any]) -> list[Page]:
+    """The 部门预算 document: its chapters, one page per table, then the other sections."""
+    name, year = str(dept["name"]), data["year"]
+    first = [s for s in data.get("sections", []) if s["title"] == "名词解释"]
+    later = [s for s in data.get("sections", []) if s["title"] != "名词解释"]
+    blocks: list[Block] = [("heading", f"{name}{year}年部门预算"), ("center", f"预算主管部门：{name}"),
+                           ("heading", f"{name}（部门）主要职能"), ("text", _paragraphs(dept.get("functions", ""))),
+                           ("heading", f"{name}（部门）机构设置"), ("text", _paragraphs(dept.get("structure", "")))]
+    for section in first:
+        blocks += [("heading", section["title"]), ("text", _paragraphs(section["body"]))]
+    blocks += [("heading", f"{year}年部门预算编制说明"), ("text", _paragraphs(data.get("summary", "")))]
+    pages = [Page(8, blocks)]
+    for table in data.get("tables", []):
+        if "三公" in table["title"]:
+            grid = three_public_table(table, year)
+        elif table["rows"] and "code" not in table["rows"][0]:
+            grid = two_sided_table(table)
+        else:
+            grid = coded_table(table)
+        unit = table.get("money_unit", data.get("money_unit", "元"))
+        notes = [("line", note) for note in str(table.get("note", "")).split("\n") if note]
+        pages.append(Page(len(grid[0]), [("heading", table["title"]), ("line", f"编制部门：{name}"),
+                                         ("line", f"单位：{unit}"), ("grid", grid), *notes]))
+    if later:
+        pages.append(Page(8, [b for s in later for b in (("heading", s["title"]), ("text", _paragraphs(s["body"])))]))
+    return pages
 
 
 OTHER: dict[str, Any] = {
@@ -405,38 +587,48 @@ OTHER: dict[str, Any] = {
                  "存在问题": "无。", "改进措施": "继续做好项目管理。"}}
 
 
-def forms_of(reports: list[dict[str, Any]], names: dict[str, str]) -> list[Form]:
-    out = []
+def pages_of(reports: list[dict[str, Any]], depts: dict[str, dict[str, Any]]) -> list[Page]:
+    """The printed pages of one seed file's reports, in source order."""
+    out: list[Page] = []
     for data in reports:
-        dept = names[data["department"]]
-        out.append(self_evaluation(data, dept, {}) if data["kind"] == "self-evaluation"
-                   else declaration(data, dept))
+        dept = str(depts[data["department"]]["name"])
+        if data["kind"] == "department-budget":
+            out += budget_pages(data, depts[data["department"]])
+        elif data["kind"] == "self-evaluation":
+            out.append(page_of(self_evaluation(data, dept, {})))
+        else:
+            out.append(page_of(declaration(data, dept)))
     return out
 
 
-def main(seeds_dir: Path, out: Path) -> None:
+def main(seeds_dir: Path, out: Path, only: set[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         content = Path(scratch) / "content"
         by_seed = imported(sorted(seeds_dir.glob("*.txt")), content)
-        names = departments(content)
+        depts = departments(content)
     pdfs = []
     for source, reports in by_seed.items():
         stem = source.split("_")[0]
-        forms = forms_of(reports, names)
-        write_xlsx(forms, out / f"{stem}.xlsx")
-        write_docx(forms, out / f"{stem}.docx")
+        if only and stem not in only:
+            continue
+        pages = pages_of(reports, depts)
+        write_xlsx(pages, out / f"{stem}.xlsx")
+        write_docx(pages, out / f"{stem}.docx")
         if stem == "004":
-            write_xls(forms, out / f"{stem}.xls")
-        pdfs.append((forms, out / f"{stem}.pdf"))
-    other = [self_evaluation(d, names[d["department"]], OTHER) for d in by_seed[min(by_seed)][:2]]
-    write_xlsx(other, out / "other-province.xlsx")
-    pdfs.append((other, out / "other-province.pdf"))
+            write_xls(pages, out / f"{stem}.xls")
+        pdfs.append((pages, out / f"{stem}.pdf"))
+    other = [page_of(self_evaluation(d, str(depts[d["department"]]["name"]), OTHER))
+             for d in by_seed[min(by_seed)][:2]]
+    if not only or "other-province" in only:
+        write_xlsx(other, out / "other-province.xlsx")
+        pdfs.append((other, out / "other-province.pdf"))
     write_pdfs(pdfs)
     print(f"wrote the forms of {sum(len(r) for r in by_seed.values())} reports to {out}")
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
+    args = [a for a in sys.argv[1:] if not a.startswith("--only=")]
+    chosen = {x for a in sys.argv[1:] if a.startswith("--only=") for x in a[7:].split(",")}
     main(Path(args[0]) if args else ROOT.parent / "shared" / "seeds",
-         Path(args[1]) if len(args) > 1 else ROOT / "tests" / "fixtures" / "forms")
+         Path(args[1]) if len(args) > 1 else ROOT / "tests" / "fixtures" / "forms", chosen)

@@ -25,15 +25,23 @@ from tests.conftest import MakeSite
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "tests" / "fixtures" / "forms"
 BOOK = FORMS / "corrections.yaml"
-SEED_REPORTS = 118  # the 94 self-evaluations and 24 target declarations (the budget is no form)
+SEED_REPORTS = 119  # the 94 self-evaluations, 24 target declarations and the department budget
+# what a department file takes from the budget (the spellings under aliases are the forms' own)
+FROM_BUDGET = ("functions", "structure", "units")
 
 
 def reports(content: Path, pdf: bool = False) -> dict[str, Any]:
-    """Every report below ``content`` as its model reads it, without its ``source``."""
+    """Every report below ``content`` as its model reads it, without its ``source``, and what the
+    department files say that the budget gave them."""
     out = {}
     for path in sorted((content / "departments").rglob("*.yaml")):
         data, _ = parse_yaml(path.read_text(encoding="utf-8"))
-        if data.get("kind") not in REPORT_MODELS or data["kind"] == "department-budget":
+        if path.name == "department.yaml":
+            given = {k: data[k] for k in FROM_BUDGET if data.get(k)}
+            if given:
+                out[path.relative_to(content).as_posix()] = given
+            continue
+        if data.get("kind") not in REPORT_MODELS:
             continue
         data.pop("source")
         dumped = REPORT_MODELS[data["kind"]].model_validate(data).model_dump(mode="json")
@@ -68,7 +76,8 @@ def test_the_forms_give_what_the_text_import_gives(suffix: str, tmp_path: Path) 
     assert "FontBBox" not in err
     got = reports(tmp_path / "content", suffix == "pdf")
     want = reports(ROOT / "content", suffix == "pdf")
-    assert len(got) == SEED_REPORTS, out
+    assert "imported 119 reports (94 self-evaluations, 24 target declarations, 1 department budget)" in out
+    assert len([rel for rel in got if not rel.endswith("/department.yaml")]) == SEED_REPORTS, out
     assert sorted(got) == sorted(want)
     different = [rel for rel in got if got[rel] != want[rel]]
     assert different == [], (different, got[different[0]] if different else None)
@@ -259,3 +268,18 @@ def test_the_sections_are_shown_on_the_report_page(make_site: MakeSite, tmp_path
                         ("评价结论", "项目完成年度目标。"), ("存在问题", "无。")):
         assert shown[shown.index(label) + 1] == body
     assert "<em>管理</em>" in page and "&lt;b&gt;加强&lt;/b&gt;" in page  # markdown, raw HTML as text
+
+
+def test_a_budgets_chapters_keep_their_paragraphs_and_lines() -> None:
+    """A blank row (workbook), a new paragraph (Word), a paragraph's space (PDF) is a break, as a
+    blank line in the text layouts; a line break (Shift+Enter), or a new indented line, is a new
+    row; in the PDF a line wrapped at the right edge is joined with the next."""
+    from generator.importers.office import docx_rows, xlsx_rows
+    from generator.importers.pdf import pdf_rows
+
+    first = "1. 承担全面依法治国重大问题的政策研究，协调有关方面提出全面依法治国中长期规划建议，负责有关重大决策部署督察工作。"
+    for rows in (xlsx_rows(FORMS / "001.xlsx"), docx_rows(FORMS / "001.docx"), pdf_rows(FORMS / "001.pdf")):
+        lines = [(r.brk, r.cells[0]) for r in rows[:60] if len(r.cells) == 1]
+        at = next(i for i, (_brk, text) in enumerate(lines) if text.startswith("依据“三定”方案"))
+        assert lines[at + 1] == (True, first)
+        assert not lines[at + 2][0] and lines[at + 2][1].startswith("2. 负责推进本区法治政府建设工作。")

@@ -125,8 +125,21 @@ def _units(rows: list[Row]) -> list[dict[str, str]]:
 
 
 def _table(title: str, rows: list[Row], msgs: Messages) -> dict[str, Any]:
-    grid = [r for r in rows if len(r.cells) > 1]
-    meta = [cell(" ".join(r.cells)) for r in rows if len(r.cells) == 1]
+    # A row of one cell is a line printed around the table (编制部门, 单位, 注), unless it lies
+    # inside the table (an office reader drops the blank cells after ``3. 国有资本经营预算``)
+    # or is its 合计 row without a figure.
+    multi = [i for i, r in enumerate(rows) if len(r.cells) > 1]
+    first, last = (multi[0], multi[-1]) if multi else (len(rows), -1)
+    grid: list[Row] = []
+    meta: list[str] = []
+    for i, row in enumerate(rows):
+        text = cell(" ".join(row.cells))
+        inside = len(row.cells) > 1 or (first < i and not key(text).startswith(("注", "单位", "编制部门"))
+                                        and (i < last or key(text).startswith(("合计", "总计"))))
+        if inside:
+            grid.append(row)
+        else:
+            meta.append(text)
     table: dict[str, Any] = {"title": title, "money_unit": "元"}
     for text in meta:
         if text.startswith("单位"):

@@ -9,6 +9,11 @@ cell and leaves the cells it covers blank, as a printed form shows it once. Numb
 written with the decimals of the cell's number format (``0.00`` shows 12880 as
 ``12880.00``, ``0.00%`` shows 0.9598 as ``95.98%``), so figures keep their printed digits.
 
+Text outside the tables keeps its paragraphs, for the department budget's chapters: in a
+workbook a row after a blank row, in a document the first line of a paragraph that follows
+another paragraph, gets ``brk=True``, as after a blank line in the text layouts; a line break
+within a paragraph (Shift+Enter) starts a row of its own, as a new line does in text.
+
 A row's line number is its place in the file, counting every row read: in a workbook's
 first sheet it is the spreadsheet's row number; later sheets go on counting.
 """
@@ -59,13 +64,18 @@ def _text(value: Any, number_format: str) -> str:
 
 
 def _grid_rows(grid: list[list[str]], start: int) -> list[Row]:
-    """Rows of a sheet or table grid, blank rows left out, numbered from ``start``."""
-    rows = []
+    """Rows of a sheet or table grid, numbered from ``start``; a blank row is left out and
+    marks the row after it (``brk``), as a blank line does in the text layouts."""
+    rows: list[Row] = []
+    blank = False
     for n, cells in enumerate(grid):
         while cells and not cells[-1].strip():
             cells = cells[:-1]
         if any(c.strip() for c in cells):
-            rows.append(Row(start + n, tuple(cells), False, tuple(start + n for _ in cells)))
+            rows.append(Row(start + n, tuple(cells), blank and bool(rows), tuple(start + n for _ in cells)))
+            blank = False
+        else:
+            blank = True
     return rows
 
 
@@ -135,13 +145,16 @@ def docx_rows(path: Path) -> list[Row]:
     document = docx.Document(str(path))
     rows: list[Row] = []
     number = 0
+    after_text = False  # the last row was a paragraph's: a new paragraph is a break (brk)
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
             number += 1
-            text = Paragraph(child, document).text
-            if text.strip():
-                rows.append(Row(number, (text,), False, (number,)))
+            lines = [line for line in Paragraph(child, document).text.split("\n") if line.strip()]
+            for n, line in enumerate(lines):
+                rows.append(Row(number, (line,), after_text and n == 0, (number,)))
+            after_text = after_text or bool(lines)
         elif child.tag == qn("w:tbl"):
+            after_text = False
             table = Table(child, document)
             for tr in child.iterchildren(qn("w:tr")):
                 number += 1
