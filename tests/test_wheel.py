@@ -22,6 +22,7 @@ from tests.conftest import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPORT_FIXTURE = ROOT / "tests" / "fixtures" / "import" / "tsv_page_breaks.txt"
+FORMS = ROOT / "tests" / "fixtures" / "forms"
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,10 @@ def test_the_wheel_holds_every_file_the_program_needs(installed: Path, tmp_path:
                      "--department", "minhang-justice"], tmp_path)
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert list((tmp_path / "imported").rglob("*.yaml"))
+    forms = _run([installed / "disclose", "import", *(FORMS / f"004.{kind}" for kind in ("xlsx", "xls", "docx", "pdf")),
+                  "--content", "forms"], tmp_path)  # the office and PDF readers, from the wheel
+    assert forms.returncode == 0, forms.stdout + forms.stderr
+    assert forms.stdout.startswith("imported 2 reports (2 self-evaluations) from 4 files: 3 written")
 
     served = _run([installed / "disclose", "serve", "--help"], tmp_path)
     assert served.returncode == 0 and served.stdout.startswith("usage: disclose serve")
