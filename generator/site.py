@@ -135,7 +135,7 @@ def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | N
         for static in renderer.static_dirs:
             output.copy_tree(static, "static")
         progress.step("search")
-        write_index(records, output)
+        write_index(records, output, jobs)
         progress.step("swap")
         clear_previous = output.commit(clear=not later)
     except BaseException:

@@ -53,11 +53,12 @@ def test_fold_works_character_by_character(text: str) -> None:
 
 
 def test_pieces_are_every_run_of_one_to_four_characters_and_the_4_pieces_stand_where_they_are() -> None:
-    grams, where = Pieces().of(["矫正工作", "𠮷野家"])
+    grams, fours, places = Pieces().of(["矫正工作", "𠮷野家"])
     assert grams == {"矫", "正", "工", "作", "矫正", "正工", "工作", "矫正工", "正工作", "矫正工作",
                      "𠮷", "野", "家", "𠮷野", "野家", "𠮷野家"}  # code points, never half a character
-    assert where == [("矫正工作", 0)]
-    _, where = Pieces().of(["abcde", "fghi", "x" * 65536, "jklm"])  # each segment from a slot of its own
+    assert (fours, places) == (["矫正工作"], [0])
+    _, fours, places = Pieces().of(["abcde", "fghi", "x" * 65536, "jklm"])  # each segment from a slot of its own
+    where = list(zip(fours, places))
     assert where[:3] == [("abcd", 0), ("bcde", 1), ("fghi", 65536)]
     assert where[3] == ("xxxx", 2 * 65536) and where[-1] == ("jklm", 4 * 65536)
 
@@ -221,3 +222,32 @@ def test_search_merge_names_the_other_bundles(make_site: MakeSite, tmp_path: Pat
     root = next(a for _, a in parser.tags if a.get("id") == "search")
     assert (root["data-bundle"], json.loads(root["data-merge"] or "")) == (bundle, merge)
     assert "search.js" in page
+
+
+def test_postings_of_many_blocks_read_back() -> None:
+    from generator.search.index import BLOCK, decode_docs, decode_places, encode_docs, encode_places
+
+    ids = [0, 1, BLOCK - 1, BLOCK, 3 * BLOCK + 5, 3 * BLOCK + 70000]
+    data = encode_docs(ids)
+    assert decode_docs(data) == (ids, len(data)) and data.count(b"\x00") >= 1
+    assert decode_docs(encode_docs([])) == ([], 1)
+    reports = [1, 1, BLOCK + 2, 5 * BLOCK]
+    positions = [3, 65536 * 7, 0, 12]
+    assert decode_places(encode_places(reports, positions)) == list(zip(reports, positions))
+
+
+def test_the_index_is_the_same_however_many_processes_make_it(make_site: MakeSite, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.search import index
+
+    monkeypatch.setattr(index, "BLOCK", 2)  # several batches, and runs, of the examples' few reports
+    files = {f"departments/test-dept/projects/2023/p{i}.yaml": SELF_EVALUATION.format(name=f"测试项目{i}")
+             for i in range(7)}
+    root = make_site(files)
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(root, one, jobs=1)
+    build(root, two, jobs=2)
+    assert index_files(one) == index_files(two)
+    monkeypatch.setattr(index, "BLOCK", 1 << 11)
+    build(root, tmp_path / "three", jobs=2)
+    assert index_files(tmp_path / "three") != index_files(one)  # one run a posting: other bytes

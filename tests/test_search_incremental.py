@@ -125,7 +125,7 @@ def test_serve_swaps_in_the_new_index_with_the_new_pages(examples: Path, tmp_pat
         expect(page.locator("#search-status")).to_contain_text("没有找到包含“定位平台”的报告")
         rename(examples, "社区矫正定位平台")
         report = site.rebuild()
-        assert report is not None and report.timings["search"] < 1
+        assert report is not None
         assert "社区矫正定位平台" in (out / PAGE).read_text(encoding="utf-8")
         page.goto(base + "search/?q=定位平台")
         expect(page.locator("#search-results .result h2 a")).to_have_text(["社区矫正定位平台"])

@@ -43,19 +43,35 @@ class Pieces:
                 self.known[s] = found
         return found
 
-    def of(self, segments: Iterable[str]) -> tuple[set[str], list[tuple[str, int]]]:
-        """The keys of one report: every piece of 1–4 characters of a segment, and each 4-piece
+    def of(self, segments: Iterable[str]) -> tuple[set[str], list[str], list[int]]:
+        """The keys of one report: every piece of 1–4 characters of a segment; and each 4-piece
         with its position: segment ``i`` starts at ``i * SLOT`` (a longer one takes more slots), so
         an edit of one segment moves no piece of another."""
         grams: set[str] = set()
-        places: list[tuple[str, int]] = []
+        fours: list[str] = []
+        places: list[int] = []
         base = 0
         for s in segments:
-            found, four = self(s)
-            grams.update(found)
-            places += zip(four, range(base, base + len(four)))
+            found = self.known.get(s)
+            if found is not None:
+                grams.update(found[0])
+                four: Sequence[str] = found[1]
+            elif len(s) <= self.SHORT:
+                found = self(s)
+                grams.update(found[0])
+                four = found[1]
+            else:  # a long segment, seldom seen twice: its pieces straight into the report's
+                two = list(map(add, s, s[1:]))
+                three = list(map(add, two, s[2:]))
+                four = list(map(add, three, s[3:]))
+                grams.update(s)
+                grams.update(two)
+                grams.update(three)
+                grams.update(four)
+            fours += four
+            places += range(base, base + len(four))
             base += (len(s) // SLOT + 1) * SLOT  # at least one position between segments: no join spans two
-        return grams, places
+        return grams, fours, places
 
 
 def shard_of(key: str, count: int) -> int:

@@ -45,6 +45,7 @@ from operator import sub
 from pathlib import Path
 from typing import Any
 
+from generator.output import parallel
 from generator.output.write import Output
 from generator.search.grams import Pieces, pack, read_varint, shard_of, unpack, varint
 from generator.search.records import Folding, SearchRecord
@@ -52,6 +53,7 @@ from generator.search.records import Folding, SearchRecord
 FORMAT = 1
 FOLDER = "search/index"
 FACETS = ("department", "year", "kind", "grade")
+BLOCK = 1 << 11  # report numbers per run of a posting, and per batch of a build: what it holds at once
 
 @dataclass(frozen=True)
 class Indexed:
@@ -79,21 +81,37 @@ def chunk_of(path: str, chunks: int) -> int:
 
 # -- postings ----------------------------------------------------------------------------------------
 
-def encode_docs(ids: Sequence[int]) -> bytes:
-    """Ascending report numbers: their count, the first, the gaps packed."""
-    if not ids:
-        return b"\x00"
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Where the ascending ``ids`` cross from one block of report numbers to the next: (start, end)."""
+    out = []
+    start = 0
+    while start < len(ids):
+        end = bisect.bisect_left(ids, (ids[start] // BLOCK + 1) * BLOCK, start)
+        out.append((start, end))
+        start = end
+    return out
+
+
+def _run(ids: Sequence[int]) -> bytes:
     return varint(len(ids)) + varint(ids[0]) + pack(list(map(sub, ids[1:], ids[:-1])))
+
+
+def encode_docs(ids: Sequence[int]) -> bytes:
+    """Ascending report numbers, a run for each block of ``BLOCK`` numbers that has any (its count,
+    its first, the gaps packed), then 0."""
+    return b"".join(_run(ids[a:b]) for a, b in _runs(ids)) + b"\x00"
 
 
 def decode_docs(data: bytes | memoryview, at: int = 0) -> tuple[list[int], int]:
     """The report numbers at ``at``, and the offset after them."""
-    n, at = read_varint(data, at)
-    if n == 0:
-        return [], at
-    first, at = read_varint(data, at)
-    gaps, at = unpack(data, at, n - 1)
-    return list(accumulate(gaps, initial=first)), at
+    out: list[int] = []
+    while True:
+        n, at = read_varint(data, at)
+        if n == 0:
+            return out, at
+        first, at = read_varint(data, at)
+        gaps, at = unpack(data, at, n - 1)
+        out += accumulate(gaps, initial=first)
 
 
 def encode_piece(ids: Sequence[int], names: Sequence[int]) -> bytes:
@@ -109,18 +127,29 @@ def decode_piece(data: bytes) -> tuple[list[int], list[int]]:
     return ids, names
 
 
+def _places_run(reports: Sequence[int], positions: Sequence[int]) -> bytes:
+    return _run(reports) + pack(positions)
+
+
 def encode_places(reports: Sequence[int], positions: Sequence[int]) -> bytes:
-    """Where a 4-piece stands: the count of its places, the report of the first, the gaps between
-    the reports of one place and the next (0 within a report), and the positions, all packed."""
-    return (varint(len(reports)) + varint(reports[0]) + pack(list(map(sub, reports[1:], reports[:-1])))
-            + pack(positions))
+    """Where a 4-piece stands: a run for each block of report numbers (the count of its places,
+    the report of the first, the gaps between the reports of one place and the next, 0 within a
+    report, packed, then the positions packed), then 0."""
+    return b"".join(_places_run(reports[a:b], positions[a:b]) for a, b in _runs(reports)) + b"\x00"
 
 
 def decode_places(data: bytes | memoryview) -> list[tuple[int, int]]:
     """The (report, position) places of a 4-piece, in order."""
-    reports, at = decode_docs(data)
-    positions, _ = unpack(data, at, len(reports))
-    return list(zip(reports, positions))
+    out: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        n, at = read_varint(data, at)
+        if n == 0:
+            return out
+        first, at = read_varint(data, at)
+        gaps, at = unpack(data, at, n - 1)
+        positions, at = unpack(data, at, n)
+        out += zip(accumulate(gaps, initial=first), positions)
 
 
 def encode_shard(postings: dict[str, bytes]) -> bytes:
@@ -151,11 +180,12 @@ def decode_shard(data: bytes) -> dict[str, bytes]:
 
 # -- the reports' data -------------------------------------------------------------------------------
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _entry(record: SearchRecord) -> bytes:
     """What a result shows of a report, and its searchable text, as JSON."""
-    return json.dumps([record.url, record.title, record.budget, record.score,
-                       [[field, list(segments)] for field, segments in record.fields]],
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _JSON.encode((record.url, record.title, record.budget, record.score, record.fields)).encode("utf-8")
 
 
 def _segments(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding, only: str = "") -> list[str]:
@@ -164,14 +194,14 @@ def _segments(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding, onl
 
 
 def _keys(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding,
-          pieces: Pieces) -> tuple[set[str], set[str], list[tuple[str, int]]]:
+          pieces: Pieces) -> tuple[set[str], set[str], list[str], list[int]]:
     """A report's pieces, those of its name, and its 4-pieces with their positions."""
     fields = list(fields)
-    grams, where = pieces.of(_segments(fields, folding))
+    grams, fours, places = pieces.of(_segments(fields, folding))
     names: set[str] = set()
     for segment in _segments(fields, folding, "name"):
         names.update(pieces(segment)[0])
-    return grams, names, where
+    return grams, names, fours, places
 
 
 def _sort_key(value: str) -> float:
@@ -221,69 +251,74 @@ def _name(number: int) -> str:
     return f"{number:03x}"
 
 
-def write_index(records: Sequence[SearchRecord], output: Output) -> Indexed | None:
+def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) -> Indexed | None:
     """Write the index of ``records`` into ``output`` under ``search/index/``, in place of the
-    previous site's where that site holds the index of the same reports."""
+    previous site's where that site holds the index of the same reports, with ``jobs`` processes."""
     if not records:
         return None
     folding = Folding()
     chunks, gshards, pshards = layout(len(records))
-    ordered = sorted(records, key=lambda r: (chunk_of(r.path, chunks), r.path))
-    number_of = [chunk_of(r.path, chunks) for r in ordered]
+    keyed = sorted((chunk_of(r.path, chunks), r.path, r) for r in records)
+    ordered = [r for _, _, r in keyed]
     counts = [0] * chunks
-    for c in number_of:
+    for c, _, _ in keyed:
         counts[c] += 1
-    entries = [_entry(r) for r in ordered]
-    chunk_files: dict[int, bytes] = {}
-    start = 0
-    for c, n in enumerate(counts):
-        if n:
-            chunk_files[c] = b"[" + b",".join(entries[start:start + n]) + b"]"
-        start += n
-    digests = {str(c): hashlib.sha256(data).hexdigest()[:16] for c, data in chunk_files.items()}
+    del keyed
     order = hashlib.sha256(f"{FORMAT} {chunks} {gshards} {pshards}\n".encode() +
                            "\n".join(r.path for r in ordered).encode("utf-8")).hexdigest()
-    previous = _previous(output, order, digests)
+    previous = _previous(output, order, {str(c) for c, n in enumerate(counts) if n})
+    # The chunks, one at a time: written when their bytes changed, else kept.
+    digests: dict[str, str] = {}
+    changed: list[int] = []
+    kept_c: list[str] = []
+    starts = list(accumulate(counts, initial=0))
+    for c, n in enumerate(counts):
+        if not n:
+            continue
+        data = b"[" + b",".join(_entry(r) for r in ordered[starts[c]:starts[c + 1]]) + b"]"
+        digests[str(c)] = hashlib.sha256(data).hexdigest()[:16]
+        if previous is not None and previous[0]["chunks"].get(str(c)) == digests[str(c)]:
+            kept_c.append(f"{_name(c)}.json")
+        else:
+            output.write_bytes(f"{FOLDER}/c/{_name(c)}.json", data)
+            changed.append(c)
+    written = len(changed)
     if previous is None:
-        g_files, p_files = _whole(ordered, folding, gshards, pshards)
-        kept_g: list[str] = []
-        kept_p: list[str] = []
-        changed_chunks = set(chunk_files)
+        present = _whole(ordered, (gshards, pshards), output, jobs)
+        kept: tuple[list[str], list[str]] = ([], [])
     else:
         state, folder = previous
-        changed_chunks = {c for c in chunk_files if state["chunks"].get(str(c)) != digests[str(c)]}
-        g_files, p_files, kept_g, kept_p = _update(ordered, entries, counts, changed_chunks, folding,
-                                                   folder, state, gshards, pshards)
-    state = {"format": FORMAT, "order": order, "chunks": digests,
-             "g": sorted([*g_files, *(int(n[:-4], 16) for n in kept_g)]),
-             "p": sorted([*p_files, *(int(n[:-4], 16) for n in kept_p)])}
-    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), (state["g"], state["p"]))
-    written = 0
-    for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers)):
-        output.write_bytes(f"{FOLDER}/{rel}", data)
-    for sub_folder, files in (("g", g_files), ("p", p_files)):
-        for shard in sorted(files):
-            output.write_bytes(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin", files[shard])
-            written += 1
-    for c in sorted(changed_chunks):
-        output.write_bytes(f"{FOLDER}/c/{_name(c)}.json", chunk_files[c])
-        written += 1
-    kept = [f"{_name(c)}.json" for c in sorted(set(chunk_files) - changed_chunks)]
-    for sub_folder, names in (("g", kept_g), ("p", kept_p), ("c", kept)):
+        files = _update(ordered, starts, changed, folding, folder, state, gshards, pshards)
+        for sub_folder, shards in zip(("g", "p"), files):
+            for shard in sorted(shards):
+                if shards[shard]:  # else no key is left in it: no file
+                    output.write_bytes(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin", shards[shard])
+                    written += 1
+        kept = ([f"{_name(s)}.bin" for s in state["g"] if s not in files[0]],
+                [f"{_name(s)}.bin" for s in state["p"] if s not in files[1]])
+        present = (sorted([*(s for s, data in files[0].items() if data), *(int(n[:-4], 16) for n in kept[0])]),
+                   sorted([*(s for s, data in files[1].items() if data), *(int(n[:-4], 16) for n in kept[1])]))
+    for sub_folder, names in (("g", kept[0]), ("p", kept[1]), ("c", kept_c)):
         if names:
             output.keep_folder(f"{FOLDER}/{sub_folder}", names)
+    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present)
+    for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers)):
+        output.write_bytes(f"{FOLDER}/{rel}", data)
+    state = {"format": FORMAT, "order": order, "chunks": digests, "g": present[0], "p": present[1]}
     output.write_bytes(f"{FOLDER}/state.json", json.dumps(state, sort_keys=True).encode("utf-8"))
-    return Indexed(4 + len(state["g"]) + len(state["p"]) + len(chunk_files), written, previous is not None)
+    if previous is None:
+        written += len(present[0]) + len(present[1])
+    return Indexed(4 + len(present[0]) + len(present[1]) + len(digests), written, previous is not None)
 
 
-def _previous(output: Output, order: str, digests: dict[str, str]) -> tuple[dict[str, Any], Path] | None:
+def _previous(output: Output, order: str, chunks: set[str]) -> tuple[dict[str, Any], Path] | None:
     """The previous site's index state when it indexes the same reports, in the same order, whole."""
     if output.previous is None:
         return None
     folder = output.previous / FOLDER
     try:
         state = json.loads((folder / "state.json").read_bytes())
-        if state["format"] != FORMAT or state["order"] != order or set(state["chunks"]) != set(digests):
+        if state["format"] != FORMAT or state["order"] != order or set(state["chunks"]) != chunks:
             return None
         for sub_folder, want in (("g", {f"{_name(s)}.bin" for s in state["g"]}),
                                  ("p", {f"{_name(s)}.bin" for s in state["p"]}),
@@ -295,68 +330,96 @@ def _previous(output: Output, order: str, digests: dict[str, str]) -> tuple[dict
         return None
 
 
-def _whole(ordered: Sequence[SearchRecord], folding: Folding, gshards: int,
-           pshards: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
-    """Every shard of the index of ``ordered``."""
-    typecode = "H" if len(ordered) <= 65536 else "I"
+def _whole(ordered: Sequence[SearchRecord], shards: tuple[int, int], output: Output,
+           jobs: int) -> tuple[list[int], list[int]]:
+    """Write every shard of the index of ``ordered``; return the numbers of the shards written.
+
+    The reports are indexed ``BLOCK`` at a time, the batches on ``jobs`` cores: each gives the
+    runs of its postings, encoded, by shard; the runs are then joined shard by shard. So the
+    build holds the postings of one batch per core and the index encoded, never a posting per
+    Python object."""
+    batches = parallel.run(_batch, range(0, len(ordered), BLOCK), jobs, (ordered, shards), chunk=1)
+    present = []
+    for kind, sub_folder in ((0, "g"), (1, "p")):
+        numbers = sorted({shard for batch in batches for shard in batch[kind]})
+        for shard in numbers:
+            joined: dict[str, list[bytes]] = {}
+            named: dict[str, list[bytes]] = {}
+            for batch in batches:
+                for gram, value in decode_shard(batch[kind].pop(shard, b"\x00")).items():
+                    if kind == 0:
+                        size, at = read_varint(value, 0)
+                        joined.setdefault(gram, []).append(value[at:at + size])
+                        named.setdefault(gram, []).append(value[at + size:])
+                    else:
+                        joined.setdefault(gram, []).append(value)
+            postings = {gram: b"".join(runs) + b"\x00" + (b"".join(named[gram]) + b"\x00" if kind == 0 else b"")
+                        for gram, runs in joined.items()}
+            output.write_bytes(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin", encode_shard(postings))
+        present.append(numbers)
+    return present[0], present[1]
+
+
+def _batch(start: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
+    """The runs of the postings of reports ``start`` to ``start + BLOCK``, by shard, each shard's as
+    :func:`encode_shard` writes them (a piece's value: its run's length, its run, its name run)."""
+    ordered, shards = parallel.state()
+    folding = Folding()
     pieces = Pieces()
+    typecode = "H" if len(ordered) <= 65536 else "I"
     docs: defaultdict[str, array[int]] = defaultdict(partial(array, typecode))
     in_names: defaultdict[str, array[int]] = defaultdict(partial(array, typecode))
-    places: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))  # report, position, report, …
-    for number, record in enumerate(ordered):
-        grams, names, where = _keys(record.fields, folding, pieces)
-        # docs[gram].append(number) for each gram, and places[gram].extend((number, position)) for
-        # each place, without a loop of bytecode
+    places: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))  # report, position, …
+    for number in range(start, min(start + BLOCK, len(ordered))):
+        grams, names, fours, positions = _keys(ordered[number].fields, folding, pieces)
+        # docs[gram].append(number) for each gram, and places[gram].extend((number, position))
+        # for each place, without a loop of bytecode
         deque(map(array.append, map(docs.__getitem__, grams), repeat(number)), maxlen=0)
         deque(map(array.append, map(in_names.__getitem__, names), repeat(number)), maxlen=0)
-        deque(map(array.extend, map(places.__getitem__, [gram for gram, _ in where]),
-                  zip(repeat(number), [at for _, at in where])), maxlen=0)
-    g: dict[int, dict[str, bytes]] = {}
+        deque(map(array.extend, map(places.__getitem__, fours), zip(repeat(number), positions)), maxlen=0)
+    batch: tuple[dict[int, dict[str, bytes]], dict[int, dict[str, bytes]]] = ({}, {})
     for gram, ids in docs.items():
-        g.setdefault(shard_of(gram, gshards), {})[gram] = encode_piece(ids, in_names.get(gram, ()))
+        run = _run(ids)
+        in_name = in_names.get(gram)
+        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = \
+            varint(len(run)) + run + (_run(in_name) if in_name else b"")
     del docs, in_names
-    p: dict[int, dict[str, bytes]] = {}
     for gram, pairs in places.items():
-        p.setdefault(shard_of(gram, pshards), {})[gram] = encode_places(pairs[0::2], pairs[1::2])
-    return ({s: encode_shard(keys) for s, keys in g.items()}, {s: encode_shard(keys) for s, keys in p.items()})
+        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = _places_run(pairs[0::2], pairs[1::2])
+    return ({shard: encode_shard(keys) for shard, keys in batch[0].items()},
+            {shard: encode_shard(keys) for shard, keys in batch[1].items()})
 
 
-def _update(ordered: Sequence[SearchRecord], entries: list[bytes], counts: list[int], changed: set[int],
-            folding: Folding, folder: Path, state: dict[str, Any], gshards: int,
-            pshards: int) -> tuple[dict[int, bytes], dict[int, bytes], list[str], list[str]]:
-    """The shards the reports of chunks ``changed`` touch, updated from the previous site's;
-    and the names of the shards to keep."""
-    starts = list(accumulate(counts, initial=0))
+def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[int], folding: Folding,
+            folder: Path, state: dict[str, Any], gshards: int,
+            pshards: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
+    """The shards the reports of chunks ``changed`` touch, updated from the previous site's
+    (empty bytes: a shard left without keys)."""
     pieces = Pieces()
     g_ops: dict[int, dict[str, list[tuple[int, bool, bool]]]] = {}  # shard: key: (report, in it?, in name?)
     p_ops: dict[int, dict[str, list[tuple[int, list[int]]]]] = {}  # shard: key: (report, its positions now)
-    for c in sorted(changed):
+    for c in changed:
         old = json.loads((folder / "c" / f"{_name(c)}.json").read_bytes())
         for i, number in enumerate(range(starts[c], starts[c + 1])):
-            if json.loads(entries[number]) == old[i]:
+            if json.loads(_entry(ordered[number])) == old[i]:
                 continue
-            old_grams, old_names, old_where = _keys(old[i][4], folding, pieces)
-            new_grams, new_names, new_where = _keys(ordered[number].fields, folding, pieces)
+            old_grams, old_names, old_fours, old_places = _keys(old[i][4], folding, pieces)
+            new_grams, new_names, new_fours, new_places = _keys(ordered[number].fields, folding, pieces)
             for gram in (old_grams ^ new_grams) | (old_names ^ new_names):
                 g_ops.setdefault(shard_of(gram, gshards), {}).setdefault(gram, []).append(
                     (number, gram in new_grams, gram in new_names))
-            before, after = _grouped(old_where), _grouped(new_where)
+            before, after = _grouped(old_fours, old_places), _grouped(new_fours, new_places)
             for gram in before.keys() | after.keys():
                 if before.get(gram) != after.get(gram):
                     p_ops.setdefault(shard_of(gram, pshards), {}).setdefault(gram, []).append(
                         (number, after.get(gram, [])))
-    g_files = {s: _apply_docs(folder / "g" / f"{_name(s)}.bin", s in state["g"], ops) for s, ops in g_ops.items()}
-    p_files = {s: _apply_places(folder / "p" / f"{_name(s)}.bin", s in state["p"], ops)
-               for s, ops in p_ops.items()}
-    kept_g = [f"{_name(s)}.bin" for s in state["g"] if s not in g_files]
-    kept_p = [f"{_name(s)}.bin" for s in state["p"] if s not in p_files]
-    return ({s: data for s, data in g_files.items() if data}, {s: data for s, data in p_files.items() if data},
-            kept_g, kept_p)
+    return ({s: _apply_docs(folder / "g" / f"{_name(s)}.bin", s in state["g"], ops) for s, ops in g_ops.items()},
+            {s: _apply_places(folder / "p" / f"{_name(s)}.bin", s in state["p"], ops) for s, ops in p_ops.items()})
 
 
-def _grouped(where: list[tuple[str, int]]) -> dict[str, list[int]]:
+def _grouped(fours: list[str], places: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    for gram, at in where:
+    for gram, at in zip(fours, places):
         out.setdefault(gram, []).append(at)
     return out
 

@@ -99,20 +99,58 @@ class Reader {
     return out;
   }
 
-  /** Report numbers as the index writes them: the count, the first, the gaps. */
+  /** Report numbers as the index writes them: runs (a count, the first, the gaps), then 0. */
   docs() {
-    const n = this.varint();
-    if (n === 0) return new Uint32Array(0);
-    const out = new Uint32Array(n);
-    out[0] = this.varint();
-    const gaps = this.packed(n - 1);
-    for (let i = 1; i < n; i++) out[i] = out[i - 1] + gaps[i - 1];
-    return out;
+    const runs = [];
+    let total = 0;
+    for (let n = this.varint(); n > 0; n = this.varint()) {
+      const run = new Uint32Array(n);
+      run[0] = this.varint();
+      const gaps = this.packed(n - 1);
+      for (let i = 1; i < n; i++) run[i] = run[i - 1] + gaps[i - 1];
+      runs.push(run);
+      total += n;
+    }
+    return join(runs, total);
+  }
+
+  /** Where a piece stands: runs of report numbers as docs() reads them, each with its positions. */
+  places() {
+    const docs = [];
+    const at = [];
+    let total = 0;
+    for (let n = this.varint(); n > 0; n = this.varint()) {
+      const run = new Uint32Array(n);
+      run[0] = this.varint();
+      const gaps = this.packed(n - 1);
+      for (let i = 1; i < n; i++) run[i] = run[i - 1] + gaps[i - 1];
+      docs.push(run);
+      at.push(this.packed(n));
+      total += n;
+    }
+    return { docs: join(docs, total), at: join(at, total) };
   }
 }
 
+function join(runs, total) {
+  if (runs.length === 1) return runs[0];
+  const out = new Uint32Array(total);
+  let at = 0;
+  for (const run of runs) {
+    out.set(run, at);
+    at += run.length;
+  }
+  return out;
+}
+
+/** Fetch a file of the index, asking the server whether a copy the browser keeps is still the file:
+ *  the names stay while their bytes change with the content. */
+function get(url) {
+  return fetch(url, { cache: "no-cache" });
+}
+
 async function fetchBytes(url) {
-  const response = await fetch(url);
+  const response = await get(url);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -144,7 +182,7 @@ class SiteIndex {
   }
 
   static async load(base) {
-    const response = await fetch(`${base}head.json`);
+    const response = await get(`${base}head.json`);
     if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
     const head = await response.json();
     if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
@@ -184,9 +222,7 @@ class SiteIndex {
     const shard = await this.shard("p", shardOf(codes, this.head.places));
     const bytes = shard.get(String.fromCodePoint(...codes));
     if (!bytes) return { docs: new Uint32Array(0), at: new Uint32Array(0) };
-    const r = new Reader(bytes);
-    const docs = r.docs();
-    return { docs, at: r.packed(docs.length) };
+    return new Reader(bytes).places();
   }
 
   /** The reports holding the folded query `codes` as one piece, ascending, and which of them
@@ -244,7 +280,7 @@ class SiteIndex {
       else hi = mid;
     }
     if (!this.chunks.has(lo)) {
-      this.chunks.set(lo, fetch(`${this.base}c/${lo.toString(16).padStart(3, "0")}.json`).then((r) => r.json()));
+      this.chunks.set(lo, get(`${this.base}c/${lo.toString(16).padStart(3, "0")}.json`).then((r) => r.json()));
     }
     return (await this.chunks.get(lo))[doc - this.starts[lo]];
   }
@@ -403,28 +439,38 @@ class SearchPage {
     const found = await this.lookup(codes);
     if (run !== this.run) return;
     // The results pass every filter; a filter's counts are those of the other filters' results.
+    // Reports of one combination of filter values pass or fail together: count by combination.
     const counts = Object.fromEntries(FACETS.map((f) => [f, {}]));
     const names = [];
     const rest = [];
     found.forEach((hits, s) => {
       const site = this.sites[s];
-      const inName = new Set(hits.names);
-      for (const doc of hits.docs) {
-        const values = FACETS.map((f) => site.value(doc, f));
-        let failed = -1;
-        let failures = 0;
-        values.forEach((v, i) => {
-          const want = filters[FACETS[i]];
-          if (want !== undefined && v !== want) {
-            failed = i;
-            failures += 1;
+      const combos = site.combos.length / 4;
+      const failures = new Uint8Array(combos);
+      const failed = new Int8Array(combos);
+      const values = [];
+      for (let c = 0; c < combos; c++) {
+        values.push(FACETS.map((facet, i) => {
+          const v = facet === "site" ? site.title : (site.combos[c * 4 + i - 1] ? site.values[facet][site.combos[c * 4 + i - 1] - 1] : "");
+          if (filters[facet] !== undefined && v !== filters[facet]) {
+            failures[c] += 1;
+            failed[c] = i;
           }
+          return v;
+        }));
+      }
+      const tally = new Uint32Array(combos);
+      const inName = hits.names.length ? new Set(hits.names) : null;
+      for (const doc of hits.docs) {
+        const c = site.combo[doc];
+        tally[c] += 1;
+        if (failures[c] === 0) (inName && inName.has(doc) ? names : rest).push({ site, doc });
+      }
+      for (let c = 0; c < combos; c++) {
+        if (!tally[c] || failures[c] > 1) continue;
+        values[c].forEach((v, i) => {
+          if (v && (failures[c] === 0 || failed[c] === i)) counts[FACETS[i]][v] = (counts[FACETS[i]][v] || 0) + tally[c];
         });
-        if (failures > 1) continue;
-        values.forEach((v, i) => {
-          if (v && (failures === 0 || failed === i)) counts[FACETS[i]][v] = (counts[FACETS[i]][v] || 0) + 1;
-        });
-        if (failures === 0) (inName.has(doc) ? names : rest).push({ site, doc });
       }
     });
     // By relevance: the reports holding the query in their name first, each site in its order.
