@@ -283,3 +283,24 @@ def test_a_budgets_chapters_keep_their_paragraphs_and_lines() -> None:
         at = next(i for i, (_brk, text) in enumerate(lines) if text.startswith("依据“三定”方案"))
         assert lines[at + 1] == (True, first)
         assert not lines[at + 2][0] and lines[at + 2][1].startswith("2. 负责推进本区法治政府建设工作。")
+
+
+def test_the_phone_is_the_projects_not_the_finance_officers(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(FORMS / "other-province.xlsx")
+    sheet = book.worksheets[0]
+    row = next(r for r in sheet.iter_rows() if r[0].value == "财务负责人")
+    phone = next(c for c in row if c.value == "联系电话")
+    sheet.cell(phone.row, phone.column + 1).value = "021-00000000"
+    for r in sheet.iter_rows():  # the project's own phone left blank
+        if r[0].value == "项目负责人":
+            sheet.cell(r[0].row, next(c for c in r if c.value == "联系电话").column + 1).value = None
+    path = tmp_path / "form.xlsx"
+    book.save(path)
+    code, _out, err = import_quietly([path], tmp_path / "content")
+    assert code == 0, err
+    written = [parse_yaml(p.read_text(encoding="utf-8"))[0] for p in (tmp_path / "content").rglob("*.yaml")
+               if "projects" in p.parts]
+    assert [d.get("finance_leader") for d in written] == ["李四", "李四"]
+    assert all("phone" not in d for d in written)

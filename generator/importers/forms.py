@@ -172,10 +172,14 @@ def _head(rows: list[Row], parsed: Parsed, year: int | None, labels: dict[str, s
 
 
 def _self_evaluation(rows: list[Row], parsed: Parsed, year: int | None, msgs: Messages) -> bool:
-    _head(rows, parsed, year, {"项目名称": "name", "实施单位": "implementer",
-                               "项目负责人": "leader", "联系电话": "phone",
-                               "财务负责人": "finance_leader"})
+    # 联系电话 is the project's (项目负责人's), not the one a 财务负责人 row prints beside its name
+    finance = [r for r in rows if r.cells and key(r.cells[0]) == "财务负责人"]
+    _head([r for r in rows if r not in finance], parsed, year,
+          {"项目名称": "name", "实施单位": "implementer", "项目负责人": "leader", "联系电话": "phone"})
     data = parsed.data
+    officer = _labelled(rows, {"财务负责人", "联系电话"}).get("财务负责人")
+    if officer:
+        data["finance_leader"] = officer[0]
     funds_at = _index(rows, "项目资金")
     goals_at = _index(rows, "实际完成情况", max(funds_at, 0))
     table_at = _index(rows, "一级指标", max(goals_at, 0))
