@@ -229,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
 
 # import name -> distribution name, where they differ
 _DISTRIBUTIONS = {"yaml": "pyyaml", "markdown_it": "markdown-it-py", "pydantic_core": "pydantic",
-                  "pagefind_bin": "pagefind", "pagefind_bin_extended": "pagefind"}
+                  "pagefind_bin": "pagefind", "pagefind_bin_extended": "pagefind",
+                  "docx": "python-docx", "pdfminer": "pdfminer.six", "PIL": "pillow"}
 
 
 def installation_problem(exc: ModuleNotFoundError) -> str | None:

@@ -42,6 +42,12 @@ def test_a_missing_package_is_an_installation_problem_with_its_fix(make_site: Ma
                    code="import sys; sys.modules['markdown_it'] = None")
     assert "the Python package markdown-it-py is not installed" in markdown.stderr
     assert "internal error" not in markdown.stderr and not (tmp_path / "out").exists()
+    # a reader of the forms, named by the package that installs it (import docx is python-docx)
+    form = ROOT / "tests" / "fixtures" / "forms" / "004.docx"
+    word = run("import", str(form), "--content", str(tmp_path / "imported"), cwd=tmp_path,
+               code="import sys; sys.modules['docx'] = None")
+    assert word.returncode == 1 and "the Python package python-docx is not installed" in word.stderr
+    assert not (tmp_path / "imported").exists()
 
 
 def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:

@@ -95,3 +95,11 @@ def test_an_installed_copy_tells_how_to_install_a_missing_package(installed: Pat
     assert result.stderr == (f"disclose: installation problem: the Python package pydantic is not installed for "
                              f"{installed / 'python'}; install it with: {installed / 'python'} -m pip install "
                              "'pydantic>=2.6'\n")
+
+
+def test_an_installed_copy_names_the_distribution_of_a_missing_reader(installed: Path, tmp_path: Path) -> None:
+    program = ("import sys; sys.modules['docx'] = None\nfrom generator.cli import main\n"
+               f"raise SystemExit(main(['import', {str(FORMS / '004.docx')!r}]))")
+    result = _run([installed / "python", "-c", program], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.endswith(f"install it with: {installed / 'python'} -m pip install 'python-docx>=1.1'\n")
