@@ -107,12 +107,12 @@ def _run(args: argparse.Namespace) -> int:
         from generator.audit.view import check_report
         from generator.site import check
 
-        content, findings = check(_content_dir(args.content), args.strict)
+        checked, findings = check(_content_dir(args.content), args.strict)
         print(check_report(findings, findings.outcomes))
-        for draft in content.drafts:
+        for draft in checked.drafts:
             print(f"draft: {draft}: left out of the site until you remove its line draft: true")
-        drafts = f", {len(content.drafts)} drafts" if content.drafts else ""
-        print(f"checked {len(content.reports)} reports, {len(content.departments)} departments"
+        drafts = f", {len(checked.drafts)} drafts" if checked.drafts else ""
+        print(f"checked {len(checked.reports)} reports, {len(checked.departments)} departments"
               f"{drafts}: no errors, {len(findings)} findings")
         return 0
     if args.command == "serve":
