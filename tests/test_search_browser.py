@@ -34,8 +34,8 @@ EXACT = """async ({script, bundles, queries}) => {
     const results = [];
     for (const site of sites) {
       for (const doc of (await site.find(codes)).docs) {
-        const [url, , , , fields] = await site.entry(doc);
-        results.push([url, search.locate(fields, folded) !== null]);
+        const [url] = await site.entry(doc);
+        results.push([url, search.locate(await site.text(doc), folded) !== null]);
       }
     }
     out.push(results);

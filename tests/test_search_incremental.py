@@ -46,7 +46,8 @@ def holding(site: Path, text: str) -> set[str]:
     shard = site / FOLDER / "g" / f"{shard_of(piece, head['grams']):03x}.bin"
     postings = decode_shard(shard.read_bytes()) if shard.exists() else {}
     names = decode_piece(postings[piece])[1] if piece in postings else []
-    entries = [e for c in sorted((site / FOLDER / "c").iterdir()) for e in json.loads(c.read_bytes())]
+    entries = [e for c in sorted((site / FOLDER / "c").iterdir(), key=lambda p: int(p.stem, 16))
+               for e in json.loads(c.read_bytes())]
     return {entries[n][0] for n in names}
 
 
@@ -70,7 +71,7 @@ def test_a_name_edit_rewrites_only_the_files_it_touches(examples: Path, tmp_path
     # the state the next build reads. The columns, the head and the sort keys are the same bytes.
     chunks, gshards, pshards = layout(json.loads((out / FOLDER / "head.json").read_bytes())["docs"])
     old, new = Pieces()(fold(NAME)), Pieces()(fold("社区矫正定位平台"))
-    expected = {f"c/{chunk_of(PATH, chunks):03x}.json", "state.json"}
+    expected = {f"c/{chunk_of(PATH, chunks):03x}.json", f"t/{chunk_of(PATH, chunks):03x}.json", "state.json"}
     expected |= {f"g/{shard_of(g, gshards):03x}.bin" for g in old[0] ^ new[0]}
     expected |= {f"p/{shard_of(g, pshards):03x}.bin" for g in set(old[1]) | set(new[1])}
     assert changed <= expected and f"c/{chunk_of(PATH, chunks):03x}.json" in changed

@@ -15,8 +15,10 @@ The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md de
   it, the pieces spread over the shards by a hash, so a query fetches its pieces' shards only;
 - ``p/<shard>.bin``: for every folded four-character piece, where it stands in each report
   (a query longer than four characters joins its pieces by position);
-- ``c/<chunk>.json``: what a result shows and the text to mark the match in, for the one
-  or two reports of each chunk; a report's chunk is a hash of its path;
+- ``c/<chunk>.json``: what a result shows (URL, name, budget, score), for the one or two
+  reports of each chunk; a report's chunk is a hash of its path;
+- ``t/<chunk>.json``: the same reports' searchable text, fetched to mark a match found
+  elsewhere than in the name or the department;
 - ``state.json``: what the next build needs to update the index in place (not read by pages).
 
 Reports are numbered in the order (chunk, path). An edit that keeps the set of reports
@@ -184,8 +186,13 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _entry(record: SearchRecord) -> bytes:
-    """What a result shows of a report, and its searchable text, as JSON."""
-    return _JSON.encode((record.url, record.title, record.budget, record.score, record.fields)).encode("utf-8")
+    """What a result shows of a report (its other facts are in the columns), as JSON."""
+    return _JSON.encode((record.url, record.title, record.budget, record.score)).encode("utf-8")
+
+
+def _text(record: SearchRecord) -> bytes:
+    """A report's searchable text, as JSON: what a result's match is marked in."""
+    return _JSON.encode(record.fields).encode("utf-8")
 
 
 def _segments(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding, only: str = "") -> list[str]:
@@ -232,7 +239,7 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
     number = {combo: i for i, combo in enumerate(combos)}
     columns = b"".join([varint(len(records)), varint(len(chunk_counts)), varint(len(combos)),
                         pack([v for combo in combos for v in combo]), pack([number[row] for row in rows]),
-                        pack(chunk_counts), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
+                        pack(chunk_counts, nibbles=True), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
     head = {"format": FORMAT, "site": records[0].site, "docs": len(records), "chunks": len(chunk_counts),
             "grams": shards[0], "places": shards[1], "facets": values,
             "slugs": {facet: [found[v] for v in values[facet]] for facet, found in slugs.items()}}
@@ -270,19 +277,22 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
     # The chunks, one at a time: written when their bytes changed, else kept.
     digests: dict[str, str] = {}
     changed: list[int] = []
-    kept_c: list[str] = []
+    kept_c: list[str] = []  # the same names in c/ and t/
     starts = list(accumulate(counts, initial=0))
     for c, n in enumerate(counts):
         if not n:
             continue
-        data = b"[" + b",".join(_entry(r) for r in ordered[starts[c]:starts[c + 1]]) + b"]"
-        digests[str(c)] = hashlib.sha256(data).hexdigest()[:16]
+        reports = ordered[starts[c]:starts[c + 1]]
+        data = b"[" + b",".join(map(_entry, reports)) + b"]"
+        text = b"[" + b",".join(map(_text, reports)) + b"]"
+        digests[str(c)] = hashlib.sha256(data + b"\n" + text).hexdigest()[:16]
         if previous is not None and previous[0]["chunks"].get(str(c)) == digests[str(c)]:
             kept_c.append(f"{_name(c)}.json")
         else:
             output.write_bytes(f"{FOLDER}/c/{_name(c)}.json", data)
+            output.write_bytes(f"{FOLDER}/t/{_name(c)}.json", text)
             changed.append(c)
-    written = len(changed)
+    written = 2 * len(changed)
     if previous is None:
         present = _whole(ordered, (gshards, pshards), output, jobs)
         kept: tuple[list[str], list[str]] = ([], [])
@@ -298,7 +308,7 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
                 [f"{_name(s)}.bin" for s in state["p"] if s not in files[1]])
         present = (sorted([*(s for s, data in files[0].items() if data), *(int(n[:-4], 16) for n in kept[0])]),
                    sorted([*(s for s, data in files[1].items() if data), *(int(n[:-4], 16) for n in kept[1])]))
-    for sub_folder, names in (("g", kept[0]), ("p", kept[1]), ("c", kept_c)):
+    for sub_folder, names in (("g", kept[0]), ("p", kept[1]), ("c", kept_c), ("t", kept_c)):
         if names:
             output.keep_folder(f"{FOLDER}/{sub_folder}", names)
     head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present)
@@ -308,7 +318,7 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
     output.write_bytes(f"{FOLDER}/state.json", json.dumps(state, sort_keys=True).encode("utf-8"))
     if previous is None:
         written += len(present[0]) + len(present[1])
-    return Indexed(4 + len(present[0]) + len(present[1]) + len(digests), written, previous is not None)
+    return Indexed(4 + len(present[0]) + len(present[1]) + 2 * len(digests), written, previous is not None)
 
 
 def _previous(output: Output, order: str, chunks: set[str]) -> tuple[dict[str, Any], Path] | None:
@@ -322,7 +332,8 @@ def _previous(output: Output, order: str, chunks: set[str]) -> tuple[dict[str, A
             return None
         for sub_folder, want in (("g", {f"{_name(s)}.bin" for s in state["g"]}),
                                  ("p", {f"{_name(s)}.bin" for s in state["p"]}),
-                                 ("c", {f"{_name(int(c))}.json" for c in state["chunks"]})):
+                                 ("c", {f"{_name(int(c))}.json" for c in state["chunks"]}),
+                                 ("t", {f"{_name(int(c))}.json" for c in state["chunks"]})):
             if set(os.listdir(folder / sub_folder)) != want:
                 return None  # a file gone or added since: not the index the state describes
         return state, folder
@@ -399,11 +410,11 @@ def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[in
     g_ops: dict[int, dict[str, list[tuple[int, bool, bool]]]] = {}  # shard: key: (report, in it?, in name?)
     p_ops: dict[int, dict[str, list[tuple[int, list[int]]]]] = {}  # shard: key: (report, its positions now)
     for c in changed:
-        old = json.loads((folder / "c" / f"{_name(c)}.json").read_bytes())
+        old = json.loads((folder / "t" / f"{_name(c)}.json").read_bytes())
         for i, number in enumerate(range(starts[c], starts[c + 1])):
-            if json.loads(_entry(ordered[number])) == old[i]:
-                continue
-            old_grams, old_names, old_fours, old_places = _keys(old[i][4], folding, pieces)
+            if json.loads(_text(ordered[number])) == old[i]:
+                continue  # the text is the same: no piece moved
+            old_grams, old_names, old_fours, old_places = _keys(old[i], folding, pieces)
             new_grams, new_names, new_fours, new_places = _keys(ordered[number].fields, folding, pieces)
             for gram in (old_grams ^ new_grams) | (old_names ^ new_names):
                 g_ops.setdefault(shard_of(gram, gshards), {}).setdefault(gram, []).append(

@@ -88,6 +88,11 @@ class Reader {
     const width = b[this.at++];
     const out = new Uint32Array(count);
     let at = this.at;
+    if (width === 0) {
+      for (let i = 0; i < count; i++) out[i] = (b[at + (i >> 1)] >> ((i & 1) * 4)) & 15;
+      this.at += (count + 1) >> 1;
+      return out;
+    }
     if (width === 1) {
       for (let i = 0; i < count; i++) out[i] = b[at + i];
     } else if (width === 2) {
@@ -270,8 +275,17 @@ class SiteIndex {
     return { docs, names: new Uint32Array(0) };
   }
 
-  /** What a result shows of report `doc`: [url, title, budget, score, fields]. */
+  /** What a result shows of report `doc`: [url, title, budget, score]. */
   async entry(doc) {
+    return this.chunk("c", doc);
+  }
+
+  /** The searchable text of report `doc`: [[field, [segment, …]], …]. */
+  async text(doc) {
+    return this.chunk("t", doc);
+  }
+
+  async chunk(kind, doc) {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (hi - lo > 1) {
@@ -279,10 +293,11 @@ class SiteIndex {
       if (this.starts[mid] <= doc) lo = mid;
       else hi = mid;
     }
-    if (!this.chunks.has(lo)) {
-      this.chunks.set(lo, get(`${this.base}c/${lo.toString(16).padStart(3, "0")}.json`).then((r) => r.json()));
+    const key = `${kind}${lo}`;
+    if (!this.chunks.has(key)) {
+      this.chunks.set(key, get(`${this.base}${kind}/${lo.toString(16).padStart(3, "0")}.json`).then((r) => r.json()));
     }
-    return (await this.chunks.get(lo))[doc - this.starts[lo]];
+    return (await this.chunks.get(key))[doc - this.starts[lo]];
   }
 
   /** Each report's budget and score (NaN when missing). */
@@ -542,12 +557,16 @@ class SearchPage {
     const found = this.found;
     const run = this.run;
     const batch = found.results.slice(this.shown, this.shown + BATCH);
-    const entries = await Promise.all(batch.map((r) => r.site.entry(r.doc)));
+    // The match is marked in the name or the department when it is there (no more to fetch),
+    // else in the report's text.
+    const shown = await Promise.all(batch.map(async (r) => {
+      const entry = await r.site.entry(r.doc);
+      if (!found.folded) return [entry, null];
+      const where = locate([["name", [entry[1]]], ["department", [r.site.value(r.doc, "department")]]], found.folded);
+      return [entry, where || locate(await r.site.text(r.doc), found.folded)];
+    }));
     if (run !== this.run || found !== this.found) return;
-    const items = batch.map((r, i) => {
-      const where = found.folded ? locate(entries[i][4], found.folded) : null;
-      return this.item(r, entries[i], where);
-    });
+    const items = batch.map((r, i) => this.item(r, ...shown[i]));
     this.list.append(...items);
     this.shown += items.length;
     const total = found.results.length;
