@@ -15,7 +15,7 @@ paragraphs, in Word a paragraph whose lines are apart by line breaks), then each
 a page (sheet) of its own under its title, 编制部门 and 单位, with its two-level heading and
 its notes, then the other sections. One workbook (one sheet per form), one Word document and one
 PDF (the HTML of the forms printed by headless Chromium, as a browser prints them) per
-seed file; the .xls of seed 004 only. ``other-province.xlsx`` and ``.pdf`` lay two reports out with
+seed file; the .xls of seed 004 only. ``other-province.xlsx``, ``.docx`` and ``.pdf`` lay two reports out with
 another province's labels (调整后预算数, 预算执行数, 预算执行率, 权重, 指标值, 完成值,
 指标性质, 度量单位, 项目基本情况, 评价结论, 存在问题, 改进措施, 财务负责人).
 """
@@ -622,6 +622,7 @@ def main(seeds_dir: Path, out: Path, only: set[str]) -> None:
              for d in by_seed[min(by_seed)][:2]]
     if not only or "other-province" in only:
         write_xlsx(other, out / "other-province.xlsx")
+        write_docx(other, out / "other-province.docx")
         pdfs.append((other, out / "other-province.pdf"))
     write_pdfs(pdfs)
     print(f"wrote the forms of {sum(len(r) for r in by_seed.values())} reports to {out}")

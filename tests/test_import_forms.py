@@ -215,7 +215,7 @@ def test_a_large_file_shows_its_progress(tmp_path: Path, monkeypatch: pytest.Mon
     assert "import: 004.pdf: page 5 of 5" in err
 
 
-@pytest.mark.parametrize("suffix", ["xlsx", "pdf"])
+@pytest.mark.parametrize("suffix", ["xlsx", "docx", "pdf"])
 def test_another_provinces_labels(suffix: str, tmp_path: Path) -> None:
     """调整后预算数, 预算执行数, 预算执行率, 权重, 指标值, 完成值, 其中：财政资金, 指标性质 and 度量单位
     columns, and 财务负责人 and the sections 项目基本情况, 评价结论, 存在问题 and 改进措施."""
