@@ -185,11 +185,6 @@ def decode_shard(data: bytes) -> dict[str, bytes]:
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _entry(record: SearchRecord) -> bytes:
-    """What a result shows of a report (its other facts are in the columns), as JSON."""
-    return _JSON.encode((record.url, record.title, record.budget, record.score)).encode("utf-8")
-
-
 def _text(record: SearchRecord) -> bytes:
     """A report's searchable text, as JSON: what a result's match is marked in."""
     return _JSON.encode(record.fields).encode("utf-8")
@@ -283,8 +278,8 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
         if not n:
             continue
         reports = ordered[starts[c]:starts[c + 1]]
-        data = b"[" + b",".join(map(_entry, reports)) + b"]"
-        text = b"[" + b",".join(map(_text, reports)) + b"]"
+        data = _JSON.encode([(r.url, r.title, r.budget, r.score) for r in reports]).encode("utf-8")
+        text = _JSON.encode([r.fields for r in reports]).encode("utf-8")
         digests[str(c)] = hashlib.sha256(data + b"\n" + text).hexdigest()[:16]
         if previous is not None and previous[0]["chunks"].get(str(c)) == digests[str(c)]:
             kept_c.append(f"{_name(c)}.json")
