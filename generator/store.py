@@ -117,17 +117,17 @@ def _untag(found: dict[str, Any]) -> Any:
 
 
 def encode(doc: Document) -> bytes:
-    """A document as a JSON record: its data, positions and body, nothing that can run."""
+    """A document as a JSON record: its data and body, nothing that can run (the positions of
+    its values are found again from the file, should an error or a finding ask)."""
     record = {"path": str(doc.path), "rel": doc.rel, "data": doc.data, "body": doc.body,
-              "body_line": doc.body_line, "digest": doc.digest, "positions": [[list(loc), *at] for loc, at in doc.positions.items()]}
+              "body_line": doc.body_line, "digest": doc.digest}
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
 
 
 def decode(data: bytes) -> Document:
     """The document of a record from :func:`encode`; ValueError, KeyError or TypeError if it is not one."""
     record = json.loads(data, object_hook=_untag)
-    positions = {tuple(loc): (int(line), int(col)) for loc, line, col in record["positions"]}
-    return Document(Path(record["path"]), str(record["rel"]), record["data"], positions,
+    return Document(Path(record["path"]), str(record["rel"]), record["data"],
                     str(record["body"]), int(record["body_line"]), str(record["digest"]))
 
 

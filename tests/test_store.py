@@ -19,12 +19,23 @@ def test_a_record_gives_back_the_document_with_its_decimals_dates_and_positions(
     for path in sorted(examples.rglob("*.yaml")) + sorted(examples.rglob("*.md")):
         doc = load_one(path, path.relative_to(examples).as_posix())
         assert not isinstance(doc, Exception)
-        again = decode(encode(doc))
+        record = encode(doc)
+        assert b"positions" not in record  # found again from the file when asked
+        again = decode(record)
         assert again == doc, path
+        assert again.positions == doc.positions and (again.positions or path.suffix == ".md"), path
     doc = load_one(examples / REPORT, REPORT)
     assert not isinstance(doc, Exception)
     figures = decode(encode(doc)).data["funds"]["total"]
     assert isinstance(figures["adjusted"], Decimal) and str(figures["adjusted"]) == str(doc.data["funds"]["total"]["adjusted"])
+
+
+def test_positions_are_not_guessed_for_a_file_changed_since(examples: Path) -> None:
+    doc = decode(encode(load_one(examples / REPORT, REPORT)))  # type: ignore[arg-type]
+    (examples / REPORT).write_text("\n\n" + (examples / REPORT).read_text(encoding="utf-8").replace("矫正", "矫治"),
+                                   encoding="utf-8")
+    assert doc.positions == {}
+    assert doc.where(("funds", "total", "executed")) == (1, 1)
 
 
 def test_text_that_looks_like_a_tag_stays_text(tmp_path: Path) -> None:

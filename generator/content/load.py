@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -46,17 +47,31 @@ KEY = -1  # positions[(*loc, KEY)]: where the key of the value at loc stands (no
 
 @dataclass(frozen=True)
 class Document:
-    """One parsed content file: its data and where each value stands in it."""
+    """One parsed content file: its data, and where each value stands in it when asked.
+
+    Positions are found again from the file when first asked (only an error or an audit
+    finding asks): keeping every value's position of every file would hold twice the memory
+    of the data itself, for the few files a build ever points into.
+    """
 
     path: Path
     rel: str
     data: Any
-    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
     # what the Store knows the file by: a hash of its path and bytes and the generator's code
     # ("" when it was loaded without a Store, whose results are then never kept)
     digest: str = ""
+
+    @cached_property
+    def positions(self) -> dict[Loc, tuple[int, int]]:
+        """The line and column of every value and key (at ``(*loc, KEY)``), parsed again from
+        the file; none when the file no longer holds this document (changed since)."""
+        try:
+            data, positions = _parse(read_text(self.path), self.path)
+        except (_Problem, OSError):
+            return {}
+        return positions if data == self.data else {}
 
     @property
     def shown(self) -> str:
@@ -465,16 +480,27 @@ def parse_markdown(text: str) -> tuple[Any, dict[Loc, tuple[int, int]], str, int
     return data, positions, text[match.end():], body_line
 
 
+def _parse(text: str, path: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+    """The data and positions of the text of content file ``path``."""
+    if path.suffix == ".md":
+        data, positions, _, _ = parse_markdown(text)
+        return data, positions
+    return parse_yaml(text)
+
+
 def load_file(path: Path, rel: str) -> Document:
     """Parse one content file; raise ``_Problem`` on the first thing that stops it."""
     text = read_text(path)
     if path.suffix == ".md":
         data, positions, body, body_line = parse_markdown(text)
-        return Document(path, rel, data, positions, body, body_line)
-    if not text.strip():
-        raise _Problem(None, "file is empty: fill in its fields or delete it")
-    data, positions = parse_yaml(text)
-    return Document(path, rel, data, positions)
+        doc = Document(path, rel, data, body, body_line)
+    else:
+        if not text.strip():
+            raise _Problem(None, "file is empty: fill in its fields or delete it")
+        data, positions = parse_yaml(text)
+        doc = Document(path, rel, data)
+    doc.__dict__["positions"] = positions  # known now; the Store's records and copies leave them out
+    return doc
 
 
 def discover(root: Path) -> Walked:

@@ -308,7 +308,7 @@ def validate(root: Path, loaded: Loaded) -> Content:
                 reports.append(ReportEntry(slug, report, doc))
         elif m := _PAGE.match(rel):
             slug_ok = _slug_ok(doc, m.group(1), "page file name", errors)
-            if not doc.positions:  # no front matter, or an empty one
+            if not doc.data and not doc.positions:  # no front matter, or an empty one
                 errors.append(doc.error(("title",), "required field is missing: begin the page with "
                                         "front matter, a line '---', a line 'title: …' and a line '---'"))
             elif slug_ok:
