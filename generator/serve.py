@@ -30,15 +30,15 @@ from generator.errors import BuildAborted, DiscloseError
 from generator.output.lock import build_lock
 from generator.output.write import MARKER
 from generator.site import BuildReport, build
-from generator.store import ParseCache, cache_folder
+from generator.store import Store, cache_folder
 
 
 class Site:
-    """One served site: its builds, with the parse cache kept between them."""
+    """One served site: its builds, with the Store kept between them."""
 
     def __init__(self, content: Path, out: Path, jobs: int = 0) -> None:
         self.content, self.out, self.jobs = content, out, jobs
-        self.cache = ParseCache(cache_folder(out))
+        self.store = Store(cache_folder(out), resident=True)
         self.lock = threading.RLock()  # held by a rebuild
         self.clearing: list[threading.Thread] = []  # removing previous sites
         self.made: tuple[int, ...] | None = None  # the marker of the site serve built last
@@ -56,8 +56,8 @@ class Site:
         with build_lock(self.out):
             if self.made is not None and self.stamp() != self.made:
                 print(f"{self.out} was rebuilt by another disclose; building it afresh", flush=True)
-                self.cache = ParseCache(cache_folder(self.out))
-            report = build(self.content, self.out, jobs=self.jobs, cache=self.cache, later=later)
+                self.store = Store(cache_folder(self.out), resident=True)
+            report = build(self.content, self.out, jobs=self.jobs, store=self.store, later=later)
             self.made = self.stamp()
             return report
 

@@ -1,12 +1,18 @@
-"""The orchestrator: content folder in, complete site out.
+"""The orchestrator: a content folder in, a complete site out, in two halves as in Zola.
 
-Contract: ``check(content)`` runs load → validate → audit and returns the
-valid content with its findings, or raises :class:`BuildAborted` with every
-error. ``build(content, out)`` then aggregates, renders, exports, indexes and
-writes, swapping the new site in only when all of it succeeded. Files are
-parsed once (:mod:`generator.store`), pages are rendered on every core
-(:mod:`generator.site_pages.pages`), only changed files are written, and the search
-index is updated in place (:mod:`generator.search.index`).
+Contract: ``Site(root, out).load()`` runs load → validate → audit → aggregate and
+returns one immutable :class:`Library` (the valid content, its findings with the
+target outcomes, the summaries), or raises :class:`BuildAborted` with every error
+of the run; nothing is written but the Store's records. ``Site.build(library)``
+then renders, exports, indexes and writes, swapping the new site in only when all
+of it succeeded. Everything a later build can reuse goes through the site's one
+:class:`generator.store.Store`, keyed by content hashes, the same for ``disclose
+build`` (a new process, reading the Store's records) and ``disclose serve`` (which
+keeps its Site, and so its Store, between rebuilds). Each :class:`BuildReport` says
+what every stage had to compute afresh (``recomputed``), so tests and benchmarks
+read what a build did instead of patching it.
+
+``check(root)`` and ``build(root, out)`` are the two halves as one call each.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.aggregate import aggregate
+from generator.aggregate import Aggregates, aggregate
 from generator.audit.rules import Finding, Findings, audit
 from generator.audit.view import findings_json
 from generator.content.load import load_content
@@ -34,12 +40,26 @@ from generator.search.records import search_records
 from generator.site_pages.context import page_plan
 from generator.site_pages.pages import Unchanged, held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
-from generator.store import ParseCache, cache_folder
+from generator.store import Store, cache_folder
+
+
+@dataclass(frozen=True)
+class Library:
+    """What :meth:`Site.load` gives :meth:`Site.build`: the content, read whole and valid; the
+    audit's findings (with the target outcomes); the summaries and cross-report links."""
+
+    content: Content
+    findings: Findings
+    aggregates: Aggregates
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did: pages, files (and how many were written, not kept), findings and seconds."""
+    """What a build did: pages, files (and how many were written, not kept), findings and seconds;
+    ``recomputed``, per stage, what it had to compute afresh rather than take from the Store:
+    ``parsed`` and ``validated`` (content files), ``audited`` and ``encoded`` (reports),
+    ``views`` (report pages whose view was made), ``rendered`` (pages), ``laid`` (downloads
+    laid out of the reports' encoded pieces)."""
 
     pages: int
     files: int
@@ -49,6 +69,7 @@ class BuildReport:
     out: Path
     sources: tuple[Path, ...]  # folders the build read: content and theme, for serve to watch
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for bench/
+    recomputed: dict[str, list[str]] = field(default_factory=dict)
     # after build(later=True): what removes the previous site
     clear_previous: Callable[[], None] | None = None
 
@@ -57,31 +78,114 @@ class BuildReport:
                 f"{len(self.findings)} findings in {self.seconds:.2f} s into {self.out}")
 
 
-def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
-          jobs: int = 1) -> tuple[Content, Findings]:
+class Site:
+    """One content folder and its output folder, with the Store of what builds can reuse."""
+
+    def __init__(self, root: Path, out: Path | None = None, jobs: int = 0, store: Store | None = None,
+                 progress: Progress | None = None) -> None:
+        self.root, self.out = root, out
+        self.jobs = jobs or parallel.cores()
+        self.store = store if store is not None else Store(cache_folder(out)) if out is not None else None
+        self.progress = progress or Progress(stream=None)
+        self.recomputed: dict[str, list[str]] = {}
+
+    def load(self, strict: bool = False) -> Library:
+        """Load, validate, audit and sum up the content; raise BuildAborted on errors (and on
+        findings if ``strict``)."""
+        store, progress = self.store, self.progress
+        if store:
+            store.jobs, store.progress = self.jobs, progress
+        loaded = load_content(self.root, store.load_many if store else None)
+        if store:
+            loaded.models = store.known()
+            self.recomputed["parsed"] = list(store.parsed)
+        self.recomputed["validated"] = [doc.rel for doc in loaded.docs if doc.rel not in loaded.models]
+        content = validate(self.root, loaded)
+        if store:
+            store.remember(content)
+        findings = audit(content, self.jobs, store.audits if store else None)
+        if store:
+            fresh = set(store.audits.fresh)
+            self.recomputed["audited"] = [e.path for e in content.reports
+                                          if any(key.startswith(e.doc.digest + ":") for key in fresh)]
+        if strict and findings:
+            raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
+                                for f in findings])
+        progress.step("summaries")
+        return Library(content, findings, aggregate(content, findings))
+
+    def build(self, library: Library, later: bool = False) -> BuildReport:
+        """Render, export, index and write ``library`` into the output folder, swapped in whole.
+
+        ``later`` leaves removing the previous site to the caller (``disclose serve`` does it in the
+        background), as ``clear_previous``."""
+        assert self.out is not None and self.store is not None
+        start = time.perf_counter()
+        content, findings, store, progress = library.content, library.findings, self.store, self.progress
+        dirs = theme_dirs(self.root, content.site.theme)
+        renderer = Renderer(dirs, content.site)
+        progress.step("search records")
+        records = search_records(content, renderer.message)
+        output = Output(self.out, self.root)
+        try:
+            progress.step("downloads")
+            downloads = data_files(content, findings, renderer.message, self.jobs, store.downloads)
+            # first, so the target outcomes it judges are known to the workers making the audit page
+            findings_data = findings_json(content, findings, content.site.base_url)
+            plan = page_plan(content, library.aggregates, findings, downloads)
+            tasks = page_tasks(plan, renderer, dirs, {id(doc): key for key, doc in store.memory.items()})
+            # a Store kept in memory (serve) compares pages with its last build's views; a new
+            # process, with what the last build noted of the previous site's pages
+            held = held_pages(output) if not store.pages else {}
+            pages, fingerprints, views, rendered = write_all(tasks, output, self.jobs, progress, "pages",
+                                                             store.pages if store.resident else None, held)
+            # a download whose bytes are the very object the last build wrote is the previous file
+            known = store.files
+            write_all([(f.path, Unchanged(f) if known.get(f.path) is f.data else f) for f in downloads], output,
+                      self.jobs, progress, "data files")
+            progress.step("files")
+            output.write_bytes("audit/findings.json", findings_data)
+            output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
+            for static in renderer.static_dirs:
+                output.copy_tree(static, "static")
+            progress.step("search")
+            write_index(records, output, self.jobs)
+            progress.step("swap")
+            clear_previous = output.commit(clear=not later)
+        except BaseException:
+            output.abort()
+            raise
+        note_pages(output.out, tasks)
+        store.pages, store.files = fingerprints, {f.path: f.data for f in downloads}
+        store.prune()
+        progress.step("")
+        self.recomputed.update(views=views, rendered=rendered, encoded=list(store.downloads.encoded),
+                               laid=list(store.downloads.laid))
+        recomputed, self.recomputed = self.recomputed, {}
+        return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
+                           output.out, (self.root, *dirs), dict(progress.timings), recomputed,
+                           clear_previous if later else None)
+
+
+def check(root: Path, strict: bool = False, store: Store | None = None, jobs: int = 1) -> tuple[Content, Findings]:
     """Load, validate and audit ``root``; raise BuildAborted on errors (and findings if strict)."""
-    loaded = load_content(root, cache.load_many if cache else None)
-    if cache:
-        loaded.models = cache.known()
-    content = validate(root, loaded)
-    if cache:
-        cache.remember(content)
-    findings = audit(content, jobs, cache.audits if cache else None)
-    if strict and findings:
-        raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
-                            for f in findings])
-    return content, findings
+    library = Site(root, jobs=jobs, store=store).load(strict)
+    return library.content, library.findings
 
 
-def build(root: Path, out: Path, strict: bool = False, jobs: int = 0,
-          cache: ParseCache | None = None, later: bool = False) -> BuildReport:
+def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Store | None = None,
+          later: bool = False) -> BuildReport:
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 
-    ``cache`` keeps parses between builds in memory too (``disclose serve`` passes one).
-    ``later`` leaves removing the previous site to the caller (``disclose serve`` does it in the
-    background), as ``clear_previous``."""
+    ``store`` keeps what builds reuse in memory too (``disclose serve`` passes its own); without
+    one, a build reads what the last build left in the Store's folder beside ``out``."""
+    check_target(out, root)  # before the Store beside it is written
     with Progress() as progress, _few_collections():
-        return _build(root, out, strict, jobs or parallel.cores(), cache, progress, later)
+        start = time.perf_counter()
+        site = Site(root, out, jobs, store, progress)
+        report = site.build(site.load(strict), later)
+    # the whole run, loading included
+    return BuildReport(**{**report.__dict__, "seconds": time.perf_counter() - start})
 
 
 @contextmanager
@@ -96,57 +200,3 @@ def _few_collections() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _build(root: Path, out: Path, strict: bool, jobs: int, cache: ParseCache | None,
-           progress: Progress, later: bool) -> BuildReport:
-    start = time.perf_counter()
-    check_target(out, root)  # before the cache beside it is written
-    remember = cache is not None  # a cache kept between builds (serve) also keeps the pages' fingerprints
-    cache = cache or ParseCache(cache_folder(out))
-    cache.jobs, cache.progress = jobs, progress
-    content, findings = check(root, strict, cache, jobs)
-    progress.step("summaries")
-    aggregates = aggregate(content, findings)
-    dirs = theme_dirs(root, content.site.theme)
-    renderer = Renderer(dirs, content.site)
-    progress.step("search records")
-    records = search_records(content, renderer.message)
-    output = Output(out, root)
-    try:
-        progress.step("downloads")
-        downloads = data_files(content, findings, renderer.message, jobs)
-        # first, so the target outcomes it judges are known to the workers making the audit page
-        findings_data = findings_json(content, findings, content.site.base_url)
-        plan = page_plan(content, aggregates, findings, downloads)
-        tasks = page_tasks(plan, renderer, dirs, {id(doc): key for key, doc in cache.memory.items()})
-        # serve compares pages with its last build in memory; a new process, with what the last
-        # build noted of the previous site's pages
-        held = held_pages(output) if not remember else {}
-        pages, fingerprints = write_all(tasks, output, jobs, progress, "pages",
-                                        cache.pages if remember else None, held)
-        # a download whose bytes are the very object the last build wrote is the previous file
-        known = cache.files if remember else {}
-        write_all([(f.path, Unchanged(f) if known.get(f.path) is f.data else f) for f in downloads], output,
-                  jobs, progress, "data files")
-        progress.step("files")
-        output.write_bytes("audit/findings.json", findings_data)
-        output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
-        for static in renderer.static_dirs:
-            output.copy_tree(static, "static")
-        progress.step("search")
-        write_index(records, output, jobs)
-        progress.step("swap")
-        clear_previous = output.commit(clear=not later)
-    except BaseException:
-        output.abort()
-        raise
-    note_pages(output.out, tasks)
-    if remember:
-        cache.pages = fingerprints
-        cache.files = {f.path: f.data for f in downloads}
-    cache.prune()
-    progress.step("")
-    return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
-                       output.out, (root, *dirs), dict(progress.timings),
-                       clear_previous if later else None)

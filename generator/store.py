@@ -1,6 +1,6 @@
-"""Build cache: each content file is parsed once, until its bytes change.
+"""The Store: everything a build can reuse, keyed by content hashes, kept safely.
 
-Contract: a :class:`ParseCache` gives :func:`generator.content.load.load_content` a
+Contract: a :class:`Store` gives :func:`generator.content.load.load_content` a
 ``load_many`` that returns, for each ``(path, rel)``, the :class:`Document`
 parsed from the file's current bytes. A file whose path and bytes were parsed
 before, by this same version of the generator, comes from memory (a cache kept
@@ -9,10 +9,18 @@ file is parsed now, over both cores, and its record written. Records are plain
 JSON (decimals and dates tagged with a key no content can hold), so reading a
 cache planted by someone else can at worst give wrong data, never run code. A file that fails
 to load is never cached, so its errors are always found afresh. In memory the
-cache also keeps the model validated from each document (:meth:`remember`), so
+Store also keeps the model validated from each document (:meth:`remember`), so
 ``disclose serve`` validates only the files that changed. :meth:`prune`
 deletes the records no file uses any more. The folder is ``.disclose-cache/``
 beside the output folder (git ignores it); deleting it only costs time.
+
+What else it holds, all keyed by content hashes (a document's key covers the generator's
+code, the file's path and its bytes): each report's audit results (``audits``, on disk
+beside the records), each report's encoded downloads and the files laid out of them
+(``downloads``, in memory: see :mod:`generator.downloads.tables`), each page's
+fingerprint (``pages``, in memory; on disk as the note of :mod:`generator.site_pages.pages`)
+and the downloads written last (``files``). A Store kept between builds (``disclose
+serve``) has all of them; a new process starts from what is on disk.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.content.load import Document, load_one
 from generator.content.validate import Content
+from generator.downloads.tables import Kept
 from generator.errors import ContentError
 from generator.output import parallel
 from generator.progress import Progress
@@ -147,13 +156,13 @@ class Results:
     A build asks :meth:`get` for each report and :meth:`put` for those it had to compute;
     :meth:`save` then writes the results this build used, and only those, beside the parse
     records, so the next build (another process, or ``disclose serve``'s next rebuild) starts
-    from them. ``computed`` counts the results put since the last save: what was recomputed."""
+    from them."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.known: dict[str, Any] | None = None  # read when first asked
         self.used: dict[str, Any] = {}
-        self.computed = 0
+        self.fresh: list[str] = []  # the keys put since the last save: what was recomputed
 
     def get(self, key: str) -> Any:
         """The result kept for ``key``, or None."""
@@ -170,20 +179,24 @@ class Results:
 
     def put(self, key: str, result: Any) -> None:
         self.used[key] = result
-        self.computed += 1
+        self.fresh.append(key)
 
     def save(self) -> None:
         """Keep the results of this build, and only those, for the next."""
         data = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), default=_tag)
         _write_atomically(self.path, data.encode("utf-8"))
-        self.known, self.used, self.computed = self.used, {}, 0
+        self.known, self.used, self.fresh = self.used, {}, []
 
 
-class ParseCache:
-    """Parsed documents by the hash of their path and bytes, in memory and on disk."""
+class Store:
+    """What builds reuse: parsed documents by the hash of their path and bytes, in memory and on
+    disk, and the results computed from them."""
 
-    def __init__(self, folder: Path, jobs: int = 1, progress: Progress | None = None) -> None:
+    def __init__(self, folder: Path, resident: bool = False, jobs: int = 1, progress: Progress | None = None) -> None:
         self.folder = folder / "parsed"
+        # kept in memory from one build to the next (disclose serve): worth fingerprinting every
+        # page's view, so the next build renders only the pages whose view changed
+        self.resident = resident
         self.jobs = jobs
         self.progress = progress
         self.memory: dict[str, Document] = {}
@@ -195,6 +208,7 @@ class ParseCache:
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
         self.audits = Results(folder / "audit.json")  # each report's findings and target outcomes
+        self.downloads = Kept()  # each report's encoded downloads and the files laid out of them
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""

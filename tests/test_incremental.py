@@ -25,7 +25,7 @@ from generator.progress import Progress
 from generator.site import build
 from generator.site_pages.context import Pages
 from generator.site_pages.render import Renderer
-from generator.store import ParseCache, cache_folder
+from generator.store import Store, cache_folder
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 
@@ -43,11 +43,11 @@ def edit(content: Path) -> None:
     path.write_text(text.replace("weight: 10, rate:", "weight: 10.5, rate:"), encoding="utf-8")
 
 
-def serving(examples: Path, tmp_path: Path) -> tuple[Path, ParseCache]:
+def serving(examples: Path, tmp_path: Path) -> tuple[Path, Store]:
     """The examples built once with a cache kept in memory between builds, as ``disclose serve`` keeps it."""
     out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))
-    build(examples, out, cache=cache)
+    cache = Store(cache_folder(out), resident=True)
+    build(examples, out, store=cache)
     return out, cache
 
 
@@ -72,19 +72,15 @@ def test_libyaml_parse_gives_pure_pyyaml_positions(examples: Path) -> None:
 
 def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    first = ParseCache(cache_folder(out))
-    build(examples, out, cache=first)
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
-    assert sorted(first.parsed) == every
-
-    again = ParseCache(cache_folder(out))  # a new process: only the records on disk are shared
-    build(examples, out, cache=again)
-    assert again.parsed == []
-
+    assert sorted(build(examples, out).recomputed["parsed"]) == every
+    # each build a new Store, as a new process has: only the records on disk are shared
+    again = build(examples, out).recomputed
+    assert again["parsed"] == [] and again["validated"] == every and again["audited"] == []
     edit(examples)
-    changed = ParseCache(cache_folder(out))
-    build(examples, out, cache=changed)
-    assert changed.parsed == [REPORT]
+    changed = build(examples, out).recomputed
+    assert changed["parsed"] == [REPORT]
+    assert changed["audited"] == ["minhang-justice/2022/correction-location-system/"]
     page = (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
     assert "10.5" in page
 
@@ -96,103 +92,76 @@ def test_a_reverted_edit_comes_from_the_cache_and_a_broken_file_is_never_cached(
     (examples / REPORT).write_text(original + "funds: [\n", encoding="utf-8")
     for _ in range(2):
         with pytest.raises(BuildAborted):
-            build(examples, out, cache=cache)
+            build(examples, out, store=cache)
         assert cache.parsed == [REPORT]  # parsed afresh each time, to report its error again
     (examples / REPORT).write_text(original, encoding="utf-8")
-    build(examples, out, cache=cache)
+    build(examples, out, store=cache)
     assert cache.parsed == []
 
 
 def test_serve_validates_only_the_edited_file(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    cache = ParseCache(cache_folder(out))  # one cache for every build, as disclose serve keeps it
-    build(examples, out, cache=cache)
-    before = {doc.rel: cache.models[key] for key, doc in cache.memory.items()}
+    cache = Store(cache_folder(out), resident=True)  # one Store for every build, as disclose serve keeps it
+    assert len(build(examples, out, store=cache).recomputed["validated"]) > 5
     edit(examples)
-    build(examples, out, cache=cache)
-    after = {doc.rel: cache.models[key] for key, doc in cache.memory.items()}
-    assert after.keys() == before.keys()
-    assert [rel for rel in after if after[rel] is not before[rel]] == [REPORT]
-    assert after[REPORT].funds.total.weight == Decimal("10.5")
+    rebuilt = build(examples, out, store=cache).recomputed
+    assert rebuilt["parsed"] == rebuilt["validated"] == [REPORT]
+    assert rebuilt["audited"] == ["minhang-justice/2022/correction-location-system/"]
+    models = {doc.rel: cache.models[key] for key, doc in cache.memory.items()}
+    assert models[REPORT].funds.total.weight == Decimal("10.5")
 
 
-def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_renders_again_only_the_pages_whose_view_changed(examples: Path, tmp_path: Path) -> None:
     out, cache = serving(examples, tmp_path)
-    rendered: list[str] = []
-    original = Renderer.render
-
-    def counting(self: Renderer, template: str, **context: Any) -> str:
-        rendered.append(context["page"].layout.path)
-        return original(self, template, **context)
-
-    monkeypatch.setattr(Renderer, "render", counting)
-    build(examples, out, cache=cache)
-    assert rendered == []  # nothing changed: every page kept
+    assert build(examples, out, store=cache).recomputed["rendered"] == []  # nothing changed: every page kept
     edit(examples)
-    rebuilt = build(examples, out, cache=cache)
-    assert "minhang-justice/2022/correction-location-system/" in rendered
-    assert "chaoyang-justice/2022/industry-upgrade-fund-2021/" not in rendered
+    rebuilt = build(examples, out, store=cache)
+    rendered = rebuilt.recomputed["rendered"]
+    assert "minhang-justice/2022/correction-location-system/index.html" in rendered
+    assert "chaoyang-justice/2022/industry-upgrade-fund-2021/index.html" not in rendered
     assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
-    rendered.clear()
     (examples / "templates").mkdir()
     (examples / "templates" / "404.html").write_text("<p>{{ page.title }}</p>\n", encoding="utf-8")
-    build(examples, out, cache=cache)
-    assert len(rendered) == rebuilt.pages  # a template changed: every page is rendered again
+    again = build(examples, out, store=cache)
+    pages = [rel for rel in again.recomputed["rendered"] if rel.endswith(".html")]
+    assert len(pages) == again.pages  # a template changed: every page is rendered again
 
 
-@pytest.fixture
-def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The reports whose page views are made, in order."""
-    paths: list[str] = []
-    original = Pages.report_page
-
-    def counting(self: Pages, entry: ReportEntry) -> Any:
-        paths.append(entry.path)
-        return original(self, entry)
-
-    monkeypatch.setattr(Pages, "report_page", counting)
-    return paths
+def reports(views: list[str]) -> list[str]:
+    """The report pages (not the budget's) among ``views``, by the report's path."""
+    return [rel.removesuffix("index.html") for rel in views if "/budget/" not in rel]
 
 
-def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(
-        examples: Path, tmp_path: Path, made: list[str]) -> None:
+def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(examples: Path, tmp_path: Path) -> None:
     out, cache = serving(examples, tmp_path)
-    made.clear()
-    build(examples, out, cache=cache)
-    assert made == []
+    assert build(examples, out, store=cache).recomputed["views"] == []
     edit(examples)
-    rebuilt = build(examples, out, cache=cache)
-    assert made == ["minhang-justice/2022/correction-location-system/"]
+    rebuilt = build(examples, out, store=cache)
+    assert rebuilt.recomputed["views"] == ["minhang-justice/2022/correction-location-system/index.html"]
     assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
-    made.clear()
     site = examples / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("base_url: /", "base_url: /budget/", 1),
                     encoding="utf-8")
-    build(examples, out, cache=cache)
-    assert len(made) == 3  # the site's settings changed: every report page is made again
+    again = build(examples, out, store=cache)
+    assert len(reports(again.recomputed["views"])) == 3  # the site's settings changed: every report page made again
 
 
-def test_a_second_build_makes_only_the_report_pages_whose_inputs_changed(
-        examples: Path, tmp_path: Path, made: list[str]) -> None:
+def test_a_second_build_makes_only_the_report_pages_whose_inputs_changed(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(examples, out)  # as separate runs of disclose build: nothing kept in memory
-    made.clear()
     edit(examples)
     rebuilt = build(examples, out)
-    assert made == ["minhang-justice/2022/correction-location-system/"]
+    assert rebuilt.recomputed["views"] == ["minhang-justice/2022/correction-location-system/index.html"]
     assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
-    made.clear()
     page = out / "chaoyang-justice/2022/industry-upgrade-fund-2021/index.html"
     good = page.read_bytes()
     page.write_bytes(good.replace(b"</main>", b"<p>tampered</p></main>"))  # a file not as noted
-    build(examples, out)
-    assert made == ["chaoyang-justice/2022/industry-upgrade-fund-2021/"] and page.read_bytes() == good
-    made.clear()
+    again = build(examples, out)
+    assert again.recomputed["views"] == ["chaoyang-justice/2022/industry-upgrade-fund-2021/index.html"]
+    assert page.read_bytes() == good
     (examples / "templates").mkdir()
     (examples / "templates" / "404.html").write_text("<p>{{ page.title }}</p>\n", encoding="utf-8")
-    build(examples, out)
-    assert len(made) == 3  # a template changed: every report page is made again
+    assert len(reports(build(examples, out).recomputed["views"])) == 3  # a template changed: every report page
 
 
 def test_parallel_and_serial_builds_are_byte_identical(examples: Path, tmp_path: Path,
@@ -208,7 +177,7 @@ def test_a_rebuild_after_one_edit_equals_a_full_build(examples: Path, tmp_path: 
     out, cache = serving(examples, tmp_path)
     kept = {rel: (out / rel).stat().st_ino for rel in tree(out)}
     edit(examples)
-    rebuilt = build(examples, out, cache=cache)
+    rebuilt = build(examples, out, store=cache)
     full = build(examples, tmp_path / "fresh" / "site")
     assert tree(rebuilt.out) == tree(full.out)
     # only the files whose bytes changed were written; every other one is the previous file
@@ -218,36 +187,21 @@ def test_a_rebuild_after_one_edit_equals_a_full_build(examples: Path, tmp_path: 
     assert "index.html" not in written and "chaoyang-justice/index.html" not in written
 
 
-def test_serve_encodes_only_the_edited_report_for_the_downloads(examples: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_encodes_only_the_edited_report_for_the_downloads(examples: Path, tmp_path: Path) -> None:
     out, cache = serving(examples, tmp_path)
-    encoded: list[str] = []
-    laid: list[tuple[str, str]] = []
-    encode, task = downloads.Tables.encode, downloads._task
-
-    def counting_encode(self: downloads.Tables, entry: ReportEntry) -> downloads.Pieces:
-        encoded.append(entry.path)
-        return encode(self, entry)
-
-    def counting_task(item: tuple[str, str]) -> Any:
-        laid.append(item)
-        return task(item)
-
-    monkeypatch.setattr(downloads.Tables, "encode", counting_encode)
-    monkeypatch.setattr(downloads, "_task", counting_task)
-    build(examples, out, cache=cache)
-    assert encoded == [] and laid == []  # nothing changed: every download kept
+    again = build(examples, out, store=cache).recomputed
+    assert again["encoded"] == [] and again["laid"] == []  # nothing changed: every download kept
     edit(examples)
-    rebuilt = build(examples, out, cache=cache)
-    assert encoded == ["minhang-justice/2022/correction-location-system/"]
-    assert ("department", "minhang-justice") in laid and ("department", "chaoyang-justice") not in laid
-    assert ("site", "reports.xlsx") in laid
+    rebuilt = build(examples, out, store=cache)
+    assert rebuilt.recomputed["encoded"] == ["minhang-justice/2022/correction-location-system/"]
+    laid = rebuilt.recomputed["laid"]
+    assert "minhang-justice/minhang-justice.csv" in laid and "chaoyang-justice/chaoyang-justice.csv" not in laid
+    assert "data/reports.xlsx" in laid
     assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
-    encoded.clear()
     messages = examples.parent / "themes" / "default" / "messages"  # the project's own theme folder
     messages.mkdir(parents=True)
     (messages / "zh-CN.yaml").write_text("是: 对\n", encoding="utf-8")
-    build(examples, out, cache=cache)
+    encoded = build(examples, out, store=cache).recomputed["encoded"]
     assert len(encoded) == 4  # an interface string changed: every report encoded again
 
 
@@ -264,7 +218,7 @@ def test_serve_links_the_downloads_it_kept_without_reading_them(examples: Path, 
 
     monkeypatch.setattr(Output, "put", counting)
     edit(examples)
-    rebuilt = build(examples, out, cache=cache)
+    rebuilt = build(examples, out, store=cache)
     assert "minhang-justice/minhang-justice.csv" in compared and "data/reports.xlsx" in compared
     assert "chaoyang-justice/chaoyang-justice.csv" not in compared  # unchanged: linked as it was
     assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)

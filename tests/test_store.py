@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.content.load import load_one
 from generator.site import build
-from generator.store import FOLDER, ParseCache, cache_folder, decode, encode
+from generator.store import FOLDER, Store, cache_folder, decode, encode
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 
@@ -69,8 +69,8 @@ def test_a_planted_pickle_in_the_cache_is_never_run_and_the_file_is_parsed_again
     assert (tmp_path / "proof").exists()  # the payload runs, for anything that unpickles it
     for record in records:  # whoever can write the cache plants code in every record
         record.write_bytes(payload)
-    again = ParseCache(cache_folder(out))
-    build(examples, out, cache=again)
+    again = Store(cache_folder(out))
+    build(examples, out, store=again)
     assert not marker.exists()
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
     assert sorted(again.parsed) == every  # none of the planted records was taken

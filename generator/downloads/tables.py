@@ -269,62 +269,68 @@ SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx")
 
 
 @dataclass
-class _Kept:
-    """What the last build of this process made, for the next one (``disclose serve``): each
-    report's pieces with the inputs they were made from, and each task's files with the pieces
-    they were laid out of. Inputs are compared by identity (serve keeps the models of unchanged
-    files) and held here, so no identity is reused while it is compared."""
+class Kept:
+    """What the last build with this Store made, for the next one (``disclose serve``): each
+    report's pieces with the inputs they were made from, by content hash (its file's and its
+    department's Store keys, and its count of findings), and each task's files with the pieces
+    they were laid out of; and what the last build had to make: the reports it ``encoded`` and
+    the files it ``laid`` out."""
 
-    interface: tuple[object, ...] = ()
+    interface: str = ""
     pieces: dict[str, tuple[tuple[object, ...], Pieces]] = field(default_factory=dict)
     tasks: dict[tuple[str, str], tuple[list[Pieces], list[DataFile] | DataFile]] = field(default_factory=dict)
-
-
-_KEPT = _Kept()
+    encoded: list[str] = field(default_factory=list)
+    laid: list[str] = field(default_factory=list)
 
 
 def _same(a: Sequence[object], b: Sequence[object]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
-def _interface(content: Content, t: Translate) -> tuple[object, ...]:
-    """Everything the pieces take from outside their report: the site settings and each interface
-    string they hold, translated (a theme's messages can change between builds)."""
+def _interface(content: Content, t: Translate) -> str:
+    """A digest of everything the pieces take from outside their report: the site settings and
+    each interface string they hold, translated (a theme's messages can change between builds)."""
     texts = [*(KIND_LABELS[k] for k in PROJECT_KINDS), "是", *(g.grade for g in content.site.grades),
              *(c.key for c in (*REPORT_COLUMNS, *INDICATOR_COLUMNS)), "报告", "绩效指标"]
-    return (content.site, *(t(text) for text in texts))
+    digest = hashlib.sha256(content.site.model_dump_json().encode("utf-8"))
+    for text in texts:
+        digest.update(b"\0" + t(text).encode("utf-8"))
+    return digest.hexdigest()
 
 
-def data_files(content: Content, findings: list[Finding], t: Translate, jobs: int = 1) -> list[DataFile]:
+def data_files(content: Content, findings: list[Finding], t: Translate, jobs: int = 1,
+               kept: Kept | None = None) -> list[DataFile]:
     """Every download of the site, in a stable order (see the module's contract), over ``jobs`` processes.
 
-    Reports whose inputs are those of this process's last build keep their pieces, and files laid
-    out of the very same pieces are not laid out again, so a rebuild after one edit encodes one
-    report and lays out the files that hold it."""
-    global _KEPT
+    With what the last build ``kept`` (a Store's, updated here for the next), reports whose inputs
+    are those of the last build keep their pieces, and files laid out of the very same pieces are
+    not laid out again, so a rebuild after one edit encodes one report and lays out the files that
+    hold it."""
     tables = Tables(content, findings, t)
     jobs = jobs if len(content.reports) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
     interface = _interface(content, t)
-    kept = _KEPT if _KEPT.interface == interface else _Kept()
-    _KEPT = _Kept(interface)
-    inputs = {e.path: (e.model, content.departments[e.model.department].model, tables.findings.get(e.path, 0))
-              for e in content.reports}
+    last = kept if kept is not None and kept.interface == interface else Kept()
+    now = Kept(interface)
+    inputs = {e.path: (e.doc.digest, content.departments[e.model.department].doc.digest,
+                       tables.findings.get(e.path, 0)) for e in content.reports}
     # each report encoded once, on every core; then each file laid out of the pieces
     todo = [i for i, e in enumerate(content.reports)
-            if e.path not in kept.pieces or not _same(kept.pieces[e.path][0], inputs[e.path])]
+            if not e.doc.digest or e.path not in last.pieces or last.pieces[e.path][0] != inputs[e.path]]
     made = dict(zip(todo, parallel.run(_encode, todo, jobs, tables), strict=True))
     for i, e in enumerate(content.reports):
-        tables.pieces[e.path] = made[i] if i in made else kept.pieces[e.path][1]
-        _KEPT.pieces[e.path] = (inputs[e.path], tables.pieces[e.path])
+        tables.pieces[e.path] = made[i] if i in made else last.pieces[e.path][1]
+        now.pieces[e.path] = (inputs[e.path], tables.pieces[e.path])
+    now.encoded = [content.reports[i].path for i in todo]
     # the whole site's files are the largest: first, so the other processes share out the departments
     tasks = [*(("site", name) for name in SITE_FILES), *(("department", slug) for slug in sorted(content.departments))]
     uses = {task: [tables.pieces[e.path] for e in (tables.by_dept.get(task[1], []) if task[0] == "department"
                                                    else content.reports)] for task in tasks}
-    fresh = [task for task in tasks if task not in kept.tasks or not _same(kept.tasks[task][0], uses[task])]
+    fresh = [task for task in tasks if task not in last.tasks or not _same(last.tasks[task][0], uses[task])]
     laid = dict(zip(fresh, parallel.run(_task, fresh, jobs, tables, chunk=1), strict=True))
     for task in tasks:
-        _KEPT.tasks[task] = (uses[task], laid[task] if task in laid else kept.tasks[task][1])
-    results = [_KEPT.tasks[task][1] for task in tasks]
+        now.tasks[task] = (uses[task], laid[task] if task in laid else last.tasks[task][1])
+    results = [now.tasks[task][1] for task in tasks]
+    now.laid = [f.path for task in fresh for f in ([laid[task]] if isinstance(laid[task], DataFile) else laid[task])]
     site = [f for f in results[:len(SITE_FILES)] if isinstance(f, DataFile)]
     scoped = [f for files in results[len(SITE_FILES):] if not isinstance(files, DataFile) for f in files]
     own = [DataFile(report_path(e), tables.pieces[e.path].json, "json", "报告") for e in content.reports]
@@ -332,6 +338,8 @@ def data_files(content: Content, findings: list[Finding], t: Translate, jobs: in
             for dept in sorted(tables.by_dept) for e in tables.by_dept[dept]]
     site.append(DataFile("data/datapackage.json", datapackage(content.site.title, site, t), "json",
                          "数据包说明（Frictionless Data Package）"))
+    if kept is not None:
+        kept.__dict__.update(now.__dict__)
     return own + scoped + site
 
 

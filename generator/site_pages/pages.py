@@ -98,26 +98,26 @@ class _Job:
 Memo = dict[str, tuple[tuple[object, ...] | None, bytes]]
 
 
-def _make(index: int) -> tuple[bool, bytes]:
-    """Make file ``index`` and give it to the output; return whether it was written, and for a
-    page its fingerprint."""
+def _make(index: int) -> tuple[bool, bytes, int]:
+    """Make file ``index`` and give it to the output; return whether it was written, for a page
+    its fingerprint, and how far it was made: 0 kept as it was, 1 its view made, 2 rendered."""
     job: _Job = parallel.state()
     rel, make = job.tasks[index]
     target = job.targets[index]
     if isinstance(make, Unchanged) and job.output.keep(target):
-        return False, b""
+        return False, b"", 0
     if isinstance(make, Page) and make.digest and job.held.get(rel) == make.digest and job.output.keep(target):
-        return False, b""
+        return False, b"", 0
     if job.memo is None or not isinstance(make, Page):
-        return job.output.put(target, make()), b""
+        return job.output.put(target, make()), b"", 2
     inputs, known = job.memo.get(rel, (None, b""))
     if make.inputs is not None and inputs == (make.key, *make.inputs) and job.output.keep(target):
-        return False, known  # (a tuple compares its items by identity first: the same models are quick)
+        return False, known, 0  # (a tuple compares its items by identity first: the same models are quick)
     view = make.make()
     fingerprint = make.fingerprint(view)
     if known == fingerprint and job.output.keep(target):
-        return False, fingerprint
-    return job.output.put(target, make.render(view)), fingerprint
+        return False, fingerprint, 1
+    return job.output.put(target, make.render(view)), fingerprint, 2
 
 
 def _theme_key(renderer: Renderer, dirs: list[Path]) -> bytes:
@@ -183,17 +183,21 @@ def note_pages(out: Path, tasks: Sequence[Task]) -> None:
 
 
 def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,
-              memo: Memo | None = None, held: dict[str, str] | None = None) -> tuple[list[str], Memo]:
-    """Make and write every task; return their output paths in task order, and the pages'
-    fingerprints for the next build's ``memo``."""
+              memo: Memo | None = None, held: dict[str, str] | None = None
+              ) -> tuple[list[str], Memo, list[str], list[str]]:
+    """Make and write every task; return their output paths in task order, the pages'
+    fingerprints for the next build's ``memo``, the pages planned with their inputs whose view
+    was made (not kept), and the files made (pages rendered, downloads laid out)."""
     targets = [output.path(rel) for rel, _ in tasks]
     progress.step(label, len(tasks))
     made = parallel.run(_make, range(len(tasks)), jobs, _Job(tasks, targets, output, memo, held or {}), progress.advance)
-    output.changed += sum(written for written, _ in made)
+    output.changed += sum(written for written, _, _ in made)
     rels = [rel for rel, _ in tasks]
     kept: Memo = {}
-    for (rel, make), (_, fingerprint) in zip(tasks, made, strict=True):
+    for (rel, make), (_, fingerprint, _) in zip(tasks, made, strict=True):
         if fingerprint:
             inputs = (make.key, *make.inputs) if isinstance(make, Page) and make.inputs is not None else None
             kept[rel] = (inputs, fingerprint)
-    return rels, kept
+    views = [rel for (rel, make), (_, _, how) in zip(tasks, made, strict=True)
+             if how and isinstance(make, Page) and make.inputs is not None]
+    return rels, kept, views, [rel for rel, (_, _, how) in zip(rels, made, strict=True) if how == 2]
