@@ -30,7 +30,7 @@ from generator.audit.view import findings_json
 from generator.content.load import load_content
 from generator.content.validate import Content, validate
 from generator.downloads.export import sitemap
-from generator.downloads.tables import data_files
+from generator.downloads.tables import write_downloads
 from generator.errors import BuildAborted, ContentError
 from generator.output import parallel
 from generator.output.write import Output, check_target
@@ -38,7 +38,7 @@ from generator.progress import Progress
 from generator.search.index import write_index
 from generator.search.records import search_records
 from generator.site_pages.context import page_plan
-from generator.site_pages.pages import Unchanged, held_pages, note_pages, page_tasks, write_all
+from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
 from generator.store import Store, cache_folder
 
@@ -128,21 +128,17 @@ class Site:
         records = search_records(content, renderer.message)
         output = Output(self.out, self.root)
         try:
-            progress.step("downloads")
-            downloads = data_files(content, findings, renderer.message, self.jobs, store.downloads)
+            downloads = write_downloads(content, findings, renderer.message, output, store.shares, self.jobs,
+                                        progress)
             # first, so the target outcomes it judges are known to the workers making the audit page
             findings_data = findings_json(content, findings, content.site.base_url)
-            plan = page_plan(content, library.aggregates, findings, downloads)
+            plan = page_plan(content, library.aggregates, findings, downloads.listed)
             tasks = page_tasks(plan, renderer, dirs, {id(doc): key for key, doc in store.memory.items()})
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
             pages, fingerprints, views, rendered = write_all(tasks, output, self.jobs, progress, "pages",
                                                              store.pages if store.resident else None, held)
-            # a download whose bytes are the very object the last build wrote is the previous file
-            known = store.files
-            write_all([(f.path, Unchanged(f) if known.get(f.path) is f.data else f) for f in downloads], output,
-                      self.jobs, progress, "data files")
             progress.step("files")
             output.write_bytes("audit/findings.json", findings_data)
             output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
@@ -156,11 +152,10 @@ class Site:
             output.abort()
             raise
         note_pages(output.out, tasks)
-        store.pages, store.files = fingerprints, {f.path: f.data for f in downloads}
+        store.pages, store.used_shares = fingerprints, downloads.shares
         store.prune()
         progress.step("")
-        self.recomputed.update(views=views, rendered=rendered, encoded=list(store.downloads.encoded),
-                               laid=list(store.downloads.laid))
+        self.recomputed.update(views=views, rendered=rendered, encoded=downloads.encoded, laid=downloads.laid)
         recomputed, self.recomputed = self.recomputed, {}
         return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
                            output.out, (self.root, *dirs), dict(progress.timings), recomputed,

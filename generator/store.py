@@ -16,11 +16,11 @@ beside the output folder (git ignores it); deleting it only costs time.
 
 What else it holds, all keyed by content hashes (a document's key covers the generator's
 code, the file's path and its bytes): each report's audit results (``audits``, on disk
-beside the records), each report's encoded downloads and the files laid out of them
-(``downloads``, in memory: see :mod:`generator.downloads.tables`), each page's
-fingerprint (``pages``, in memory; on disk as the note of :mod:`generator.site_pages.pages`)
-and the downloads written last (``files``). A Store kept between builds (``disclose
-serve``) has all of them; a new process starts from what is on disk.
+beside the records), each department's part of the whole site's downloads (``shares``, a
+folder of records: see :mod:`generator.downloads.tables`), and each page's fingerprint
+(``pages``: in memory for a ``resident`` Store, kept from build to build by ``disclose
+serve``; on disk as the note of :mod:`generator.site_pages.pages`). A resident Store has
+all of them at hand; a new process starts from what is on disk.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import os
 import shutil
 import stat
 import sys
-import tempfile
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -42,9 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 from generator.content.load import Document, load_one
 from generator.content.validate import Content
-from generator.downloads.tables import Kept
 from generator.errors import ContentError
 from generator.output import parallel
+from generator.output.write import write_atomically
 from generator.progress import Progress
 
 if TYPE_CHECKING:
@@ -69,15 +68,6 @@ def cache_folder(out: Path) -> Path:
     return out.resolve().parent / FOLDER
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``target`` whole or not at all: a killed build never leaves half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
-
-
 def _note(out: Path, name: str) -> Path:
     return cache_folder(out) / f"{name}-{out.name}.json"
 
@@ -85,7 +75,7 @@ def _note(out: Path, name: str) -> Path:
 def write_note(out: Path, name: str, data: object) -> None:
     """Keep ``data`` as the note ``name`` on output folder ``out``, in its cache folder (which
     sites beside it share): what a build made, for the next build to trust or not."""
-    _write_atomically(_note(out, name), json.dumps(data).encode("utf-8"))
+    write_atomically(_note(out, name), json.dumps(data).encode("utf-8"))
 
 
 def read_note(out: Path, name: str) -> Any:
@@ -184,7 +174,7 @@ class Results:
     def save(self) -> None:
         """Keep the results of this build, and only those, for the next."""
         data = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), default=_tag)
-        _write_atomically(self.path, data.encode("utf-8"))
+        write_atomically(self.path, data.encode("utf-8"))
         self.known, self.used, self.fresh = self.used, {}, []
 
 
@@ -204,11 +194,11 @@ class Store:
         # output path -> what the page the last build made there was made of (memory only:
         # see generator.site_pages.pages)
         self.pages: Memo = {}
-        self.files: dict[str, bytes] = {}  # the downloads of the last build that was swapped in
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
         self.audits = Results(folder / "audit.json")  # each report's findings and target outcomes
-        self.downloads = Kept()  # each report's encoded downloads and the files laid out of them
+        self.shares = folder / "downloads"  # each department's part of the whole site's downloads
+        self.used_shares: set[str] = set()  # the shares the last build used
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""
@@ -232,7 +222,7 @@ class Store:
 
     def _write(self, key: str, data: bytes) -> None:
         """Write one record atomically, so a killed build never leaves half a record."""
-        _write_atomically(self._file(key), data)
+        write_atomically(self._file(key), data)
 
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
         """Load ``files`` (path, rel), parsing only those not seen with these bytes before."""
@@ -281,8 +271,12 @@ class Store:
 
     def prune(self) -> None:
         """Keep the memos of this build; delete the records of files that no longer exist or have
-        changed since."""
+        changed since, and the shares of downloads it did not use."""
         self.audits.save()
+        if self.shares.is_dir():
+            for entry in self.shares.iterdir():
+                if entry.name not in self.used_shares:
+                    entry.unlink(missing_ok=True)
         if not self.folder.is_dir():
             return
         for bucket in self.folder.iterdir():

@@ -1,15 +1,23 @@
 """Stage 6b, downloads: the reports as CSV, XLSX and JSON, with a Frictionless data package.
 
-Contract: ``data_files(content, findings, translate, jobs)`` returns every
-download as a :class:`DataFile`, in a stable order: each report's JSON (export.py's)
-and indicators as CSV, beside its page; each department's and each
-department-year's reports as CSV, and reports plus indicators as XLSX; for the
-whole site, in ``data/``, reports and indicators as CSV, every report as JSON,
-both tables as XLSX and ``datapackage.json`` describing those files.
+Contract: ``write_downloads(content, findings, translate, output, folder, jobs)``
+gives ``output`` every download: each report's JSON (export.py's) and indicators
+as CSV, beside its page; each department's and each department-year's reports as
+CSV, and reports plus indicators as XLSX; for the whole site, in ``data/``,
+reports and indicators as CSV, every report as JSON, both tables as XLSX and
+``datapackage.json`` describing those files. It returns the files the data page
+lists (:class:`DataFile`) and what it had to make afresh.
 
-Each report is encoded once, on every core, into its :class:`Pieces` (CSV lines,
-XLSX rows, JSON); every file that holds it is laid out of those pieces, so a
-site of 10,000 reports is not converted three times over.
+The reports stream through, a department at a time, on every core: each report is
+encoded once into its :class:`Pieces` (CSV lines, XLSX rows, JSON), the
+department's files are laid out of them and written at once, and the department's
+part of the whole site's files (its :class:`Share`: CSV lines, JSON, its sheet rows
+deflated on their own) is kept in ``folder`` (the Store's), named by the content
+hashes of everything it is made of. The whole site's files are then written by
+laying the shares end to end, one at a time; so memory holds one department per
+process, never the site, and a build after an edit encodes only the departments
+it touched: every other department's files are the previous site's (linked), and
+its share is read back from the Store, not made again.
 
 CSV is UTF-8 with a BOM (Excel then reads Chinese) and CRLF line ends. Amounts
 are in 元, the unit named in the column header, as decimal text with their
@@ -22,19 +30,35 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from generator.audit.rules import Finding
-from generator.content.facts import report_grade, total_score
+from generator.content.facts import NOT_CARRIED_OUT, report_grade, total_score
 from generator.content.models import KIND_LABELS, SelfEvaluation, TargetDeclaration
 from generator.content.validate import Content, ReportEntry
 from generator.downloads.export import dumps, report_data, report_path
+from generator.downloads.xlsx import (
+    SHEET_TAIL,
+    WIDTH_ROWS,
+    Deflated,
+    Sheet,
+    deflate,
+    encode_row,
+    sheet_head,
+    workbook,
+    write_workbook,
+)
 from generator.downloads.xlsx import Row as XlsxRow
-from generator.downloads.xlsx import Sheet, encode_row, workbook
+from generator.errors import OutputError
 from generator.output import parallel
+from generator.output.write import Output, write_atomically
+from generator.progress import Progress
 from generator.site_pages.charts import Translate
 
 Value = str | int | Decimal | None
@@ -71,18 +95,15 @@ INDICATOR_COLUMNS = (
 
 @dataclass(frozen=True)
 class DataFile:
-    """A download: path below the site root; data; format (csv, xlsx, json); what it holds;
-    scope: the department slug and year it covers ('' and 0 for the whole site)."""
+    """A download the data page lists: path below the site root; format (csv, xlsx, json); what
+    it holds; scope: the department slug and year it covers ('' and 0 for the whole site); its
+    size in bytes."""
 
     path: str
-    data: bytes
     format: str
     description: str
-    scope: tuple[str, int] = ("", 0)
-
-    def __call__(self) -> bytes:
-        """Its bytes: a download is its own task for :func:`generator.site_pages.pages.write_all`."""
-        return self.data
+    scope: tuple[str, int]
+    size: int
 
 
 def indicators_path(entry: ReportEntry) -> str:
@@ -133,15 +154,13 @@ def _csv(columns: tuple[Column, ...], t: Translate, lines: Iterable[str]) -> byt
 @dataclass(frozen=True)
 class Pieces:
     """One report's share of the tables, encoded once and laid into every file that holds it:
-    its line of the reports CSV and lines of the indicators CSV, its rows of both sheets, its
-    indicators CSV file, and its JSON (the file beside its page; ``data/reports.json`` is the
-    list of them)."""
+    its line of the reports CSV and lines of the indicators CSV, its rows of both sheets, and its
+    JSON (the file beside its page; ``data/reports.json`` is the list of them)."""
 
     report_csv: str
     indicators_csv: str
     report_xlsx: tuple[XlsxRow, ...]
     indicators_xlsx: tuple[XlsxRow, ...]
-    indicators_file: bytes
     json: bytes
 
 
@@ -154,11 +173,6 @@ class Tables:
         self.findings: dict[str, int] = {}
         for finding in findings:
             self.findings[finding.report] = self.findings.get(finding.report, 0) + 1
-        self.entries = [e for e in content.reports if e.kind in PROJECT_KINDS]
-        self.by_dept: dict[str, list[ReportEntry]] = {}  # grouped once: a scope never scans the site
-        for entry in self.entries:
-            self.by_dept.setdefault(entry.model.department, []).append(entry)
-        self.pieces: dict[str, Pieces] = {}  # by report path, once made (see pieces())
         self.columns = {name: [(t(c.key), c.type != "string", c.money) for c in columns]
                         for name, columns in (("报告", REPORT_COLUMNS), ("绩效指标", INDICATOR_COLUMNS))}
 
@@ -205,19 +219,12 @@ class Tables:
         """Encode one report's share of the tables (budgets have only their JSON)."""
         data = dumps(report_data(entry))
         if entry.kind not in PROJECT_KINDS:
-            return Pieces("", "", (), (), b"", data)
+            return Pieces("", "", (), (), data)
         report, indicators = self.report_row(entry), self.indicator_rows(entry)
-        lines = _csv_lines(INDICATOR_COLUMNS, indicators)
-        return Pieces(_csv_lines(REPORT_COLUMNS, [report]), lines,
+        return Pieces(_csv_lines(REPORT_COLUMNS, [report]), _csv_lines(INDICATOR_COLUMNS, indicators),
                       (encode_row([report[c.key] for c in REPORT_COLUMNS], self.columns["报告"]),),
                       tuple(encode_row([row[c.key] for c in INDICATOR_COLUMNS], self.columns["绩效指标"])
-                            for row in indicators),
-                      _csv(INDICATOR_COLUMNS, self.t, [lines]), data)
-
-    def select(self, dept: str = "", year: int = 0) -> list[Pieces]:
-        """The pieces of a department's reports (of one year), or of all, in content order."""
-        return [self.pieces[e.path] for e in (self.by_dept.get(dept, []) if dept else self.entries)
-                if not year or e.model.year == year]
+                            for row in indicators), data)
 
     def csv(self, chosen: list[Pieces]) -> bytes:
         return _csv(REPORT_COLUMNS, self.t, [p.report_csv for p in chosen])
@@ -228,137 +235,279 @@ class Tables:
             ("绩效指标", [r for p in chosen for r in p.indicators_xlsx]))])
 
 
-def _encode(index: int) -> Pieces:
-    """Encode report ``index`` (an index crosses to the worker, not the report: it is there)."""
-    tables: Tables = parallel.state()
-    return tables.encode(tables.content.reports[index])
+@dataclass(frozen=True)
+class Share:
+    """A department's part of the whole site's files, and what it gave the site itself.
+
+    reports_csv, indicators_csv: its lines of both CSV files; json: its reports' JSON, joined by
+    commas; sheets: its rows of both sheets, deflated on their own; widths: the cell widths of its
+    first rows of each sheet (the first rows of the site size the columns); listed: its files
+    the data page lists; files: every file it gave the site (kept as they are when it is
+    unchanged)."""
+
+    reports_csv: bytes
+    indicators_csv: bytes
+    json: bytes
+    sheets: tuple[Deflated, Deflated]
+    widths: tuple[tuple[bytes, ...], tuple[bytes, ...]]
+    listed: tuple[DataFile, ...]
+    files: tuple[str, ...]
+
+    def encode(self) -> bytes:
+        """The share as a record: a line of JSON saying what follows, then the bytes themselves.
+        Reading it back (:meth:`decode`) runs nothing, whoever wrote it."""
+        blobs = [self.reports_csv, self.indicators_csv, self.json, *(s.data for s in self.sheets)]
+        head = {"sizes": [len(b) for b in blobs], "sheets": [[s.crc, s.size] for s in self.sheets],
+                "widths": [[w.hex() for w in ws] for ws in self.widths],
+                "listed": [[f.path, f.format, f.description, *f.scope, f.size] for f in self.listed],
+                "files": list(self.files)}
+        return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs)
+
+    @staticmethod
+    def decode(data: bytes) -> Share:
+        """A share from its record; ValueError, KeyError or TypeError when it is not one."""
+        line, _, rest = data.partition(b"\n")
+        head = json.loads(line)
+        blobs, at = [], 0
+        for size in head["sizes"]:
+            blobs.append(rest[at:at + int(size)])
+            at += int(size)
+        if at != len(rest) or len(blobs) != 5:
+            raise ValueError("a damaged share")
+        sheets = tuple(Deflated(blob, int(crc), int(size)) for blob, (crc, size) in zip(blobs[3:], head["sheets"]))
+        return Share(blobs[0], blobs[1], blobs[2], (sheets[0], sheets[1]),
+                     (tuple(bytes.fromhex(w) for w in head["widths"][0]),
+                      tuple(bytes.fromhex(w) for w in head["widths"][1])),
+                     tuple(DataFile(str(p), str(f), str(d), (str(s), int(y)), int(n))
+                           for p, f, d, s, y, n in head["listed"]),
+                     tuple(str(f) for f in head["files"]))
 
 
-def _department(tables: Tables, slug: str) -> list[DataFile]:
-    """A department's tables and each year's."""
-    files = []
-    for year in [0, *sorted({e.model.year for e in tables.by_dept.get(slug, [])})]:
-        chosen = tables.select(slug, year)
+@dataclass(frozen=True)
+class _Job:
+    """What the workers share, through fork: the tables, each department's reports, where each
+    file goes, and where shares are kept."""
+
+    tables: Tables
+    groups: dict[str, list[ReportEntry]]
+    targets: dict[str, Path]
+    output: Output
+    folder: Path
+
+
+def _files(slug: str, entries: list[ReportEntry]) -> list[str]:
+    """Every file a department gives the site, in the order they are written."""
+    own = [p for e in entries for p in (report_path(e), *([indicators_path(e)] if e.kind in PROJECT_KINDS else []))]
+    years = sorted({e.model.year for e in entries if e.kind in PROJECT_KINDS})
+    return [*own, *(path for _, path in department_files(slug)),
+            *(path for year in years for _, path in year_files(slug, year))]
+
+
+def _department(task: tuple[str, str]) -> int:
+    """Encode a department's reports, write its files and keep its share as ``key``; return how
+    many files were written (the others equal the previous site's)."""
+    job: _Job = parallel.state()
+    slug, key = task
+    tables, entries, put = job.tables, job.groups.get(task[0], []), job.output.put
+    pieces = [tables.encode(e) for e in entries]
+    written = 0
+    for e, p in zip(entries, pieces, strict=True):
+        written += put(job.targets[report_path(e)], p.json)
+        if e.kind in PROJECT_KINDS:
+            written += put(job.targets[indicators_path(e)], _csv(INDICATOR_COLUMNS, tables.t, [p.indicators_csv]))
+    projects = [(e, p) for e, p in zip(entries, pieces, strict=True) if e.kind in PROJECT_KINDS]
+    listed = []
+    for year in [0, *sorted({e.model.year for e, _ in projects})]:
+        chosen = [p for e, p in projects if not year or e.model.year == year]
         (csv_fmt, csv_path), (xlsx_fmt, xlsx_path) = year_files(slug, year) if year else department_files(slug)
-        files.append(DataFile(csv_path, tables.csv(chosen), csv_fmt, "项目表", (slug, year)))
-        files.append(DataFile(xlsx_path, tables.xlsx(chosen), xlsx_fmt, "项目表和绩效指标", (slug, year)))
-    return files
+        for path, fmt, data, what in ((csv_path, csv_fmt, tables.csv(chosen), "项目表"),
+                                      (xlsx_path, xlsx_fmt, tables.xlsx(chosen), "项目表和绩效指标")):
+            written += put(job.targets[path], data)
+            listed.append(DataFile(path, fmt, what, (slug, year), len(data)))
+    chosen = [p for _, p in projects]
+    rows = ([r for p in chosen for r in p.report_xlsx], [r for p in chosen for r in p.indicators_xlsx])
+    share = Share("".join(p.report_csv for p in chosen).encode("utf-8"),
+                  "".join(p.indicators_csv for p in chosen).encode("utf-8"),
+                  b",".join(p.json.rstrip(b"\n") for p in pieces),
+                  (deflate("".join(x for x, _ in rows[0]).encode("utf-8")),
+                   deflate("".join(x for x, _ in rows[1]).encode("utf-8"))),
+                  (tuple(w for _, w in rows[0][:WIDTH_ROWS]), tuple(w for _, w in rows[1][:WIDTH_ROWS])),
+                  tuple(listed), tuple(_files(slug, entries)))
+    write_atomically(job.folder / f"{key}.share", share.encode())
+    return written
 
 
-def _site(tables: Tables, name: str) -> DataFile:
-    """One of the whole site's files in ``data/``."""
-    if name == "reports.json":  # compact JSON: the list is the reports' own JSON, joined
-        joined = b",".join(tables.pieces[e.path].json.rstrip(b"\n") for e in tables.content.reports)
-        return DataFile("data/reports.json", b"[" + joined + b"]\n", "json", "全部报告的完整内容，包括部门预算")
-    chosen = tables.select()
-    if name == "reports.csv":
-        return DataFile("data/reports.csv", tables.csv(chosen), "csv", "全部报告，每份一行")
-    if name == "indicators.csv":
-        return DataFile("data/indicators.csv", _csv(INDICATOR_COLUMNS, tables.t, [p.indicators_csv for p in chosen]),
-                        "csv", "全部绩效指标，每项一行")
-    return DataFile("data/reports.xlsx", tables.xlsx(chosen), "xlsx", "报告和绩效指标两张工作表")
-
-
-def _task(task: tuple[str, str]) -> list[DataFile] | DataFile:
-    tables: Tables = parallel.state()
-    scope, name = task
-    return _department(tables, name) if scope == "department" else _site(tables, name)
-
-
-SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx")
-
-
-@dataclass
-class Kept:
-    """What the last build with this Store made, for the next one (``disclose serve``): each
-    report's pieces with the inputs they were made from, by content hash (its file's and its
-    department's Store keys, and its count of findings), and each task's files with the pieces
-    they were laid out of; and what the last build had to make: the reports it ``encoded`` and
-    the files it ``laid`` out."""
-
-    interface: str = ""
-    pieces: dict[str, tuple[tuple[object, ...], Pieces]] = field(default_factory=dict)
-    tasks: dict[tuple[str, str], tuple[list[Pieces], list[DataFile] | DataFile]] = field(default_factory=dict)
-    encoded: list[str] = field(default_factory=list)
-    laid: list[str] = field(default_factory=list)
-
-
-def _same(a: Sequence[object], b: Sequence[object]) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+def _key(interface: str, content: Content, findings: dict[str, int], slug: str, entries: list[ReportEntry]) -> str:
+    """A department's share by the content hashes of all it is made of (each file's Store key
+    covers the generator's code); "" when one is unknown (content loaded without a Store)."""
+    parts = [interface, content.departments[slug].doc.digest,
+             *(f"{e.path}\0{e.doc.digest}\0{findings.get(e.path, 0)}" for e in entries)]
+    if not all(parts[1:2]) or not all(e.doc.digest for e in entries):
+        return ""
+    return hashlib.sha256("\n".join([slug, *parts]).encode("utf-8")).hexdigest()
 
 
 def _interface(content: Content, t: Translate) -> str:
     """A digest of everything the pieces take from outside their report: the site settings and
     each interface string they hold, translated (a theme's messages can change between builds)."""
     texts = [*(KIND_LABELS[k] for k in PROJECT_KINDS), "是", *(g.grade for g in content.site.grades),
-             *(c.key for c in (*REPORT_COLUMNS, *INDICATOR_COLUMNS)), "报告", "绩效指标"]
+             *(c.key for c in (*REPORT_COLUMNS, *INDICATOR_COLUMNS)), "报告", "绩效指标", NOT_CARRIED_OUT,
+             "项目表", "项目表和绩效指标"]
     digest = hashlib.sha256(content.site.model_dump_json().encode("utf-8"))
     for text in texts:
         digest.update(b"\0" + t(text).encode("utf-8"))
     return digest.hexdigest()
 
 
-def data_files(content: Content, findings: list[Finding], t: Translate, jobs: int = 1,
-               kept: Kept | None = None) -> list[DataFile]:
-    """Every download of the site, in a stable order (see the module's contract), over ``jobs`` processes.
+@dataclass(frozen=True)
+class Downloads:
+    """What :func:`write_downloads` did: the files the data page lists, the reports it encoded
+    and the files it laid out afresh (``encoded``, ``laid``), and the shares it used."""
 
-    With what the last build ``kept`` (a Store's, updated here for the next), reports whose inputs
-    are those of the last build keep their pieces, and files laid out of the very same pieces are
-    not laid out again, so a rebuild after one edit encodes one report and lays out the files that
-    hold it."""
+    listed: list[DataFile]
+    encoded: list[str]
+    laid: list[str]
+    shares: set[str]
+
+
+SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx", "datapackage.json")
+_WHAT = {"reports.csv": "全部报告，每份一行", "indicators.csv": "全部绩效指标，每项一行",
+         "reports.json": "全部报告的完整内容，包括部门预算", "reports.xlsx": "报告和绩效指标两张工作表",
+         "datapackage.json": "数据包说明（Frictionless Data Package）"}
+
+
+def write_downloads(content: Content, findings: list[Finding], t: Translate, output: Output, folder: Path,
+                    jobs: int = 1, progress: Progress | None = None) -> Downloads:
+    """Give ``output`` every download of the site (see the module's contract), over ``jobs``
+    processes, keeping the departments' shares in ``folder``."""
     tables = Tables(content, findings, t)
-    jobs = jobs if len(content.reports) >= parallel.MIN_PARALLEL else 1  # a small site is quicker alone
+    groups: dict[str, list[ReportEntry]] = {}
+    for entry in content.reports:  # content order: a department's files are one run of it
+        groups.setdefault(entry.model.department, []).append(entry)
+    order = [*groups, *(slug for slug in sorted(content.departments) if slug not in groups)]
     interface = _interface(content, t)
-    last = kept if kept is not None and kept.interface == interface else Kept()
-    now = Kept(interface)
-    inputs = {e.path: (e.doc.digest, content.departments[e.model.department].doc.digest,
-                       tables.findings.get(e.path, 0)) for e in content.reports}
-    # each report encoded once, on every core; then each file laid out of the pieces
-    todo = [i for i, e in enumerate(content.reports)
-            if not e.doc.digest or e.path not in last.pieces or last.pieces[e.path][0] != inputs[e.path]]
-    made = dict(zip(todo, parallel.run(_encode, todo, jobs, tables), strict=True))
-    for i, e in enumerate(content.reports):
-        tables.pieces[e.path] = made[i] if i in made else last.pieces[e.path][1]
-        now.pieces[e.path] = (inputs[e.path], tables.pieces[e.path])
-    now.encoded = [content.reports[i].path for i in todo]
-    # the whole site's files are the largest: first, so the other processes share out the departments
-    tasks = [*(("site", name) for name in SITE_FILES), *(("department", slug) for slug in sorted(content.departments))]
-    uses = {task: [tables.pieces[e.path] for e in (tables.by_dept.get(task[1], []) if task[0] == "department"
-                                                   else content.reports)] for task in tasks}
-    fresh = [task for task in tasks if task not in last.tasks or not _same(last.tasks[task][0], uses[task])]
-    laid = dict(zip(fresh, parallel.run(_task, fresh, jobs, tables, chunk=1), strict=True))
-    for task in tasks:
-        now.tasks[task] = (uses[task], laid[task] if task in laid else last.tasks[task][1])
-    results = [now.tasks[task][1] for task in tasks]
-    now.laid = [f.path for task in fresh for f in ([laid[task]] if isinstance(laid[task], DataFile) else laid[task])]
-    site = [f for f in results[:len(SITE_FILES)] if isinstance(f, DataFile)]
-    scoped = [f for files in results[len(SITE_FILES):] if not isinstance(files, DataFile) for f in files]
-    own = [DataFile(report_path(e), tables.pieces[e.path].json, "json", "报告") for e in content.reports]
-    own += [DataFile(indicators_path(e), tables.pieces[e.path].indicators_file, "csv", "绩效指标")
-            for dept in sorted(tables.by_dept) for e in tables.by_dept[dept]]
-    site.append(DataFile("data/datapackage.json", datapackage(content.site.title, site, t), "json",
-                         "数据包说明（Frictionless Data Package）"))
-    if kept is not None:
-        kept.__dict__.update(now.__dict__)
-    return own + scoped + site
+    keys = {slug: _key(interface, content, tables.findings, slug, groups.get(slug, [])) for slug in order}
+    targets: dict[str, Path] = {}
+    for slug in order:  # every path reserved here, in order, so collisions are found as serially
+        for rel in _files(slug, groups.get(slug, [])):
+            targets[rel] = output.path(rel)
+    shares: dict[str, Share] = {}
+    for slug in order:  # a department as the Store keeps it, its files as the previous site has them
+        kept = _read(folder, keys[slug])
+        if kept is not None and all(output.keep(targets[rel]) for rel in kept.files):
+            shares[slug] = kept
+    todo = [(slug, keys[slug] or f"unknown-{i}") for i, slug in enumerate(order) if slug not in shares]
+    if progress:
+        progress.step("downloads", len(todo))
+    folder.mkdir(parents=True, exist_ok=True)
+    output.changed += sum(parallel.run(_department, todo, jobs, _Job(tables, groups, targets, output, folder),
+                                       progress.advance if progress else None, chunk=1))
+    laid = [rel for slug, _ in todo for rel in _files(slug, groups.get(slug, []))]
+    names = {slug: keys[slug] or f"unknown-{i}" for i, slug in enumerate(order)}
+
+    def share(slug: str) -> Share:
+        found = shares.get(slug) or _read(folder, names[slug])
+        if found is None:
+            raise OutputError(f"the downloads of {slug} went missing from {folder} during the build")
+        return found
+
+    listed = [f for slug in order for f in share(slug).listed]
+    site = [f"data/{name}" for name in SITE_FILES]
+    if not todo and all(output.keep(output.path(rel)) for rel in site):
+        listed += [DataFile(rel, rel.rsplit(".", 1)[1], _WHAT[rel[5:]], ("", 0), os.path.getsize(output.out / rel))
+                   for rel in site]
+    else:
+        listed += _site_files(tables, order, share, output)
+        laid += site
+    for slug, name in todo:
+        if name.startswith("unknown-"):
+            (folder / f"{name}.share").unlink(missing_ok=True)  # made of content outside a Store
+    encoded = [e.path for slug, _ in todo for e in groups.get(slug, [])]
+    return Downloads(listed, encoded, laid, {f"{keys[slug]}.share" for slug in order if keys[slug]})
+
+
+def _read(folder: Path, key: str) -> Share | None:
+    """The share kept as ``key``, or None (none yet, or a damaged one: made again)."""
+    if not key:
+        return None
+    try:
+        return Share.decode((folder / f"{key}.share").read_bytes())
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _site_files(tables: Tables, order: list[str], share: Callable[[str], Share], output: Output) -> list[DataFile]:
+    """Write the whole site's files in ``data/`` by laying the departments' shares end to end, one
+    share in memory at a time; return them as the data page lists them."""
+    t, made = tables.t, []
+    header = {"reports.csv": _lines([[t(c.key) for c in REPORT_COLUMNS]]),
+              "indicators.csv": _lines([[t(c.key) for c in INDICATOR_COLUMNS]])}
+    for name, part in (("reports.csv", "reports_csv"), ("indicators.csv", "indicators_csv")):
+        with output.create(f"data/{name}") as out:
+            out.write(header[name].encode("utf-8-sig"))
+            for slug in order:
+                out.write(getattr(share(slug), part))
+        made.append(name)
+    with output.create("data/reports.json") as out:
+        out.write(b"[")
+        first = True
+        for slug in order:
+            data = share(slug).json
+            if data:
+                out.write(data if first else b"," + data)
+                first = False
+        out.write(b"]\n")
+    made.append("reports.json")
+    widths: tuple[list[bytes], list[bytes]] = ([], [])
+    for slug in order:
+        if all(len(w) >= WIDTH_ROWS for w in widths):
+            break
+        for mine, theirs in zip(widths, share(slug).widths, strict=True):
+            mine.extend(theirs[:WIDTH_ROWS - len(mine)])
+    names = [t("报告"), t("绩效指标")]
+    heads = [sheet_head(tables.columns[key], w) for key, w in zip(("报告", "绩效指标"), widths, strict=True)]
+
+    def runs(sheet: int) -> Iterator[Deflated]:
+        yield deflate(heads[sheet].encode("utf-8"))
+        for slug in order:
+            yield share(slug).sheets[sheet]
+        yield deflate(SHEET_TAIL.encode("utf-8"), last=True)
+
+    with output.create("data/reports.xlsx") as out:
+        write_workbook(out, names, [runs(0), runs(1)])
+    made.append("reports.xlsx")
+    files = [(name, output.tmp / "data" / name) for name in made]
+    output.write_bytes("data/datapackage.json", datapackage(tables.content.site.title, files, t))
+    listed = [DataFile(f"data/{name}", name.rsplit(".", 1)[1], _WHAT[name], ("", 0), path.stat().st_size)
+              for name, path in files]
+    return [*listed, DataFile("data/datapackage.json", "json", _WHAT["datapackage.json"], ("", 0),
+                              (output.tmp / "data" / "datapackage.json").stat().st_size)]
 
 
 def _schema(columns: tuple[Column, ...], t: Translate) -> dict[str, object]:
     return {"fields": [{"name": t(c.key), "type": c.type} for c in columns], "missingValues": [""]}
 
 
-def datapackage(title: str, files: list[DataFile], t: Translate) -> bytes:
-    """A Frictionless Data Package describing the whole-site files of ``data/``."""
+def _stats(path: Path) -> dict[str, object]:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
+
+
+def datapackage(title: str, files: list[tuple[str, Path]], t: Translate) -> bytes:
+    """A Frictionless Data Package describing the whole-site files of ``data/`` (name, where written)."""
     resources: list[dict[str, object]] = []
-    for f in files:
-        name = f.path.removeprefix("data/")
-        stats = {"bytes": len(f.data), "hash": "sha256:" + hashlib.sha256(f.data).hexdigest()}
-        base = {"path": name, "title": t(f.description), "format": f.format}
-        if f.format == "csv":
+    for name, path in files:
+        stats = _stats(path)
+        fmt = name.rsplit(".", 1)[1]
+        base = {"path": name, "title": t(_WHAT[name]), "format": fmt}
+        if fmt == "csv":
             columns = REPORT_COLUMNS if name == "reports.csv" else INDICATOR_COLUMNS
             resources.append({"name": name.removesuffix(".csv"), **base, "type": "table", "encoding": "utf-8-sig",
                               "mediatype": "text/csv", "schema": _schema(columns, t), **stats})
-        elif f.format == "xlsx":
+        elif fmt == "xlsx":
             for sheet, columns in (("报告", REPORT_COLUMNS), ("绩效指标", INDICATOR_COLUMNS)):
                 resources.append({"name": ("reports" if columns is REPORT_COLUMNS else "indicators") + "-xlsx",
                                   **base, "type": "table", "dialect": {"excel": {"sheet": t(sheet)}},

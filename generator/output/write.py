@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.errors import OutputError, OutputRefused
 from generator.folders import walk
@@ -49,6 +50,15 @@ _TMP = ".disclose-tmp-"
 _OLD = ".disclose-old-"
 _SUFFIX = re.compile(r"[a-z0-9_]{8}")
 _HELPER = "helper.pid"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``target`` whole or not at all: a killed build never leaves half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, target)
 
 
 def check_target(out: Path, content: Path | None = None) -> Path:
@@ -195,6 +205,13 @@ class Output:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         self.changed += self.put(self.path(rel), data)
+
+    def create(self, rel: str) -> BinaryIO:
+        """Open ``rel`` to be written bit by bit (a file too large to hold); it counts as changed."""
+        target = self.path(rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        self.changed += 1
+        return open(target, "wb")
 
     def put(self, target: Path, data: bytes) -> bool:
         """Give a reserved ``target`` its bytes: hard-link the previous site's file when it holds

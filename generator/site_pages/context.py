@@ -247,7 +247,7 @@ class Pages:
         for f in files:
             if f.path.startswith("data/") or f.scope[0]:
                 link = Link(f.path.rsplit("/", 1)[-1], self.url(f.path))
-                groups[f.scope].append(FileLink(link, Msg(f.description), f.format.upper(), file_size(len(f.data))))
+                groups[f.scope].append(FileLink(link, Msg(f.description), f.format.upper(), file_size(f.size)))
         titled = []
         for (slug, year), links in sorted(groups.items()):
             name = self.dept_link(slug).text if slug else ""

@@ -30,6 +30,7 @@ which a build links instead of making.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -66,21 +67,17 @@ class Page:
         return self.renderer.render(self.template, page=view).encode("utf-8")
 
     def fingerprint(self, view: Any) -> bytes:
-        return hashlib.sha256(self.key + pickle.dumps(view, pickle.HIGHEST_PROTOCOL)).digest()
+        """The view's pickle, hashed with the key. Pickled without its memo ("fast"), so that equal
+        views give equal bytes whether or not they share equal objects (text read back from the
+        Store is not the very text a fresh computation gives); views are trees, never cycles."""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True
+        pickler.dump(view)
+        return hashlib.sha256(self.key + buffer.getvalue()).digest()
 
 
 Task = tuple[str, Callable[[], bytes]]  # an output path and a function making its bytes
-
-
-@dataclass(frozen=True)
-class Unchanged:
-    """A file whose bytes are, by construction, those of the previous site's file (``disclose
-    serve`` kept them from its last build): linked without reading the previous file to compare."""
-
-    make: Callable[[], bytes]
-
-    def __call__(self) -> bytes:
-        return self.make()
 
 
 @dataclass(frozen=True)
@@ -104,8 +101,6 @@ def _make(index: int) -> tuple[bool, bytes, int]:
     job: _Job = parallel.state()
     rel, make = job.tasks[index]
     target = job.targets[index]
-    if isinstance(make, Unchanged) and job.output.keep(target):
-        return False, b"", 0
     if isinstance(make, Page) and make.digest and job.held.get(rel) == make.digest and job.output.keep(target):
         return False, b"", 0
     if job.memo is None or not isinstance(make, Page):
