@@ -90,9 +90,6 @@ class Site:
             self.clearing[-1].start()
         return report
 
-    def wait_index(self) -> None:
-        """Nothing to wait for: the index is made with the pages (bench/build_bench.py still asks)."""
-
     def wait(self) -> None:
         """Wait until the previous sites are removed (for tests and bench/)."""
         for thread in self.clearing:

@@ -18,7 +18,7 @@ from generator.content.models import SelfEvaluation
 from generator.i18n import Msg, load_catalogue, translate
 from generator.site import check
 from generator.site_pages.render import theme_dirs
-from generator.store import ParseCache
+from generator.store import Store
 from tests.conftest import EXAMPLES, ROOT, MakeSite
 from tests.test_audit import SE, evaluation, findings, row
 
@@ -127,11 +127,11 @@ def test_messages_are_templates_with_the_content_they_quote(make_site: MakeSite)
 
 def test_the_audit_memo_keeps_message_templates(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({SE: evaluation(indicators=_rows(row("半年1次", "一年1次"), row("通过", "无", weight="0", score="0")))})
-    first = ParseCache(tmp_path / "cache")
-    _, before = check(root, cache=first)
+    first = Store(tmp_path / "cache")
+    _, before = check(root, store=first)
     first.prune()  # writes the memo
-    again = ParseCache(tmp_path / "cache")
-    _, after = check(root, cache=again)
+    again = Store(tmp_path / "cache")
+    _, after = check(root, store=again)
     assert again.audits.computed == 0  # every report's results came from the memo
     assert after == before and after.outcomes == before.outcomes
     assert [(f.message.key, f.message.values) for f in after] == [(f.message.key, f.message.values) for f in before]

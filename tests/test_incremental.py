@@ -146,6 +146,16 @@ def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(examples
     assert len(reports(again.recomputed["views"])) == 3  # the site's settings changed: every report page made again
 
 
+def test_serve_after_a_build_makes_only_the_view_of_the_edited_report(examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(examples, out)  # disclose build, then disclose serve on its site: pages kept by their digests
+    cache = Store(cache_folder(out), resident=True)
+    assert build(examples, out, store=cache).recomputed["views"] == []
+    edit(examples)
+    rebuilt = build(examples, out, store=cache)
+    assert rebuilt.recomputed["views"] == ["minhang-justice/2022/correction-location-system/index.html"]
+
+
 def test_a_second_build_makes_only_the_report_pages_whose_inputs_changed(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(examples, out)  # as separate runs of disclose build: nothing kept in memory

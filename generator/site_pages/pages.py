@@ -190,8 +190,8 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     rels = [rel for rel, _ in tasks]
     kept: Memo = {}
     for (rel, make), (_, fingerprint, _) in zip(tasks, made, strict=True):
-        if fingerprint:
-            inputs = (make.key, *make.inputs) if isinstance(make, Page) and make.inputs is not None else None
+        inputs = (make.key, *make.inputs) if isinstance(make, Page) and make.inputs is not None else None
+        if fingerprint or inputs is not None:  # a page kept by its digest is known by its inputs
             kept[rel] = (inputs, fingerprint)
     views = [rel for (rel, make), (_, _, how) in zip(tasks, made, strict=True)
              if how and isinstance(make, Page) and make.inputs is not None]
