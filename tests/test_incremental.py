@@ -10,21 +10,16 @@ import io
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from generator.content import load
-from generator.content.validate import ReportEntry
-from generator.downloads import tables as downloads
 from generator.errors import BuildAborted
 from generator.output import parallel
 from generator.output.write import Output
 from generator.progress import Progress
 from generator.site import build
-from generator.site_pages.context import Pages
-from generator.site_pages.render import Renderer
 from generator.store import Store, cache_folder
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
