@@ -110,7 +110,9 @@ def names(page: Any) -> list[str]:
 
 
 def wait_for(page: Any, text: str) -> None:
+    """Wait for the status (shown at once) and for the results it counts (the list is busy until then)."""
     expect(page.locator("#search-status")).to_contain_text(text)
+    expect(page.locator("#search-results")).not_to_have_attribute("aria-busy", "true")
 
 
 def test_typing_a_query_shows_the_right_reports_and_only_them(page: Any, built_examples: Path,
@@ -138,6 +140,25 @@ def test_the_match_is_marked_where_it_was_found(page: Any, built_examples: Path,
     page.fill("#search-q", "ＡＢＣ不存在")
     wait_for(page, "没有找到包含“ＡＢＣ不存在”的报告")
     assert names(page) == []
+
+
+def test_a_search_that_finds_nothing_offers_the_longest_piece_that_does(page: Any, built_examples: Path,
+                                                                       serve: Serve) -> None:
+    page.goto(serve(built_examples) + "search/?q=矫正工作业务经费调整")
+    wait_for(page, "没有找到包含“矫正工作业务经费调整”的报告")
+    hint = page.locator("#search-status a")
+    expect(hint).to_have_text("试试「矫正工作业务经费」")
+    hint.click()
+    wait_for(page, "包含“矫正工作业务经费”的报告共 1 个")
+    assert names(page) == ["矫正工作业务经费"]
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["矫正工作业务经费"]
+
+
+def test_a_filter_in_the_address_may_be_a_slug(page: Any, built_examples: Path, serve: Serve) -> None:
+    page.goto(serve(built_examples) + "search/?q=司法局&department=minhang-justice&kind=self-evaluation")
+    wait_for(page, "共 1 个")
+    assert names(page) == ["闵行区司法局矫正中心电子定位系统监控室(2022运维)"]
+    assert page.locator("#search-department").input_value() == "上海市闵行区司法局"
 
 
 def options(page: Any, facet: str) -> list[str]:

@@ -187,11 +187,12 @@ class SiteIndex {
   }
 
   static async load(base) {
-    const response = await get(`${base}head.json`);
+    // Both at once: the columns can only be read with the head, but need not wait for it.
+    const [response, columns] = await Promise.all([get(`${base}head.json`), fetchBytes(`${base}columns.bin`)]);
     if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
     const head = await response.json();
     if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
-    return new SiteIndex(base, head, await fetchBytes(`${base}columns.bin`));
+    return new SiteIndex(base, head, columns);
   }
 
   /** The value of `facet` for report `doc`, as readers see it ("" when none). */
@@ -538,7 +539,8 @@ class SearchPage {
     return null;
   }
 
-  /** Show a new search: its counts in the filters, then its first results. */
+  /** Show a new search: its counts in the filters and the status at once, then its first results
+   *  (the list is aria-busy until they are in). */
   render(found, counts) {
     for (const facet of FACETS) this.fill(facet, counts[facet] || {}, this.selects[facet].value);
     this.found = found;
@@ -546,29 +548,10 @@ class SearchPage {
     this.list.replaceChildren();
     this.more.hidden = true;
     if (found === null) {
+      this.list.removeAttribute("aria-busy");
       this.status.textContent = this.labels.prompt;
       return;
     }
-    this.show(false);
-  }
-
-  /** Show the next batch of results; after "more", move focus to the first new one. */
-  async show(focus) {
-    const found = this.found;
-    const run = this.run;
-    const batch = found.results.slice(this.shown, this.shown + BATCH);
-    // The match is marked in the name or the department when it is there (no more to fetch),
-    // else in the report's text.
-    const shown = await Promise.all(batch.map(async (r) => {
-      const entry = await r.site.entry(r.doc);
-      if (!found.folded) return [entry, null];
-      const where = locate([["name", [entry[1]]], ["department", [r.site.value(r.doc, "department")]]], found.folded);
-      return [entry, where || locate(await r.site.text(r.doc), found.folded)];
-    }));
-    if (run !== this.run || found !== this.found) return;
-    const items = batch.map((r, i) => this.item(r, ...shown[i]));
-    this.list.append(...items);
-    this.shown += items.length;
     const total = found.results.length;
     if (total) {
       this.status.textContent = format(found.query ? this.labels.results : this.labels.filtered,
@@ -587,7 +570,29 @@ class SearchPage {
         this.status.append(" ", link);
       }
     }
-    this.more.hidden = this.shown >= total;
+    this.show(false);
+  }
+
+  /** Show the next batch of results; after "more", move focus to the first new one. */
+  async show(focus) {
+    const found = this.found;
+    const run = this.run;
+    this.list.setAttribute("aria-busy", "true");
+    const batch = found.results.slice(this.shown, this.shown + BATCH);
+    // The match is marked in the name or the department when it is there (no more to fetch),
+    // else in the report's text.
+    const shown = await Promise.all(batch.map(async (r) => {
+      const entry = await r.site.entry(r.doc);
+      if (!found.folded) return [entry, null];
+      const where = locate([["name", [entry[1]]], ["department", [r.site.value(r.doc, "department")]]], found.folded);
+      return [entry, where || locate(await r.site.text(r.doc), found.folded)];
+    }));
+    if (run !== this.run || found !== this.found) return;
+    const items = batch.map((r, i) => this.item(r, ...shown[i]));
+    this.list.append(...items);
+    this.shown += items.length;
+    this.list.removeAttribute("aria-busy");
+    this.more.hidden = this.shown >= found.results.length;
     if (focus && items.length) items[0].querySelector("a").focus();
   }
 
