@@ -203,6 +203,21 @@ class SiteIndex {
     return index ? this.values[facet][index - 1] : "";
   }
 
+  /** Each combination's values as readers see them, in the order of FACETS ("" when none). */
+  comboValues() {
+    if (!this.combosShown) {
+      this.combosShown = [];
+      for (let c = 0; c < this.combos.length / 4; c++) {
+        this.combosShown.push(FACETS.map((facet, i) => {
+          if (facet === "site") return this.title;
+          const index = this.combos[c * 4 + i - 1];
+          return index ? this.values[facet][index - 1] : "";
+        }));
+      }
+    }
+    return this.combosShown;
+  }
+
   /** A shard of `kind` (g or p) as a map from piece to its posting's bytes. */
   shard(kind, number) {
     const key = `${kind}${number}`;
@@ -461,19 +476,18 @@ class SearchPage {
     const rest = [];
     found.forEach((hits, s) => {
       const site = this.sites[s];
-      const combos = site.combos.length / 4;
+      const values = site.comboValues();
+      const combos = values.length;
       const failures = new Uint8Array(combos);
       const failed = new Int8Array(combos);
-      const values = [];
       for (let c = 0; c < combos; c++) {
-        values.push(FACETS.map((facet, i) => {
-          const v = facet === "site" ? site.title : (site.combos[c * 4 + i - 1] ? site.values[facet][site.combos[c * 4 + i - 1] - 1] : "");
-          if (filters[facet] !== undefined && v !== filters[facet]) {
+        for (let i = 0; i < FACETS.length; i++) {
+          const want = filters[FACETS[i]];
+          if (want !== undefined && values[c][i] !== want) {
             failures[c] += 1;
             failed[c] = i;
           }
-          return v;
-        }));
+        }
       }
       const tally = new Uint32Array(combos);
       const inName = hits.names.length ? new Set(hits.names) : null;
