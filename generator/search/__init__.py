@@ -1,1 +1,1 @@
-"""Stage 7: the search index written by the build."""
+"""Stage 6, index: the search index the build writes itself (records, pieces, the index files)."""
