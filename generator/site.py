@@ -123,7 +123,7 @@ class Site:
         start = time.perf_counter()
         content, findings, store, progress = library.content, library.findings, self.store, self.progress
         dirs = theme_dirs(self.root, content.site.theme)
-        renderer = Renderer(dirs, content.site)
+        renderer = Renderer(dirs, content.site, store.templates)
         progress.step("search records")
         records = search_records(content, renderer.message)
         output = Output(self.out, self.root)

@@ -45,6 +45,7 @@ from generator.errors import ContentError
 from generator.output import parallel
 from generator.output.write import write_atomically
 from generator.progress import Progress
+from generator.site_pages.render import Compiled
 
 if TYPE_CHECKING:
     from generator.site_pages.pages import Memo
@@ -199,6 +200,7 @@ class Store:
         self.audits = Results(folder / "audit.json")  # each report's findings and target outcomes
         self.shares = folder / "downloads"  # each department's part of the whole site's downloads
         self.used_shares: set[str] = set()  # the shares the last build used
+        self.templates = Compiled()  # the theme's templates, compiled (in memory)
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""

@@ -87,9 +87,10 @@ def _bundles() -> list[Path]:
     return [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
 
 
-class _Compiled(BytecodeCache):
-    """Templates compiled once per process, by file and source checksum: ``disclose serve``
-    makes a Renderer for every rebuild, and compiling the theme took half a second each time."""
+class Compiled(BytecodeCache):
+    """Templates compiled once, by file and source checksum (Jinja compiles again when a source
+    changed): ``disclose serve`` makes a Renderer for every rebuild, and compiling the theme took
+    half a second each time. The Store keeps one (:attr:`generator.store.Store.templates`)."""
 
     def __init__(self) -> None:
         self.codes: dict[str, bytes] = {}
@@ -103,13 +104,10 @@ class _Compiled(BytecodeCache):
         self.codes[bucket.key] = bucket.bytecode_to_string()
 
 
-_COMPILED = _Compiled()
-
-
 class Renderer:
     """The site's one Jinja environment."""
 
-    def __init__(self, dirs: list[Path], site: SiteConfig) -> None:
+    def __init__(self, dirs: list[Path], site: SiteConfig, compiled: Compiled | None = None) -> None:
         template_dirs = [d if d.name == "templates" else d / "templates" for d in dirs]
         self.static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
         self.messages = load_catalogue(dirs, site.language)
@@ -121,7 +119,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            bytecode_cache=_COMPILED,
+            bytecode_cache=compiled,
         )
         env.filters.update(money=money, number=number, percent=percent, markdown=markdown,
                            amount=self.amount, chart=lambda chart: render_chart(chart, self.message))
