@@ -100,9 +100,15 @@ class Site:
             loaded.models = store.known()
             self.recomputed["parsed"] = list(store.parsed)
         self.recomputed["validated"] = [doc.rel for doc in loaded.docs if doc.rel not in loaded.models]
-        content = validate(self.root, loaded)
-        if store:
+        # the next build of a resident Store validates only what changed, from the documents it
+        # keeps; any other build needs no report's data once its model holds it
+        resident = store is not None and store.resident
+        content = validate(self.root, loaded, slim=not resident)
+        del loaded
+        if store and resident:
             store.remember(content)
+        elif store:
+            store.memory = {}
         findings = audit(content, self.jobs, store.audits if store else None)
         if store:
             fresh = set(store.audits.fresh)
@@ -133,7 +139,7 @@ class Site:
             # first, so the target outcomes it judges are known to the workers making the audit page
             findings_data = findings_json(content, findings, content.site.base_url)
             plan = page_plan(content, library.aggregates, findings, downloads.listed)
-            tasks = page_tasks(plan, renderer, dirs, {id(doc): key for key, doc in store.memory.items()})
+            tasks = page_tasks(plan, renderer, dirs)
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}

@@ -120,7 +120,7 @@ def encode(doc: Document) -> bytes:
     """A document as a JSON record: its data and body, nothing that can run (the positions of
     its values are found again from the file, should an error or a finding ask)."""
     record = {"path": str(doc.path), "rel": doc.rel, "data": doc.data, "body": doc.body,
-              "body_line": doc.body_line, "digest": doc.digest}
+              "body_line": doc.body_line, "digest": doc.digest, "checksum": doc.checksum}
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
 
 
@@ -128,7 +128,7 @@ def decode(data: bytes) -> Document:
     """The document of a record from :func:`encode`; ValueError, KeyError or TypeError if it is not one."""
     record = json.loads(data, object_hook=_untag)
     return Document(Path(record["path"]), str(record["rel"]), record["data"],
-                    str(record["body"]), int(record["body_line"]), str(record["digest"]))
+                    str(record["body"]), int(record["body_line"]), str(record["digest"]), str(record["checksum"]))
 
 
 def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:
@@ -262,14 +262,13 @@ class Store:
 
     def remember(self, content: Content) -> None:
         """Keep the model validated from each document of ``content``, for the next build."""
-        keys = {id(doc): key for key, doc in self.memory.items()}
         pairs: list[tuple[Document, Any]] = [(content.site_doc, content.site)]
         pairs += [(d.doc, d.model) for d in content.departments.values()]
         pairs += [(r.doc, r.model) for r in content.reports]
         pairs += [(p.doc, p.meta) for p in content.pages]
         for doc, model in pairs:
-            if id(doc) in keys:
-                self.models[keys[id(doc)]] = model
+            if doc.digest in self.memory:
+                self.models[doc.digest] = model
 
     def prune(self) -> None:
         """Keep the memos of this build; delete the records of files that no longer exist or have

@@ -15,9 +15,10 @@ raises anything but ``_Problem`` (turned into a :class:`ContentError`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -62,16 +63,24 @@ class Document:
     # what the Store knows the file by: a hash of its path and bytes and the generator's code
     # ("" when it was loaded without a Store, whose results are then never kept)
     digest: str = ""
+    checksum: str = ""  # of the text parsed: tells whether the file still holds this document
 
     @cached_property
     def positions(self) -> dict[Loc, tuple[int, int]]:
         """The line and column of every value and key (at ``(*loc, KEY)``), parsed again from
         the file; none when the file no longer holds this document (changed since)."""
         try:
-            data, positions = _parse(read_text(self.path), self.path)
+            text = read_text(self.path)
+            if _checksum(text) != self.checksum:
+                return {}
+            return _parse(text, self.path)[1]
         except (_Problem, OSError):
             return {}
-        return positions if data == self.data else {}
+
+    def slim(self) -> Document:
+        """This document without its data, once its model holds it (a build of 10,000 reports
+        would keep 200 MB of it otherwise); its positions can still be found."""
+        return replace(self, data=None)
 
     @property
     def shown(self) -> str:
@@ -488,17 +497,21 @@ def _parse(text: str, path: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     return parse_yaml(text)
 
 
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def load_file(path: Path, rel: str) -> Document:
     """Parse one content file; raise ``_Problem`` on the first thing that stops it."""
     text = read_text(path)
     if path.suffix == ".md":
         data, positions, body, body_line = parse_markdown(text)
-        doc = Document(path, rel, data, body, body_line)
+        doc = Document(path, rel, data, body, body_line, checksum=_checksum(text))
     else:
         if not text.strip():
             raise _Problem(None, "file is empty: fill in its fields or delete it")
         data, positions = parse_yaml(text)
-        doc = Document(path, rel, data)
+        doc = Document(path, rel, data, checksum=_checksum(text))
     doc.__dict__["positions"] = positions  # known now; the Store's records and copies leave them out
     return doc
 

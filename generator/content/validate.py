@@ -274,8 +274,9 @@ def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[Cont
     return report
 
 
-def validate(root: Path, loaded: Loaded) -> Content:
-    """Validate every loaded document; raise BuildAborted with all problems, loading's included."""
+def validate(root: Path, loaded: Loaded, slim: bool = False) -> Content:
+    """Validate every loaded document; raise BuildAborted with all problems, loading's included.
+    ``slim``: the reports' documents are kept without their data (:meth:`Document.slim`)."""
     errors: list[ContentError] = list(loaded.errors)
     documents, known = loaded.docs, loaded.models
     site: SiteConfig | None = None
@@ -298,14 +299,14 @@ def validate(root: Path, loaded: Loaded) -> Content:
         elif m := _BUDGET.match(rel):
             budget = _report(doc, m.group(1), m.group(2), errors, ("department-budget",), known.get(rel))
             if budget:
-                reports.append(ReportEntry("budget", budget, doc))
+                reports.append(ReportEntry("budget", budget, doc.slim() if slim else doc))
         elif m := _PROJECT.match(rel):
             slug = m.group(3)
             ok = _slug_ok(doc, slug, "file name (the report's slug)", errors)
             report = _report(doc, m.group(1), m.group(2), errors, ("self-evaluation", "target-declaration"),
                              known.get(rel))
             if report and ok:
-                reports.append(ReportEntry(slug, report, doc))
+                reports.append(ReportEntry(slug, report, doc.slim() if slim else doc))
         elif m := _PAGE.match(rel):
             slug_ok = _slug_ok(doc, m.group(1), "page file name", errors)
             if not doc.data and not doc.positions:  # no front matter, or an empty one

@@ -125,17 +125,16 @@ def _theme_key(renderer: Renderer, dirs: list[Path]) -> bytes:
     return digest.digest()
 
 
-def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path],
-               keys: dict[int, str] | None = None) -> list[Task]:
+def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path]) -> list[Task]:
     """The pages of ``plan`` as tasks; their templates (in ``dirs``) are compiled here once, not in
-    every worker. Pages carry the key their fingerprints need and, when ``keys`` gives the content
-    hash of each document (by ``id``), the digest of their inputs."""
+    every worker. Pages carry the key their fingerprints need and, when every document among their
+    inputs has a Store key, the digest of their inputs."""
     for template in sorted({template for template, _, _, _ in plan}):
         renderer.env.get_template(template)
     key = _theme_key(renderer, dirs)
     base = key + _versions()
     return [(rel, Page(renderer, template, make, key, inputs,
-                       _digest(base, inputs, keys) if inputs is not None and keys else ""))
+                       _digest(base, inputs) if inputs is not None else ""))
             for template, rel, make, inputs in plan]
 
 
@@ -144,15 +143,15 @@ def _versions() -> bytes:
     return "\0".join(metadata.version(p) for p in ("jinja2", "markdown-it-py", "markupsafe")).encode()
 
 
-def _digest(base: bytes, inputs: tuple[object, ...], keys: dict[int, str]) -> str:
-    """``inputs`` by content hash: a document by its parse-cache key, text as it is, any other
-    value (findings) by its repr; "" when a document has no key."""
+def _digest(base: bytes, inputs: tuple[object, ...]) -> str:
+    """``inputs`` by content hash: a document by its Store key, text as it is, any other value
+    (findings) by its repr; "" when a document has no key (it was loaded without a Store)."""
     digest = hashlib.sha256(base)
     for item in inputs:
         if isinstance(item, Document):
-            if id(item) not in keys:
+            if not item.digest:
                 return ""
-            item = keys[id(item)]
+            item = item.digest
         digest.update(b"\0" + (item if isinstance(item, str) else repr(item)).encode("utf-8"))
     return digest.hexdigest()
 
