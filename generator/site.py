@@ -100,11 +100,12 @@ class Site:
             loaded.models = store.known()
             self.recomputed["parsed"] = list(store.parsed)
         self.recomputed["validated"] = [doc.rel for doc in loaded.docs if doc.rel not in loaded.models]
-        # the next build of a resident Store validates only what changed, from the documents it
-        # keeps; any other build needs no report's data once its model holds it
-        resident = store is not None and store.resident
-        content = validate(self.root, loaded, slim=not resident)
+        content = validate(self.root, loaded)
         del loaded
+        # the next build of a resident Store validates only what changed, from the documents it
+        # keeps; any other build needs no report's data once its model holds it and the audit
+        # has placed its findings
+        resident = store is not None and store.resident
         if store and resident:
             store.remember(content)
         elif store:
@@ -114,6 +115,8 @@ class Site:
             fresh = set(store.audits.fresh)
             self.recomputed["audited"] = [e.path for e in content.reports
                                           if any(key.startswith(e.doc.digest + ":") for key in fresh)]
+        if not resident:
+            content = content.slim()
         if strict and findings:
             raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
                                 for f in findings])

@@ -31,6 +31,7 @@ import os
 import shutil
 import stat
 import sys
+from array import array
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -120,7 +121,8 @@ def encode(doc: Document) -> bytes:
     """A document as a JSON record: its data and body, nothing that can run (the positions of
     its values are found again from the file, should an error or a finding ask)."""
     record = {"path": str(doc.path), "rel": doc.rel, "data": doc.data, "body": doc.body,
-              "body_line": doc.body_line, "digest": doc.digest, "checksum": doc.checksum}
+              "body_line": doc.body_line, "digest": doc.digest, "marks": doc.marks.tolist(),
+              "checksum": doc.checksum}
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
 
 
@@ -128,7 +130,8 @@ def decode(data: bytes) -> Document:
     """The document of a record from :func:`encode`; ValueError, KeyError or TypeError if it is not one."""
     record = json.loads(data, object_hook=_untag)
     return Document(Path(record["path"]), str(record["rel"]), record["data"],
-                    str(record["body"]), int(record["body_line"]), str(record["digest"]), str(record["checksum"]))
+                    str(record["body"]), int(record["body_line"]), str(record["digest"]),
+                    array("I", record["marks"]), str(record["checksum"]))
 
 
 def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:

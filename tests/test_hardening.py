@@ -239,8 +239,8 @@ def test_keeping_a_file_gone_from_the_previous_site_fails_loudly(examples: Path,
     out = build(examples, tmp_path / "site").out
     output = Output(out, examples)
     try:
-        with pytest.raises(OutputError, match=r"cannot keep pagefind/gone\.js from the previous site .*: it is gone"):
-            output.keep_folder("pagefind", ["pagefind.js", "gone.js"])
+        with pytest.raises(OutputError, match=r"cannot keep static/gone\.js from the previous site .*: it is gone"):
+            output.keep_folder("static", ["style.css", "gone.js"])
     finally:
         output.abort()
 

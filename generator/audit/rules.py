@@ -43,7 +43,7 @@ from generator.audit.targets import (
     tolerance,
 )
 from generator.content.facts import carried_out, grade_of, project_key, total_score
-from generator.content.load import format_loc
+from generator.content.load import Loc, format_loc
 from generator.content.models import (
     UNIT_FACTOR,
     Grade,
@@ -339,8 +339,11 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
         (entry, issue) for entry, (issues, _) in zip(content.reports, results, strict=True) for issue in issues]
     found += list(_across(content))
     findings = []
+    placed: dict[str, dict[Loc, tuple[int, int]]] = {}  # each file's positions, made once for its findings
     for entry, (rule, loc, message) in found:
-        line, col = entry.doc.where(loc)
+        if entry.doc.rel not in placed:
+            placed[entry.doc.rel] = entry.doc.positions
+        line, col = entry.doc.where(loc, placed[entry.doc.rel])
         findings.append(Finding(entry.doc.shown, line, col, rule, format_loc(loc), message, entry.path,
                                 RULES[rule].severity, entry.doc.rel))
     outcomes: Counter[Outcome] = Counter()

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,9 @@ KEY = -1  # positions[(*loc, KEY)]: where the key of the value at loc stands (no
 class Document:
     """One parsed content file: its data, and where each value stands in it when asked.
 
-    Positions are found again from the file when first asked (only an error or an audit
-    finding asks): keeping every value's position of every file would hold twice the memory
-    of the data itself, for the few files a build ever points into.
+    Positions are kept as ``marks``, a compact array of lines and columns, and made into a map
+    only when asked (only an error or an audit finding asks): a map of every value's position
+    of every file would hold twice the memory of the data itself.
     """
 
     path: Path
@@ -63,12 +63,18 @@ class Document:
     # what the Store knows the file by: a hash of its path and bytes and the generator's code
     # ("" when it was loaded without a Store, whose results are then never kept)
     digest: str = ""
+    # the line and column of every node, keys included, in the order the text holds them (a
+    # compact array: the positions of a file's values are asked for only on an error or a finding)
+    marks: array[int] = field(default_factory=lambda: array("I"))
     checksum: str = ""  # of the text parsed: tells whether the file still holds this document
 
-    @cached_property
+    @property
     def positions(self) -> dict[Loc, tuple[int, int]]:
-        """The line and column of every value and key (at ``(*loc, KEY)``), parsed again from
-        the file; none when the file no longer holds this document (changed since)."""
+        """The line and column of every value and key (at ``(*loc, KEY)``): from the marks, or, for a
+        document kept without its data (:meth:`slim`), parsed again from the file; none when the
+        file no longer holds this document."""
+        if self.data is not None or not self.marks:
+            return positions_of(self.data, self.marks)
         try:
             text = read_text(self.path)
             if _checksum(text) != self.checksum:
@@ -78,8 +84,8 @@ class Document:
             return {}
 
     def slim(self) -> Document:
-        """This document without its data, once its model holds it (a build of 10,000 reports
-        would keep 200 MB of it otherwise); its positions can still be found."""
+        """This document without its data, once its model holds it and the audit has placed its
+        findings (a build of 10,000 reports would keep 200 MB of it otherwise)."""
         return replace(self, data=None)
 
     @property
@@ -87,18 +93,45 @@ class Document:
         """The path as messages show it."""
         return display_path(self.path)
 
-    def where(self, loc: Loc) -> tuple[int, int]:
-        """Return line and column of the deepest known value on ``loc``."""
+    def where(self, loc: Loc, positions: dict[Loc, tuple[int, int]] | None = None) -> tuple[int, int]:
+        """Return line and column of the deepest known value on ``loc`` (in ``positions``, when the
+        caller has them at hand)."""
+        positions = self.positions if positions is None else positions
         for end in range(len(loc), -1, -1):
-            found = self.positions.get(tuple(loc[:end]))
+            found = positions.get(tuple(loc[:end]))
             if found:
                 return found
         return (1, 1)
 
     def error(self, loc: Loc, message: str, at_key: bool = False) -> ContentError:
         """Make a :class:`ContentError` pointing at ``loc`` (at its key with ``at_key``)."""
-        line, col = (at_key and self.positions.get((*loc, KEY))) or self.where(loc)
+        positions = self.positions
+        line, col = (at_key and positions.get((*loc, KEY))) or self.where(loc, positions)
         return ContentError(self.shown, line, col, format_loc(loc), message)
+
+
+def positions_of(data: Any, marks: Sequence[int]) -> dict[Loc, tuple[int, int]]:
+    """The position of every value of ``data`` and of every key (at ``(*loc, KEY)``), from the
+    marks its parse made: each node's line and column, a key's before its value, in the text's order."""
+    positions: dict[Loc, tuple[int, int]] = {}
+    at = iter(marks)
+
+    def walk(value: Any, loc: Loc) -> None:
+        positions[loc] = (next(at), next(at))
+        if isinstance(value, dict):
+            for key, child in value.items():
+                positions[(*loc, key, KEY)] = (next(at), next(at))
+                walk(child, (*loc, key))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, (*loc, i))
+
+    if marks:
+        try:
+            walk(data, ())
+        except StopIteration:
+            return {}  # marks of other data: no positions rather than wrong ones
+    return positions
 
 
 def format_loc(loc: Loc) -> str:
@@ -145,7 +178,7 @@ _UNCHECKED = re.compile(r"[&*!?]|-\s+-")
 _INDENT = re.compile(r"^ +", re.MULTILINE)
 
 
-def _quick(text: str, line_offset: int) -> tuple[Any, dict[Loc, tuple[int, int]]] | None:
+def _quick(text: str, line_offset: int) -> tuple[Any, array[int]] | None:
     """Data and positions composed by libyaml itself, five times faster than :func:`_compose`,
     for a text that cannot hold what that checks (an alias, a tag, nesting past any bound);
     None when the text must take the checked path, which words any error as it always has."""
@@ -156,16 +189,16 @@ def _quick(text: str, line_offset: int) -> tuple[Any, dict[Loc, tuple[int, int]]
     indent = max((len(m) for m in _INDENT.findall(text)), default=0)
     if 2 * (indent + 1) + text.count("[") + text.count("{") > 400:
         return None
-    positions: dict[Loc, tuple[int, int]] = {}
+    marks: list[int] = []
     loader = yaml.CSafeLoader(text)
     try:
         node = loader.get_single_node()
-        data = None if node is None else _convert(node, (), positions, line_offset)
+        data = None if node is None else _convert(node, [], marks, line_offset)
     except (yaml.YAMLError, _Problem, RecursionError):
         return None
     finally:
         loader.dispose()
-    return data, positions
+    return data, array("I", marks)
 
 
 def _document(events: Iterator[Any]) -> yaml.Node | None:
@@ -277,6 +310,12 @@ def _mark(line: int, col: int = 1) -> yaml.Mark:
 
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     """Parse one YAML document; return its data and the position of every value."""
+    data, marks = parse_marked(text, line_offset)
+    return data, positions_of(data, marks)
+
+
+def parse_marked(text: str, line_offset: int = 0) -> tuple[Any, array[int]]:
+    """Parse one YAML document; return its data and its marks (see :func:`positions_of`)."""
     if "\t" in text:
         for number, line in enumerate(text.split("\n"), 1):
             indent = line[: len(line) - len(line.lstrip(" \t"))]
@@ -287,10 +326,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
     quick = _quick(text, line_offset)
     if quick is not None:
         return quick
-    positions: dict[Loc, tuple[int, int]] = {}
+    marks: list[int] = []
     try:
         node = _compose(text)
-        data = None if node is None else _convert(node, (), positions, line_offset)
+        data = None if node is None else _convert(node, [], marks, line_offset)
     except _Problem as problem:
         problem.line += line_offset
         raise
@@ -308,7 +347,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[Loc, tuple[in
         raise syntax from None
     except yaml.YAMLError as exc:
         raise _Problem(None, f"YAML error: {' '.join(str(exc).split())}") from None
-    return data, positions
+    return data, array("I", marks)
 
 
 _FULL_WIDTH = re.compile(r"^([ ]*(?:- +)?)([^\s:：#\"'{}\[\],][^:：#{}\[\],]*?)[ ]*(：|:\u3000)")
@@ -363,11 +402,11 @@ def _slip(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
         return (at.line + 1, indent + 1,
                 (f"indentation: {shown!r} is {where}, which lines it up with no field above it: "
                  f"indent it {_spaces(level)} like {parent!r} on line {above + 1}{other}"))
-    first = next((n for n, text in enumerate(lines) if text.strip() and not text.lstrip().startswith("#")), None)
-    if problem.startswith("expected '<document start>'") and first is not None and _indent(lines[first]):
-        return (first + 1, _indent(lines[first]) + 1,
-                (f"indentation: the first field {_key(lines[first])!r} is indented "
-                 f"{_spaces(_indent(lines[first]))}: the fields of the top level start the line"))
+    opening = next((n for n, text in enumerate(lines) if text.strip() and not text.lstrip().startswith("#")), None)
+    if problem.startswith("expected '<document start>'") and opening is not None and _indent(lines[opening]):
+        return (opening + 1, _indent(lines[opening]) + 1,
+                (f"indentation: the first field {_key(lines[opening])!r} is indented "
+                 f"{_spaces(_indent(lines[opening]))}: the fields of the top level start the line"))
     return None
 
 
@@ -410,37 +449,48 @@ def _check_printable(text: str, line_offset: int) -> None:
                        "in the text: delete it")
 
 
-def _convert(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]], offset: int) -> Any:
-    if len(loc) > MAX_DEPTH:  # refused by the checked path, whose words are its own
-        raise _Problem(node.start_mark, f"nesting deeper than {MAX_DEPTH} levels", loc)
-    positions[loc] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
+def _convert(node: yaml.Node, path: list[str | int], marks: list[int], offset: int) -> Any:
+    """The value of ``node`` (at ``path``), its nodes' lines and columns added to ``marks``."""
+    if len(path) > MAX_DEPTH:  # refused by the checked path, whose words are its own
+        raise _Problem(node.start_mark, f"nesting deeper than {MAX_DEPTH} levels", tuple(path))
+    start = node.start_mark
+    marks += (start.line + 1 + offset, start.column + 1)
+    kind = node.__class__
+    if kind is yaml.MappingNode:
         out: dict[str, Any] = {}
+        lines: dict[str, int] = {}  # the line of each key's value, for a duplicate's message
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed: "
-                               "write the fields out in full", loc)
+                               "write the fields out in full", tuple(path))
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Problem(key_node.start_mark, "a key must be plain text", loc)
-            key = str(_scalar(key_node, loc))
+                raise _Problem(key_node.start_mark, "a key must be plain text", tuple(path))
+            key = str(_scalar(key_node, path))
             if key.startswith("\u3000"):  # YAML takes U+3000 for text: an indentation it swallowed
                 raise _Problem(key_node.start_mark, "full-width space (U+3000) in the indentation: "
-                               "indent with ASCII spaces", loc)
+                               "indent with ASCII spaces", tuple(path))
             if key in out:
-                line = positions[(*loc, key)][0]
-                raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {line})",
-                               (*loc, key))
-            positions[(*loc, key)] = positions[(*loc, key, KEY)] = (
-                key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-            out[key] = _convert(value_node, (*loc, key), positions, offset)
+                raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {lines[key]})",
+                               (*path, key))
+            at = key_node.start_mark
+            marks += (at.line + 1 + offset, at.column + 1)
+            lines[key] = value_node.start_mark.line + 1 + offset
+            path.append(key)
+            out[key] = _convert(value_node, path, marks, offset)
+            path.pop()
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*loc, i), positions, offset) for i, item in enumerate(node.value)]
+    if kind is yaml.SequenceNode:
+        items = []
+        for i, item in enumerate(node.value):
+            path.append(i)
+            items.append(_convert(item, path, marks, offset))
+            path.pop()
+        return items
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node, loc)
+    return _scalar(node, path)
 
 
-def _scalar(node: yaml.ScalarNode, loc: Loc) -> Any:
+def _scalar(node: yaml.ScalarNode, path: Sequence[str | int]) -> Any:
     tag, value = node.tag, node.value
     if tag == _FLOAT:
         text = value.replace("_", "")
@@ -457,7 +507,7 @@ def _scalar(node: yaml.ScalarNode, loc: Loc) -> Any:
             return value  # 010, 0x1F, 1:30 mean text to a publisher, not octal, hex or base 60
         if len(value) > 30:
             raise _Problem(node.start_mark, f"a number of {len(value)} digits is too long: "
-                           "figures must be less than 10^15", loc)
+                           "figures must be less than 10^15", tuple(path))
         return _CONSTRUCTOR.construct_yaml_int(node)
     if tag == _BOOL:
         return _CONSTRUCTOR.construct_yaml_bool(node)
@@ -468,7 +518,7 @@ def _scalar(node: yaml.ScalarNode, loc: Loc) -> Any:
             stamp = _CONSTRUCTOR.construct_yaml_timestamp(node)
         except ValueError as exc:
             raise _Problem(node.start_mark, f"impossible date {value!r} ({exc}): "
-                           "write a real date as YYYY-MM-DD", loc) from None
+                           "write a real date as YYYY-MM-DD", tuple(path)) from None
         return stamp.date() if isinstance(stamp, datetime) else stamp
     return value
 
@@ -478,15 +528,20 @@ _FRONT = re.compile(r"\A---\n(.*?\n)?---(?:\n|\Z)", re.DOTALL)
 
 def parse_markdown(text: str) -> tuple[Any, dict[Loc, tuple[int, int]], str, int]:
     """Split a markdown page into front matter (parsed) and body."""
+    data, marks, body, body_line = _markdown(text)
+    return data, positions_of(data, marks), body, body_line
+
+
+def _markdown(text: str) -> tuple[Any, array[int], str, int]:
     match = _FRONT.match(text)
     if not match:
         if text.startswith("---\n"):
             raise _Problem(None, "front matter opened by '---' on line 1 is never closed: "
                            "end it with a line '---'")
-        return {}, {}, text, 1
-    data, positions = parse_yaml(match.group(1) or "", line_offset=1)
+        return {}, array("I"), text, 1
+    data, marks = parse_marked(match.group(1) or "", line_offset=1)
     body_line = match.group(0).count("\n") + 1
-    return data, positions, text[match.end():], body_line
+    return data, marks, text[match.end():], body_line
 
 
 def _parse(text: str, path: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
@@ -505,15 +560,12 @@ def load_file(path: Path, rel: str) -> Document:
     """Parse one content file; raise ``_Problem`` on the first thing that stops it."""
     text = read_text(path)
     if path.suffix == ".md":
-        data, positions, body, body_line = parse_markdown(text)
-        doc = Document(path, rel, data, body, body_line, checksum=_checksum(text))
-    else:
-        if not text.strip():
-            raise _Problem(None, "file is empty: fill in its fields or delete it")
-        data, positions = parse_yaml(text)
-        doc = Document(path, rel, data, checksum=_checksum(text))
-    doc.__dict__["positions"] = positions  # known now; the Store's records and copies leave them out
-    return doc
+        data, marks, body, body_line = _markdown(text)
+        return Document(path, rel, data, body, body_line, marks=marks, checksum=_checksum(text))
+    if not text.strip():
+        raise _Problem(None, "file is empty: fill in its fields or delete it")
+    data, marks = parse_marked(text)
+    return Document(path, rel, data, marks=marks, checksum=_checksum(text))
 
 
 def discover(root: Path) -> Walked:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
@@ -112,6 +112,10 @@ class Content:
     reports: tuple[ReportEntry, ...]
     pages: tuple[PageEntry, ...]
     drafts: tuple[str, ...] = ()  # the files marked draft: true, as messages show them
+
+    def slim(self) -> Content:
+        """This content with its reports' documents kept without their data (their models hold it)."""
+        return replace(self, reports=tuple(replace(r, doc=r.doc.slim()) for r in self.reports))
 
     def of_kind(self, *kinds: str) -> list[ReportEntry]:
         return [r for r in self.reports if r.kind in kinds]
@@ -274,9 +278,8 @@ def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[Cont
     return report
 
 
-def validate(root: Path, loaded: Loaded, slim: bool = False) -> Content:
-    """Validate every loaded document; raise BuildAborted with all problems, loading's included.
-    ``slim``: the reports' documents are kept without their data (:meth:`Document.slim`)."""
+def validate(root: Path, loaded: Loaded) -> Content:
+    """Validate every loaded document; raise BuildAborted with all problems, loading's included."""
     errors: list[ContentError] = list(loaded.errors)
     documents, known = loaded.docs, loaded.models
     site: SiteConfig | None = None
@@ -299,14 +302,14 @@ def validate(root: Path, loaded: Loaded, slim: bool = False) -> Content:
         elif m := _BUDGET.match(rel):
             budget = _report(doc, m.group(1), m.group(2), errors, ("department-budget",), known.get(rel))
             if budget:
-                reports.append(ReportEntry("budget", budget, doc.slim() if slim else doc))
+                reports.append(ReportEntry("budget", budget, doc))
         elif m := _PROJECT.match(rel):
             slug = m.group(3)
             ok = _slug_ok(doc, slug, "file name (the report's slug)", errors)
             report = _report(doc, m.group(1), m.group(2), errors, ("self-evaluation", "target-declaration"),
                              known.get(rel))
             if report and ok:
-                reports.append(ReportEntry(slug, report, doc.slim() if slim else doc))
+                reports.append(ReportEntry(slug, report, doc))
         elif m := _PAGE.match(rel):
             slug_ok = _slug_ok(doc, m.group(1), "page file name", errors)
             if not doc.data and not doc.positions:  # no front matter, or an empty one
