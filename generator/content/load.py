@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -520,7 +521,8 @@ def _scalar(node: yaml.ScalarNode, path: Sequence[str | int]) -> Any:
             raise _Problem(node.start_mark, f"impossible date {value!r} ({exc}): "
                            "write a real date as YYYY-MM-DD", tuple(path)) from None
         return stamp.date() if isinstance(stamp, datetime) else stamp
-    return value
+    # keys, categories, units and short targets repeat in every report: one copy of each
+    return sys.intern(value) if len(value) <= 16 else value
 
 
 _FRONT = re.compile(r"\A---\n(.*?\n)?---(?:\n|\Z)", re.DOTALL)
