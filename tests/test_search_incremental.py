@@ -68,14 +68,16 @@ def test_a_name_edit_rewrites_only_the_files_it_touches(examples: Path, tmp_path
     changed = {name for name, inode in inodes(out).items() if before.get(name) != inode}
     # What the edit touches: the report's chunk, the shards of the pieces of the old name and not
     # the new or the reverse (as a piece of the text or of the name), the 4-pieces that moved, and
-    # the state the next build reads. The columns, the head and the sort keys are the same bytes.
+    # the state the next build reads, and the head (which names the index's version). The columns and
+    # the sort keys are the same bytes.
     chunks, gshards, pshards = layout(json.loads((out / FOLDER / "head.json").read_bytes())["docs"])
     old, new = Pieces()(fold(NAME)), Pieces()(fold("社区矫正定位平台"))
-    expected = {f"c/{chunk_of(PATH, chunks):03x}.json", f"t/{chunk_of(PATH, chunks):03x}.json", "state.json"}
+    expected = {f"c/{chunk_of(PATH, chunks):03x}.json", f"t/{chunk_of(PATH, chunks):03x}.json", "state.json",
+                "head.json"}
     expected |= {f"g/{shard_of(g, gshards):03x}.bin" for g in old[0] ^ new[0]}
     expected |= {f"p/{shard_of(g, pshards):03x}.bin" for g in set(old[1]) | set(new[1])}
     assert changed <= expected and f"c/{chunk_of(PATH, chunks):03x}.json" in changed
-    assert "columns.bin" not in changed and "head.json" not in changed
+    assert "columns.bin" not in changed and "sort.bin" not in changed
     assert set(inodes(out)) - expected - {"sort.bin"} <= set(before) - changed  # everything else linked
     assert first.out == out
     assert index(out) == index(build(examples, tmp_path / "fresh" / "site").out)  # as a fresh build writes it

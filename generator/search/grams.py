@@ -38,7 +38,7 @@ class Pieces:
             two = list(map(add, s, s[1:]))
             three = list(map(add, two, s[2:]))
             four = tuple(map(add, three, s[3:]))
-            found = (frozenset((*s, *two, *three, *four)), four)
+            found = (frozenset(s).union(two, three, four), four)
             if len(s) <= self.SHORT:
                 self.known[s] = found
         return found
@@ -53,21 +53,16 @@ class Pieces:
         base = 0
         for s in segments:
             found = self.known.get(s)
-            if found is not None:
-                grams.update(found[0])
-                four: Sequence[str] = found[1]
-            elif len(s) <= self.SHORT:
+            if found is None and len(s) <= self.SHORT:
                 found = self(s)
-                grams.update(found[0])
-                four = found[1]
+            if found is not None:
+                grams |= found[0]
+                four: Sequence[str] = found[1]
             else:  # a long segment, seldom seen twice: its pieces straight into the report's
                 two = list(map(add, s, s[1:]))
                 three = list(map(add, two, s[2:]))
                 four = list(map(add, three, s[3:]))
-                grams.update(s)
-                grams.update(two)
-                grams.update(three)
-                grams.update(four)
+                grams.update(s, two, three, four)
             fours += four
             places += range(base, base + len(four))
             base += (len(s) // SLOT + 1) * SLOT  # at least one position between segments: no join spans two

@@ -7,7 +7,8 @@ the same bytes, whatever ``--jobs``. No records, no index (the search page says 
 
 The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md describes them):
 
-- ``head.json``: the format, the site's title, the counts below, each filter's values;
+- ``head.json``: the format, the index's version (a digest of all of it), the site's title, the
+  counts below, each filter's values;
 - ``columns.bin``: each report's filter values (one combination number a report), and how
   many reports each chunk holds (so a report's number gives its chunk);
 - ``sort.bin``: each report's budget and score, float64, NaN when missing (fetched to sort);
@@ -15,7 +16,7 @@ The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md de
   it, the pieces spread over the shards by a hash, so a query fetches its pieces' shards only;
 - ``p/<shard>.bin``: for every folded four-character piece, where it stands in each report
   (a query longer than four characters joins its pieces by position);
-- ``c/<chunk>.json``: what a result shows (URL, name, budget, score), for the one or two
+- ``c/<chunk>.json``: what a result shows (URL, name, budget, score), for the two to five
   reports of each chunk; a report's chunk is a hash of its path;
 - ``t/<chunk>.json``: the same reports' searchable text, fetched to mark a match found
   elsewhere than in the name or the department;
@@ -74,7 +75,7 @@ def _power(value: int, low: int, high: int) -> int:
 def layout(count: int) -> tuple[int, int, int]:
     """Chunks, piece shards and position shards for ``count`` reports (a function of the count only,
     so an edit keeps them)."""
-    return _power(count, 1, 1 << 20) // 2 or 1, _power(count // 6, 16, 4096), _power(count // 12, 16, 2048)
+    return _power(count, 4, 1 << 20) // 4, _power(count // 6, 16, 4096), _power(count // 12, 16, 2048)
 
 
 def chunk_of(path: str, chunks: int) -> int:
@@ -197,6 +198,12 @@ def _digest(reports: Sequence[SearchRecord]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def _chunk(reports: Sequence[SearchRecord]) -> tuple[bytes, bytes]:
+    """A chunk's two files: what its results show, and their text."""
+    return (_JSON.encode([(r.url, r.title, r.budget, r.score) for r in reports]).encode("utf-8"),
+            _JSON.encode([r.fields for r in reports]).encode("utf-8"))
+
+
 def _text(record: SearchRecord) -> bytes:
     """A report's searchable text, as JSON: what a result's match is marked in."""
     return _JSON.encode(record.fields).encode("utf-8")
@@ -230,7 +237,10 @@ def _bitmap(numbers: Iterable[int], count: int) -> bytes:
 
 
 def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], shards: tuple[int, int],
-                      present: tuple[Iterable[int], Iterable[int]]) -> tuple[bytes, bytes, bytes]:
+                      present: tuple[Iterable[int], Iterable[int]], state: bytes) -> tuple[bytes, bytes, bytes]:
+    """The head, the columns and the sort keys. The head's version is a digest of everything the
+    index holds (the state's digests of the chunks, which hold all text, the columns, the keys):
+    the page asks for the other files by it, so a browser never mixes files of two builds."""
     values: dict[str, list[str]] = {
         "department": sorted({r.department for r in records}),
         "year": sorted({str(r.year) for r in records}, key=int, reverse=True),
@@ -247,14 +257,15 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
     columns = b"".join([varint(len(records)), varint(len(chunk_counts)), varint(len(combos)),
                         pack([v for combo in combos for v in combo]), pack([number[row] for row in rows]),
                         pack(chunk_counts, nibbles=True), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
-    head = {"format": FORMAT, "site": records[0].site, "docs": len(records), "chunks": len(chunk_counts),
-            "grams": shards[0], "places": shards[1], "facets": values,
-            "slugs": {facet: [found[v] for v in values[facet]] for facet, found in slugs.items()}}
     numbers = array("d", [_sort_key(r.budget_key) for r in records] + [_sort_key(r.score_key) for r in records])
     if numbers.itemsize != 8:
         raise AssertionError("float64 expected")
     if sys.byteorder != "little":
         numbers.byteswap()
+    version = hashlib.sha256(columns + numbers.tobytes() + state).hexdigest()[:16]
+    head = {"format": FORMAT, "version": version, "site": records[0].site, "docs": len(records),
+            "chunks": len(chunk_counts), "grams": shards[0], "places": shards[1], "facets": values,
+            "slugs": {facet: [found[v] for v in values[facet]] for facet, found in slugs.items()}}
     return (json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"),
             columns, numbers.tobytes())
 
@@ -289,21 +300,20 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
     for c, n in enumerate(counts):
         if not n:
             continue
-        reports = ordered[starts[c]:starts[c + 1]]
-        digests[str(c)] = _digest(reports)
+        digests[str(c)] = _digest(ordered[starts[c]:starts[c + 1]])
         if previous is not None and previous[0]["chunks"].get(str(c)) == digests[str(c)]:
             kept_c.append(f"{_name(c)}.json")
         else:
-            output.write_bytes(f"{FOLDER}/c/{_name(c)}.json", _JSON.encode(
-                [(r.url, r.title, r.budget, r.score) for r in reports]).encode("utf-8"))
-            output.write_bytes(f"{FOLDER}/t/{_name(c)}.json", _JSON.encode([r.fields for r in reports]).encode("utf-8"))
             changed.append(c)
     written = 2 * len(changed)
-    if previous is None:
-        present = _whole(ordered, (gshards, pshards), output, jobs)
+    if previous is None:  # every file new: written on every core
+        present = _whole(ordered, starts, (gshards, pshards), output, jobs)
         kept: tuple[list[str], list[str]] = ([], [])
     else:
         state, folder = previous
+        for c in changed:
+            for sub_folder, data in zip("ct", _chunk(ordered[starts[c]:starts[c + 1]])):
+                output.write_bytes(f"{FOLDER}/{sub_folder}/{_name(c)}.json", data)
         files = _update(ordered, starts, changed, folding, folder, state, gshards, pshards)
         for sub_folder, shards in zip(("g", "p"), files):
             for shard in sorted(shards):
@@ -317,11 +327,11 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
     for sub_folder, names in (("g", kept[0]), ("p", kept[1]), ("c", kept_c), ("t", kept_c)):
         if names:
             output.keep_folder(f"{FOLDER}/{sub_folder}", names)
-    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present)
-    for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers)):
+    noted = json.dumps({"format": FORMAT, "order": order, "chunks": digests, "g": present[0], "p": present[1]},
+                       sort_keys=True).encode("utf-8")
+    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present, noted)
+    for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers), ("state.json", noted)):
         output.write_bytes(f"{FOLDER}/{rel}", data)
-    state = {"format": FORMAT, "order": order, "chunks": digests, "g": present[0], "p": present[1]}
-    output.write_bytes(f"{FOLDER}/state.json", json.dumps(state, sort_keys=True).encode("utf-8"))
     if previous is None:
         written += len(present[0]) + len(present[1])
     return Indexed(4 + len(present[0]) + len(present[1]) + 2 * len(digests), written, previous is not None)
@@ -347,64 +357,86 @@ def _previous(output: Output, order: str, chunks: set[str]) -> tuple[dict[str, A
         return None
 
 
-def _whole(ordered: Sequence[SearchRecord], shards: tuple[int, int], output: Output,
+def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int, int], output: Output,
            jobs: int) -> tuple[list[int], list[int]]:
-    """Write every shard of the index of ``ordered``; return the numbers of the shards written.
+    """Write every chunk and shard of the index of ``ordered``; return the numbers of the shards.
 
-    The reports are indexed ``BLOCK`` at a time, the batches on ``jobs`` cores: each gives the
-    runs of its postings, encoded, by shard; the runs are then joined shard by shard. So the
-    build holds the postings of one batch per core and the index encoded, never a posting per
-    Python object."""
-    batches = parallel.run(_batch, range(0, len(ordered), BLOCK), jobs, (ordered, shards), chunk=1)
+    The reports are indexed ``BLOCK`` at a time, the batches on ``jobs`` cores: each writes the
+    chunks that start among its reports and gives the runs of its postings, encoded, by shard;
+    the runs are then joined and written shard by shard, the shards too on every core. So the build
+    holds the postings of one batch per core and the index encoded, never a posting per Python
+    object. Paths are reserved here, the files written by the workers (:meth:`Output.put`)."""
+    chunks = {c: tuple(output.path(f"{FOLDER}/{kind}/{_name(c)}.json") for kind in "ct")
+              for c in range(len(starts) - 1) if starts[c + 1] > starts[c]}
+    found = parallel.run(_batch, range(0, len(ordered), BLOCK), jobs, (ordered, starts, chunks, shards, output),
+                         chunk=1)
+    output.changed += sum(wrote for _, _, wrote in found)
+    batches = [(g, p) for g, p, _ in found]
     present = []
     for kind, sub_folder in ((0, "g"), (1, "p")):
         numbers = sorted({shard for batch in batches for shard in batch[kind]})
-        for shard in numbers:
-            joined: dict[str, list[bytes]] = {}
-            named: dict[str, list[bytes]] = {}
-            for batch in batches:
-                for gram, value in decode_shard(batch[kind].pop(shard, b"\x00")).items():
-                    if kind == 0:
-                        size, at = read_varint(value, 0)
-                        joined.setdefault(gram, []).append(value[at:at + size])
-                        named.setdefault(gram, []).append(value[at + size:])
-                    else:
-                        joined.setdefault(gram, []).append(value)
-            postings = {gram: b"".join(runs) + b"\x00" + (b"".join(named[gram]) + b"\x00" if kind == 0 else b"")
-                        for gram, runs in joined.items()}
-            output.write_bytes(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin", encode_shard(postings))
+        targets = {shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
+        step = max(1, len(numbers) // (4 * max(1, jobs)))
+        groups = [numbers[i:i + step] for i in range(0, len(numbers), step)]
+        output.changed += sum(parallel.run(_join, groups, jobs, (batches, kind, targets, output), chunk=1))
         present.append(numbers)
     return present[0], present[1]
 
 
-def _batch(start: int) -> tuple[dict[int, bytes], dict[int, bytes]]:
-    """The runs of the postings of reports ``start`` to ``start + BLOCK``, by shard, each shard's as
-    :func:`encode_shard` writes them (a piece's value: its run's length, its run, its name run)."""
-    ordered, shards = parallel.state()
+def _join(shards: list[int]) -> int:
+    """Join the batches' runs of ``shards`` and write them; return how many were written anew."""
+    batches, kind, targets, output = parallel.state()
+    wrote = 0
+    for shard in shards:
+        joined: dict[str, list[bytes]] = {}
+        named: dict[str, list[bytes]] = {}
+        for batch in batches:
+            for gram, (runs, names) in batch[kind].get(shard, {}).items():
+                joined.setdefault(gram, []).append(runs)
+                named.setdefault(gram, []).append(names)
+        postings = {gram: b"".join(runs) + b"\x00" + (b"".join(named[gram]) + b"\x00" if kind == 0 else b"")
+                    for gram, runs in joined.items()}
+        wrote += output.put(targets[shard], encode_shard(postings))
+    return wrote
+
+
+Runs = dict[int, dict[str, tuple[bytes, bytes]]]  # shard: piece: (its run, its name run or b"")
+
+
+def _batch(start: int) -> tuple[Runs, Runs, int]:
+    """Write the chunks that start among reports ``start`` to ``start + BLOCK``; give the runs of
+    their postings, by shard and piece: of the pieces (with the run of the reports holding them
+    in their name) and of the 4-pieces; and how many files were written anew."""
+    ordered, starts, chunks, shards, output = parallel.state()
+    wrote = 0
+    for c in range(bisect.bisect_left(starts, start), len(starts) - 1):
+        if starts[c] >= start + BLOCK:
+            break
+        if c in chunks:
+            for target, data in zip(chunks[c], _chunk(ordered[starts[c]:starts[c + 1]])):
+                wrote += output.put(target, data)
     folding = Folding()
     pieces = Pieces()
-    typecode = "H" if len(ordered) <= 65536 else "I"
-    docs: defaultdict[str, array[int]] = defaultdict(partial(array, typecode))
-    in_names: defaultdict[str, array[int]] = defaultdict(partial(array, typecode))
+    # A batch's postings: lists (of one int object per report, shared), quicker to append to than
+    # arrays and no larger for a batch's while; the places packed in arrays.
+    docs: defaultdict[str, list[int]] = defaultdict(list)
+    in_names: defaultdict[str, list[int]] = defaultdict(list)
     places: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))  # report, position, …
     for number in range(start, min(start + BLOCK, len(ordered))):
         grams, names, fours, positions = _keys(ordered[number].fields, folding, pieces)
         # docs[gram].append(number) for each gram, and places[gram].extend((number, position))
         # for each place, without a loop of bytecode
-        deque(map(array.append, map(docs.__getitem__, grams), repeat(number)), maxlen=0)
-        deque(map(array.append, map(in_names.__getitem__, names), repeat(number)), maxlen=0)
+        deque(map(list.append, map(docs.__getitem__, grams), repeat(number)), maxlen=0)
+        deque(map(list.append, map(in_names.__getitem__, names), repeat(number)), maxlen=0)
         deque(map(array.extend, map(places.__getitem__, fours), zip(repeat(number), positions)), maxlen=0)
-    batch: tuple[dict[int, dict[str, bytes]], dict[int, dict[str, bytes]]] = ({}, {})
+    batch: tuple[Runs, Runs] = ({}, {})
     for gram, ids in docs.items():
-        run = _run(ids)
         in_name = in_names.get(gram)
-        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = \
-            varint(len(run)) + run + (_run(in_name) if in_name else b"")
+        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (_run(ids), _run(in_name) if in_name else b"")
     del docs, in_names
     for gram, pairs in places.items():
-        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = _places_run(pairs[0::2], pairs[1::2])
-    return ({shard: encode_shard(keys) for shard, keys in batch[0].items()},
-            {shard: encode_shard(keys) for shard, keys in batch[1].items()})
+        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = (_places_run(pairs[0::2], pairs[1::2]), b"")
+    return batch[0], batch[1], wrote
 
 
 def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[int], folding: Folding,

@@ -148,14 +148,15 @@ function join(runs, total) {
   return out;
 }
 
-/** Fetch a file of the index, asking the server whether a copy the browser keeps is still the file:
- *  the names stay while their bytes change with the content. */
-function get(url) {
-  return fetch(url, { cache: "no-cache" });
+/** Fetch a file of the index. Its names stay while their bytes change with the content, so the
+ *  head (which names the index's version) and the columns are always fetched anew, and the other
+ *  files by that version: a browser's copies are used only while they are of this very index. */
+function get(url, fresh = false) {
+  return fetch(url, fresh ? { cache: "reload" } : {});
 }
 
-async function fetchBytes(url) {
-  const response = await get(url);
+async function fetchBytes(url, fresh = false) {
+  const response = await get(url, fresh);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -188,7 +189,7 @@ class SiteIndex {
 
   static async load(base) {
     // Both at once: the columns can only be read with the head, but need not wait for it.
-    const [response, columns] = await Promise.all([get(`${base}head.json`), fetchBytes(`${base}columns.bin`)]);
+    const [response, columns] = await Promise.all([get(`${base}head.json`, true), fetchBytes(`${base}columns.bin`, true)]);
     if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
     const head = await response.json();
     if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
@@ -223,7 +224,7 @@ class SiteIndex {
     const key = `${kind}${number}`;
     if (!this.shards.has(key)) {
       const present = (this.present[kind][number >> 3] >> (number & 7)) & 1;
-      this.shards.set(key, present ? fetchBytes(`${this.base}${kind}/${number.toString(16).padStart(3, "0")}.bin`)
+      this.shards.set(key, present ? fetchBytes(`${this.base}${kind}/${number.toString(16).padStart(3, "0")}.bin?v=${this.head.version}`)
         .then(parseShard) : Promise.resolve(new Map()));
     }
     return this.shards.get(key);
@@ -311,7 +312,8 @@ class SiteIndex {
     }
     const key = `${kind}${lo}`;
     if (!this.chunks.has(key)) {
-      this.chunks.set(key, get(`${this.base}${kind}/${lo.toString(16).padStart(3, "0")}.json`).then((r) => r.json()));
+      this.chunks.set(key, get(`${this.base}${kind}/${lo.toString(16).padStart(3, "0")}.json?v=${this.head.version}`)
+        .then((r) => r.json()));
     }
     return (await this.chunks.get(key))[doc - this.starts[lo]];
   }
@@ -319,7 +321,7 @@ class SiteIndex {
   /** Each report's budget and score (NaN when missing). */
   sortKeys() {
     if (!this.sorts) {
-      this.sorts = fetchBytes(`${this.base}sort.bin`).then((bytes) => {
+      this.sorts = fetchBytes(`${this.base}sort.bin?v=${this.head.version}`).then((bytes) => {
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         const read = (i) => view.getFloat64(i * 8, true);
         const budget = new Float64Array(this.count);
