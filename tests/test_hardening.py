@@ -301,7 +301,7 @@ def _workers(pid: int) -> set[int]:
 def test_sigterm_and_sighup_stop_a_build_like_ctrl_c(signum: int, tmp_path: Path) -> None:
     proc, out, before = _start_big_build(tmp_path)
     helpers = _children(proc.pid)
-    assert helpers  # workers (and Pagefind) at work
+    assert helpers  # workers at work
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 128 + signum
@@ -330,8 +330,8 @@ def test_workers_of_a_killed_build_die_silently(tmp_path: Path) -> None:
     time.sleep(0.5)
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
     assert tree(out) == before
-    build(EXAMPLES, out)  # the next build clears every scratch folder the killed one left, stopping
-    assert not any(_alive(pid) for pid in helpers)  # a Pagefind still at work there
+    build(EXAMPLES, out)  # the next build clears every temporary folder the killed one left
+    assert not any(_alive(pid) for pid in helpers)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".disclose-tmp-", ".disclose-old-"))) == []
 
 

@@ -328,22 +328,25 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     fresh = parallel.run(_judge, range(len(missing)), jobs,
                          (grades, [content.reports[i].model for i in missing]))
     for i, (issues, counts) in zip(missing, fresh, strict=True):
-        # kept as JSON, each message as its key and values; read back from that even now, so the
+        # kept as JSON, each message as its key and values, with where each finding stands in the
+        # file (the next build need not place them again); read back from that even now, so the
         # findings of this build and of the next, from the memo, are alike down to their pickles
         # (a page's fingerprint: a Msg shared by two findings here would be two Msgs there)
-        kept = [[[rule, list(loc), msg_data(message)] for rule, loc, message in issues], counts]
+        doc = content.reports[i].doc
+        positions = doc.positions if issues else {}
+        kept = [[[rule, list(loc), msg_data(message), *doc.where(loc, positions)] for rule, loc, message in issues],
+                counts]
         results[i] = _read(kept)
         if keys[i] and memo:
             memo.put(keys[i], kept)
-    found: list[tuple[ReportEntry, Issue]] = [
-        (entry, issue) for entry, (issues, _) in zip(content.reports, results, strict=True) for issue in issues]
-    found += list(_across(content))
     findings = []
-    placed: dict[str, dict[Loc, tuple[int, int]]] = {}  # each file's positions, made once for its findings
-    for entry, (rule, loc, message) in found:
-        if entry.doc.rel not in placed:
-            placed[entry.doc.rel] = entry.doc.positions
-        line, col = entry.doc.where(loc, placed[entry.doc.rel])
+    for entry, (issues, _) in zip(content.reports, results, strict=True):
+        shown = entry.doc.shown
+        for rule, loc, message, (line, col) in issues:
+            findings.append(Finding(shown, line, col, rule, format_loc(loc), message, entry.path,
+                                    RULES[rule].severity, entry.doc.rel))
+    for entry, (rule, loc, message) in _across(content):
+        line, col = entry.doc.where(loc)
         findings.append(Finding(entry.doc.shown, line, col, rule, format_loc(loc), message, entry.path,
                                 RULES[rule].severity, entry.doc.rel))
     outcomes: Counter[Outcome] = Counter()
@@ -352,14 +355,18 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     return Findings(sorted(findings), outcomes)
 
 
-def _read(kept: Any) -> tuple[list[Issue], dict[str, int]] | None:
+Placed = tuple[str, Loc, Msg, tuple[int, int]]  # an issue and where it stands: line and column
+
+
+def _read(kept: Any) -> tuple[list[Placed], dict[str, int]] | None:
     """A report's results as the memo keeps them, or None when they are not of this version."""
     if kept is None:
         return None
     try:
         issues, counts = kept
         return [(sys.intern(str(rule)), tuple(sys.intern(p) if isinstance(p, str) else p for p in loc),
-                 msg_from_data(message)) for rule, loc, message in issues], dict(counts)
+                 msg_from_data(message), (int(line), int(col))) for rule, loc, message, line, col in issues], \
+            dict(counts)
     except (TypeError, ValueError, KeyError):
         return None
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -89,9 +90,9 @@ class Document:
         findings (a build of 10,000 reports would keep 200 MB of it otherwise)."""
         return replace(self, data=None)
 
-    @property
+    @cached_property
     def shown(self) -> str:
-        """The path as messages show it."""
+        """The path as messages show it (relative to the working folder: asked for by every finding)."""
         return display_path(self.path)
 
     def where(self, loc: Loc, positions: dict[Loc, tuple[int, int]] | None = None) -> tuple[int, int]:

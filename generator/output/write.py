@@ -15,16 +15,10 @@ A build killed at any moment leaves the previous site whole: each temporary
 folder is locked (``flock``) by its live build, so the next build removes only
 the leftovers of dead ones, and puts the previous site back if the kill fell
 between the two renames of the swap. Leftovers are those of this output by its
-exact name (a build of ``site`` never touches ``site-2``'s). A helper of the
-build (the search index) works in a :class:`Scratch` folder, locked the same way
-beside the output, never in ``/tmp``: the next build removes it too, stopping the
-helper if a killed build left it running.
+exact name (a build of ``site`` never touches ``site-2``'s).
 
 ``commit(clear=False)`` leaves the removal of the previous site to the caller
 (``disclose serve`` removes it in the background, the new site in place).
-``replace_folder(out, rel, files)`` replaces one folder of a finished site the
-same way (``disclose serve`` swaps in its search index so): written into a
-temporary folder inside the site, then renamed into place.
 """
 
 from __future__ import annotations
@@ -34,10 +28,8 @@ import os
 import posixpath
 import re
 import shutil
-import signal
 import stat
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -49,7 +41,6 @@ MARKER = ".disclose-site"
 _TMP = ".disclose-tmp-"
 _OLD = ".disclose-old-"
 _SUFFIX = re.compile(r"[a-z0-9_]{8}")
-_HELPER = "helper.pid"
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -88,44 +79,6 @@ def _leftovers(out: Path, prefix: str) -> list[Path]:
     8 letters, digits or _): those of ``site`` only, never those of ``site-2``."""
     return sorted(p for p in out.parent.glob(f"{prefix}{out.name}-*")
                   if _SUFFIX.fullmatch(p.name[len(prefix) + len(out.name) + 1:]))
-
-
-class Scratch:
-    """A scratch folder beside the output ``out`` for a helper of its build (the search index),
-    locked by this process: if the build is killed, the next build of ``out`` removes it."""
-
-    def __init__(self, out: Path) -> None:
-        out = out.resolve()
-        self.name = tempfile.mkdtemp(prefix=f"{_TMP}{out.name}-", dir=out.parent)
-        self._lock = _claim(Path(self.name))
-
-    def hold(self, pid: int) -> None:
-        """Note the helper process working in the folder, for the next build to stop should this
-        one be killed (a helper left running would write on into a folder being removed)."""
-        Path(self.name, _HELPER).write_text(f"{pid}\n", encoding="ascii")
-
-    def cleanup(self) -> None:
-        """Remove the folder and free it."""
-        shutil.rmtree(self.name, ignore_errors=True)
-        if self._lock is not None:
-            os.close(self._lock)
-            self._lock = None
-
-
-def _stop_helper(folder: Path) -> None:
-    """Kill the helper a dead build left working in scratch ``folder``, if it still runs; it is
-    known by the folder on its command line, so no other process is ever taken for it."""
-    try:
-        pid = int(Path(folder, _HELPER).read_text(encoding="ascii"))
-        if str(folder).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
-            return
-        os.kill(pid, signal.SIGKILL)
-        for _ in range(100):  # until it is gone (a zombie has no command line)
-            if str(folder).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                return
-            time.sleep(0.01)
-    except (OSError, ValueError):
-        pass  # no helper noted, or it is gone
 
 
 def _claim(folder: Path) -> int | None:
@@ -183,7 +136,6 @@ class Output:
         for leftover in _leftovers(self.out, _TMP):
             lock = _claim(leftover)
             if lock is not None:
-                _stop_helper(leftover)
                 shutil.rmtree(leftover, ignore_errors=True)
                 os.close(lock)
 
@@ -350,28 +302,3 @@ class Output:
 def plain_path(name: str) -> bool:
     """Whether ``name`` is a relative path that stays below its folder (no '..', '.', '' parts)."""
     return not {"", ".", ".."} & set(name.split("/"))
-
-
-def replace_folder(out: Path, rel: str, files: dict[str, bytes]) -> None:
-    """Replace folder ``rel`` of the finished site ``out`` with ``files`` ({path below it: bytes}).
-
-    They are written into a temporary folder inside the site (gone with it, should this be
-    killed), and renamed into place. The caller keeps builds of ``out`` from running meanwhile."""
-    site = out.resolve()
-    target = (site / rel).resolve()
-    if not (site / MARKER).is_file() or not target.is_relative_to(site) or target == site \
-            or not all(plain_path(name) for name in files):
-        raise OutputError(f"refusing to replace {rel!r} of {site}")
-    scratch = Path(tempfile.mkdtemp(prefix=_TMP, dir=site))
-    try:
-        new = scratch / "new"
-        new.mkdir()
-        for name in sorted(files):
-            path = new / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[name])
-        if target.exists():
-            os.replace(target, scratch / "old")
-        os.replace(new, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
