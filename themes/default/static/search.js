@@ -594,22 +594,28 @@ class SearchPage {
     const found = this.found;
     const run = this.run;
     this.list.setAttribute("aria-busy", "true");
+    this.more.hidden = true; // until this batch is in: one batch at a time
     const batch = found.results.slice(this.shown, this.shown + BATCH);
     // The match is marked in the name or the department when it is there (no more to fetch),
     // else in the report's text.
-    const shown = await Promise.all(batch.map(async (r) => {
+    const pending = batch.map(async (r) => {
       const entry = await r.site.entry(r.doc);
       if (!found.folded) return [entry, null];
       const where = locate([["name", [entry[1]]], ["department", [r.site.value(r.doc, "department")]]], found.folded);
       return [entry, where || locate(await r.site.text(r.doc), found.folded)];
-    }));
-    if (run !== this.run || found !== this.found) return;
-    const items = batch.map((r, i) => this.item(r, ...shown[i]));
-    this.list.append(...items);
-    this.shown += items.length;
+    });
+    // Each result shows as soon as it and those before it are in, not when all twenty are.
+    const items = [];
+    for (let i = 0; i < batch.length; i++) {
+      const [entry, where] = await pending[i];
+      if (run !== this.run || found !== this.found) return;
+      items.push(this.item(batch[i], entry, where));
+      this.list.append(items[i]);
+      this.shown += 1;
+      if (focus && i === 0) items[0].querySelector("a").focus(); // after "more": on the first new one
+    }
     this.list.removeAttribute("aria-busy");
     this.more.hidden = this.shown >= found.results.length;
-    if (focus && items.length) items[0].querySelector("a").focus();
   }
 
   /** One result: the name as a link, its facts, and the match marked where it was found. */
