@@ -24,10 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from generator.aggregate import Aggregates, aggregate
 from generator.audit.rules import Finding, Findings, audit
 from generator.audit.view import findings_json
-from generator.content.load import load_content
+from generator.content.load import Document, load_content, load_one
+from generator.content.models import Grade, SiteConfig
 from generator.content.validate import Content, validate
 from generator.downloads.export import sitemap
 from generator.downloads.tables import write_downloads
@@ -94,29 +97,25 @@ class Site:
         findings if ``strict``)."""
         store, progress = self.store, self.progress
         if store:
-            store.jobs, store.progress = self.jobs, progress
+            # the reports are audited as they are loaded, in the workers, when the bands are known
+            store.jobs, store.progress, store.grades = self.jobs, progress, _grades(self.root)
         loaded = load_content(self.root, store.load_many if store else None)
         if store:
             loaded.models = store.known()
             self.recomputed["parsed"] = list(store.parsed)
-        self.recomputed["validated"] = [doc.rel for doc in loaded.docs if doc.rel not in loaded.models]
+        # validated afresh: as they were loaded (the reports), or now
+        self.recomputed["validated"] = sorted([*(store.validated if store else ()),
+                                               *(doc.rel for doc in loaded.docs if doc.rel not in loaded.models)])
         content = validate(self.root, loaded)
         del loaded
-        # the next build of a resident Store validates only what changed, from the documents it
-        # keeps; any other build needs no report's data once its model holds it and the audit
-        # has placed its findings
-        resident = store is not None and store.resident
-        if store and resident:
+        if store:
             store.remember(content)
-        elif store:
-            store.memory = {}
         findings = audit(content, self.jobs, store.audits if store else None)
         if store:
-            fresh = set(store.audits.fresh)
-            self.recomputed["audited"] = [e.path for e in content.reports
-                                          if any(key.startswith(e.doc.digest + ":") for key in fresh)]
-        if not resident:
-            content = content.slim()
+            fresh = {key.partition(":")[0] for key in store.audits.fresh}
+            self.recomputed["audited"] = [e.path for e in content.reports if e.doc.digest in fresh]
+        if not (store and store.resident):
+            content = content.slim()  # its models hold the reports' data; the audit has placed its findings
         if strict and findings:
             raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
                                 for f in findings])
@@ -169,6 +168,16 @@ class Site:
         return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
                            output.out, (self.root, *dirs), dict(progress.timings), recomputed,
                            clear_previous if later else None)
+
+
+def _grades(root: Path) -> tuple[Grade, ...] | None:
+    """The grade bands of the site in ``root``; None when its site.yaml is not valid (validation
+    then says why)."""
+    doc = load_one(root / "site.yaml", "site.yaml")
+    try:
+        return SiteConfig.model_validate(doc.data).grades if isinstance(doc, Document) else None
+    except ValidationError:
+        return None
 
 
 def check(root: Path, strict: bool = False, store: Store | None = None, jobs: int = 1) -> tuple[Content, Findings]:

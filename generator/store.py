@@ -32,7 +32,7 @@ import shutil
 import stat
 import sys
 from array import array
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -40,8 +40,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.audit.rules import audit_key, report_results
 from generator.content.load import Document, load_one
-from generator.content.validate import Content
+from generator.content.models import Grade
+from generator.content.validate import Content, report_model
 from generator.errors import ContentError
 from generator.output import parallel
 from generator.output.write import write_atomically
@@ -134,14 +136,47 @@ def decode(data: bytes) -> Document:
                     array("I", record["marks"]), str(record["checksum"]))
 
 
-def _parse(item: tuple[Path, str, str]) -> tuple[Document | ContentError, bytes]:
-    """Parse one file (in a worker); return the outcome and its record (empty on failure)."""
+@dataclass(frozen=True)
+class _Loading:
+    """What the workers loading files share: where the records are, the site's grade bands (None
+    while site.yaml is not valid: the audit then waits for validation) and the reports' keys in
+    the audit's memo that it lacks."""
+
+    folder: Path
+    grades: tuple[Grade, ...] | None
+    unaudited: frozenset[str]
+
+
+Loaded = tuple[Document | ContentError, Any, Any, bool]  # outcome, model, audit results, parsed
+
+
+def _record(folder: Path, key: str) -> Path:
+    return folder / key[:2] / f"{key}.json"
+
+
+def _load(item: tuple[Path, str, str]) -> Loaded:
+    """Load one file in a worker: from its record, or parsed (its record written); a report also
+    validated and audited, so only its model and results go back, not its data."""
     path, rel, key = item
-    outcome = load_one(path, rel)
-    if isinstance(outcome, ContentError):
-        return outcome, b""
-    outcome = replace(outcome, digest=key)
-    return outcome, encode(outcome)
+    job: _Loading = parallel.state()
+    doc, parsed = None, False
+    try:
+        doc = decode(_record(job.folder, key).read_bytes())
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent, or not a record of this version: parse again
+    if doc is None or doc.path != path:  # (the same content seen through another path: parse afresh)
+        outcome = load_one(path, rel)
+        if isinstance(outcome, ContentError):
+            return outcome, None, None, True
+        doc, parsed = replace(outcome, digest=key), True
+        write_atomically(_record(job.folder, key), encode(doc))
+    model = report_model(doc)
+    if model is None:
+        return doc, None, None, parsed  # validated with the rest, or not a report
+    results = None
+    if job.grades is not None and audit_key(key, job.grades) in job.unaudited:
+        results = report_results(model, job.grades, doc)
+    return doc.slim(), model, results, parsed
 
 
 class Results:
@@ -200,10 +235,12 @@ class Store:
         self.pages: Memo = {}
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
+        self.validated: list[str] = []  # rel paths of the reports validated as the last load loaded them
         self.audits = Results(folder / "audit.json")  # each report's findings and target outcomes
         self.shares = folder / "downloads"  # each department's part of the whole site's downloads
         self.used_shares: set[str] = set()  # the shares the last build used
         self.templates = Compiled()  # the theme's templates, compiled (in memory)
+        self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""
@@ -216,45 +253,47 @@ class Store:
         digest.update(data)
         return digest.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
-
-    def _read(self, key: str) -> Document | None:
-        try:
-            return decode(self._file(key).read_bytes())
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # absent, or not a record of this version: parse again
-
-    def _write(self, key: str, data: bytes) -> None:
-        """Write one record atomically, so a killed build never leaves half a record."""
-        write_atomically(self._file(key), data)
-
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
-        """Load ``files`` (path, rel), parsing only those not seen with these bytes before."""
+        """Load ``files`` (path, rel), parsing only those not seen with these bytes before.
+
+        It all happens in the workers, file by file: a file's record is read (or the file parsed and
+        its record written), a report is validated and, when the audit's memo lacks it, audited
+        (with the ``grades`` of the site, when known), so what comes back is its model and its
+        results, never its data; a file kept in memory (a resident Store's) does not go at all."""
         if self.progress:
             self.progress.step("loading")
         keys = [self.key(path, rel) for path, rel in files]
         outcomes: list[Document | ContentError | None] = []
-        misses: list[tuple[Path, str, str]] = []
+        todo: list[tuple[Path, str, str]] = []
         for (path, rel), key in zip(files, keys, strict=True):
-            found = self.memory.get(key) or self._read(key)
-            if found is not None and found.path != path:
-                found = None  # the same content folder seen through another path: parse afresh
+            found = self.memory.get(key)
+            if found is not None and (found.path != path or (found.data is None and key not in self.models)):
+                found = None
             outcomes.append(found)
             if found is None:
-                misses.append((path, rel, key))
+                todo.append((path, rel, key))
+        grades = self.grades
+        unaudited: frozenset[str] = frozenset()
+        if grades is not None:
+            unaudited = frozenset(k for _, _, key in todo if self.audits.get(k := audit_key(key, grades)) is None)
         if self.progress:
-            self.progress.step("parsing", len(misses))  # hashing the files is timed as "loading"
-        parsed = parallel.run(_parse, misses, self.jobs, done=self.progress.advance if self.progress else None)
-        for (_, _, key), (outcome, data) in zip(misses, parsed, strict=True):
-            if data:
-                self._write(key, data)
-        fresh = iter(outcome for outcome, _ in parsed)
+            self.progress.step("parsing", len(todo))  # hashing the files is timed as "loading"
+        loaded = parallel.run(_load, todo, self.jobs, _Loading(self.folder, grades, unaudited),
+                              done=self.progress.advance if self.progress else None)
+        self.parsed, self.validated = [], []
+        for (_, rel, key), (outcome, model, results, parsed) in zip(todo, loaded, strict=True):
+            if model is not None:
+                self.models[key] = model
+                self.validated.append(rel)
+            if results is not None and grades is not None:
+                self.audits.put(audit_key(key, grades), results)
+            if parsed:
+                self.parsed.append(rel)
+        fresh = iter(outcome for outcome, _, _, _ in loaded)
         result = [found if found is not None else next(fresh) for found in outcomes]
         self.memory = {key: doc for key, doc in zip(keys, result, strict=True) if isinstance(doc, Document)}
         self.models = {key: model for key, model in self.models.items() if key in self.memory}
         self.used = set(keys)
-        self.parsed = [rel for _, rel, _ in misses]
         if self.progress:
             self.progress.step("checking")  # what the build does next: validate and audit
         return result

@@ -43,7 +43,7 @@ from generator.audit.targets import (
     tolerance,
 )
 from generator.content.facts import carried_out, grade_of, project_key, total_score
-from generator.content.load import Loc, format_loc
+from generator.content.load import Document, Loc, format_loc
 from generator.content.models import (
     UNIT_FACTOR,
     Grade,
@@ -309,11 +309,25 @@ def _each_issue(report: Report, grades: tuple[Grade, ...]) -> Iterator[Issue]:
         yield from budget_issues(report)
 
 
-def _judge(index: int) -> tuple[list[Issue], dict[str, int]]:
-    grades, models = parallel.state()
-    report = models[index]
+def audit_key(digest: str, grades: tuple[Grade, ...]) -> str:
+    """What a report's results are kept by: its file (its Store key, ``digest``) and the grade bands."""
+    return f"{digest}:{hashlib.sha256(repr(grades).encode('utf-8')).hexdigest()[:16]}" if digest else ""
+
+
+def report_results(report: Report, grades: tuple[Grade, ...], doc: Document) -> list[Any]:
+    """Run every rule on one report: its results as the audit's memo keeps them (JSON: each issue
+    as rule, path, message key and values, line and column; the target outcomes counted)."""
     outcomes = _outcomes(report) if isinstance(report, SelfEvaluation) else Counter()
-    return _issues(report, grades), {str(outcome): n for outcome, n in outcomes.items()}
+    issues = _issues(report, grades)
+    positions = doc.positions if issues else {}
+    return [[[rule, list(loc), msg_data(message), *doc.where(loc, positions)] for rule, loc, message in issues],
+            {str(outcome): n for outcome, n in outcomes.items()}]
+
+
+def _judge(index: int) -> list[Any]:
+    grades, entries = parallel.state()
+    entry = entries[index]
+    return report_results(entry.model, grades, entry.doc)
 
 
 def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findings:
@@ -321,21 +335,14 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     file and line, with the target outcomes. A report's results are a function of its file and
     the grade bands: with a ``memo``, those of an unchanged file are taken from it."""
     grades = content.site.grades
-    bands = hashlib.sha256(repr(grades).encode("utf-8")).hexdigest()[:16]
-    keys = [f"{e.doc.digest}:{bands}" if e.doc.digest and memo else "" for e in content.reports]
+    keys = [audit_key(e.doc.digest, grades) if memo else "" for e in content.reports]
     results: list[Any] = [_read(memo.get(key)) if key and memo else None for key in keys]
     missing = [i for i, found in enumerate(results) if found is None]
-    fresh = parallel.run(_judge, range(len(missing)), jobs,
-                         (grades, [content.reports[i].model for i in missing]))
-    for i, (issues, counts) in zip(missing, fresh, strict=True):
-        # kept as JSON, each message as its key and values, with where each finding stands in the
-        # file (the next build need not place them again); read back from that even now, so the
-        # findings of this build and of the next, from the memo, are alike down to their pickles
-        # (a page's fingerprint: a Msg shared by two findings here would be two Msgs there)
-        doc = content.reports[i].doc
-        positions = doc.positions if issues else {}
-        kept = [[[rule, list(loc), msg_data(message), *doc.where(loc, positions)] for rule, loc, message in issues],
-                counts]
+    fresh = parallel.run(_judge, range(len(missing)), jobs, (grades, [content.reports[i] for i in missing]))
+    for i, kept in zip(missing, fresh, strict=True):
+        # read back from the memo's form even now, so the findings of this build and of the next,
+        # from the memo, are alike down to their pickles (a page's fingerprint: a Msg shared by two
+        # findings here would be two Msgs there)
         results[i] = _read(kept)
         if keys[i] and memo:
             memo.put(keys[i], kept)

@@ -31,7 +31,9 @@ from generator.content.models import (
     DepartmentBudget,
     PageMeta,
     Report,
+    SelfEvaluation,
     SiteConfig,
+    TargetDeclaration,
 )
 from generator.errors import BuildAborted, ContentError
 
@@ -257,8 +259,25 @@ def _parse(doc: Document, model: type[BaseModel], errors: list[ContentError], kn
         return None
 
 
+def report_model(doc: Document) -> Report | None:
+    """The model of a report's document validated on its own (a worker does it as it loads the
+    file): None when the document is no report, a draft, or not valid; :func:`validate` then
+    validates it with the rest and says why."""
+    m = _BUDGET.match(doc.rel) or _PROJECT.match(doc.rel)
+    if not m or not isinstance(doc.data, dict) or _is_draft(doc):
+        return None
+    kinds = ("department-budget",) if m.re is _BUDGET else ("self-evaluation", "target-declaration")
+    kind = doc.data.get("kind")
+    if not isinstance(kind, str) or kind not in kinds:
+        return None
+    model: Report | None = _parse(doc, REPORT_MODELS[kind], [])
+    return model
+
+
 def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[ContentError],
             kinds: tuple[str, ...], known: Any = None) -> Report | None:
+    if isinstance(known, (SelfEvaluation, TargetDeclaration, DepartmentBudget)) and known.kind in kinds:
+        return _placed(doc, known, folder_dept, folder_year, errors)  # validated as it was loaded
     if not isinstance(doc.data, dict):
         errors.append(doc.error((), "must be a mapping of fields (key: value), starting with kind:"))
         return None
@@ -268,8 +287,12 @@ def _report(doc: Document, folder_dept: str, folder_year: str, errors: list[Cont
         errors.append(doc.error(("kind",), f"{shown}: must be one of {', '.join(kinds)}"))
         return None
     report: Report | None = _parse(doc, REPORT_MODELS[kind], errors, known)
-    if report is None:
-        return None
+    return None if report is None else _placed(doc, report, folder_dept, folder_year, errors)
+
+
+def _placed(doc: Document, report: Report, folder_dept: str, folder_year: str,
+            errors: list[ContentError]) -> Report:
+    """Check that ``report`` stands in the folders of its year and department."""
     if str(report.year) != folder_year:
         errors.append(doc.error(("year",), f"{report.year} does not match the folder year {folder_year}"))
     if report.department != folder_dept:
