@@ -327,3 +327,16 @@ def test_a_run_inside_a_run_keeps_the_outer_state(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     for jobs in (1, 2):
         assert parallel.run(_outer, [0, 1, 2], jobs, 7) == [[7, 101, 102, 7]] * 3
+
+
+def test_a_department_whose_files_are_not_all_in_the_previous_site_is_made_again(examples: Path,
+                                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(examples, out)
+    (out / "minhang-justice" / "2024" / "minhang-justice-2024.xlsx").unlink()  # gone by hand
+    (out / "data" / "reports.json").unlink()
+    rebuilt = build(examples, out)
+    assert "minhang-justice/minhang-justice.csv" in rebuilt.recomputed["laid"]
+    assert "data/reports.json" in rebuilt.recomputed["laid"]
+    assert "chaoyang-justice/chaoyang-justice.csv" not in rebuilt.recomputed["laid"]
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)

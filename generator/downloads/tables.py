@@ -394,7 +394,10 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     shares: dict[str, Share] = {}
     for slug in order:  # a department as the Store keeps it, its files as the previous site has them
         kept = _read(folder, keys[slug])
-        if kept is not None and all(output.keep(targets[rel]) for rel in kept.files):
+        if kept is not None and output.previous is not None \
+                and all(os.path.isfile(output.previous / rel) for rel in kept.files):
+            for rel in kept.files:
+                output.keep(targets[rel])
             shares[slug] = kept
     todo = [(slug, keys[slug] or f"unknown-{i}") for i, slug in enumerate(order) if slug not in shares]
     if progress:
@@ -412,13 +415,15 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
         return found
 
     listed = [f for slug in order for f in share(slug).listed]
-    site = [f"data/{name}" for name in SITE_FILES]
-    if not todo and all(output.keep(output.path(rel)) for rel in site):
+    site = {f"data/{name}": output.path(f"data/{name}") for name in SITE_FILES}
+    if not todo and output.previous is not None and all(os.path.isfile(output.previous / rel) for rel in site):
+        for target in site.values():
+            output.keep(target)
         listed += [DataFile(rel, rel.rsplit(".", 1)[1], _WHAT[rel[5:]], ("", 0), os.path.getsize(output.out / rel))
                    for rel in site]
     else:
-        listed += _site_files(tables, order, share, output)
-        laid += site
+        listed += _site_files(tables, order, share, output, site)
+        laid += list(site)
     for slug, name in todo:
         if name.startswith("unknown-"):
             (folder / f"{name}.share").unlink(missing_ok=True)  # made of content outside a Store
@@ -436,19 +441,21 @@ def _read(folder: Path, key: str) -> Share | None:
         return None
 
 
-def _site_files(tables: Tables, order: list[str], share: Callable[[str], Share], output: Output) -> list[DataFile]:
-    """Write the whole site's files in ``data/`` by laying the departments' shares end to end, one
-    share in memory at a time; return them as the data page lists them."""
+def _site_files(tables: Tables, order: list[str], share: Callable[[str], Share], output: Output,
+                targets: dict[str, Path]) -> list[DataFile]:
+    """Write the whole site's files in ``data/`` (their ``targets`` reserved) by laying the
+    departments' shares end to end, one share in memory at a time; return them as the data page
+    lists them."""
     t, made = tables.t, []
     header = {"reports.csv": _lines([[t(c.key) for c in REPORT_COLUMNS]]),
               "indicators.csv": _lines([[t(c.key) for c in INDICATOR_COLUMNS]])}
     for name, part in (("reports.csv", "reports_csv"), ("indicators.csv", "indicators_csv")):
-        with output.create(f"data/{name}") as out:
+        with output.create(targets[f"data/{name}"]) as out:
             out.write(header[name].encode("utf-8-sig"))
             for slug in order:
                 out.write(getattr(share(slug), part))
         made.append(name)
-    with output.create("data/reports.json") as out:
+    with output.create(targets["data/reports.json"]) as out:
         out.write(b"[")
         first = True
         for slug in order:
@@ -473,15 +480,15 @@ def _site_files(tables: Tables, order: list[str], share: Callable[[str], Share],
             yield share(slug).sheets[sheet]
         yield deflate(SHEET_TAIL.encode("utf-8"), last=True)
 
-    with output.create("data/reports.xlsx") as out:
+    with output.create(targets["data/reports.xlsx"]) as out:
         write_workbook(out, names, [runs(0), runs(1)])
     made.append("reports.xlsx")
-    files = [(name, output.tmp / "data" / name) for name in made]
-    output.write_bytes("data/datapackage.json", datapackage(tables.content.site.title, files, t))
+    files = [(name, targets[f"data/{name}"]) for name in made]
+    package = datapackage(tables.content.site.title, files, t)
+    output.changed += output.put(targets["data/datapackage.json"], package)
     listed = [DataFile(f"data/{name}", name.rsplit(".", 1)[1], _WHAT[name], ("", 0), path.stat().st_size)
               for name, path in files]
-    return [*listed, DataFile("data/datapackage.json", "json", _WHAT["datapackage.json"], ("", 0),
-                              (output.tmp / "data" / "datapackage.json").stat().st_size)]
+    return [*listed, DataFile("data/datapackage.json", "json", _WHAT["datapackage.json"], ("", 0), len(package))]
 
 
 def _schema(columns: tuple[Column, ...], t: Translate) -> dict[str, object]:

@@ -158,12 +158,12 @@ class Output:
     def write_bytes(self, rel: str, data: bytes) -> None:
         self.changed += self.put(self.path(rel), data)
 
-    def create(self, rel: str) -> BinaryIO:
-        """Open ``rel`` to be written bit by bit (a file too large to hold); it counts as changed."""
-        target = self.path(rel)
+    def create(self, target: Path) -> BinaryIO:
+        """Open a reserved ``target`` to be written bit by bit (a file too large to hold); it counts
+        as changed."""
         os.makedirs(os.path.dirname(target), exist_ok=True)
         self.changed += 1
-        return open(target, "wb")
+        return open(target, "xb")  # never through a link to the previous site's file
 
     def put(self, target: Path, data: bytes) -> bool:
         """Give a reserved ``target`` its bytes: hard-link the previous site's file when it holds
@@ -181,10 +181,10 @@ class Output:
             except OSError:
                 pass  # no such file, or not linkable: write it
         try:
-            new = open(target, "wb")  # noqa: SIM115 - closed below
+            new = open(target, "xb")  # noqa: SIM115 - closed below
         except FileNotFoundError:  # the first file of its folder: make the folder
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            new = open(target, "wb")  # noqa: SIM115
+            new = open(target, "xb")  # noqa: SIM115
         with new:
             new.write(data)
         return True
