@@ -11,7 +11,8 @@ import pytest
 
 from generator.errors import BuildAborted
 from generator.search.grams import Pieces, pack, shard_of, unpack, varint
-from generator.search.index import FORMAT, decode_piece, decode_places, decode_shard
+from generator.search.index import FORMAT
+from generator.search.postings import decode_piece, decode_places, decode_shard
 from generator.search.records import Plain, SearchRecord, fold, plain, search_records
 from generator.site import build, check
 from generator.site_pages.render import Renderer, theme_dirs
@@ -228,7 +229,7 @@ def test_search_merge_names_the_other_bundles(make_site: MakeSite, tmp_path: Pat
 
 
 def test_postings_of_many_blocks_read_back() -> None:
-    from generator.search.index import BLOCK, decode_docs, decode_places, encode_docs, encode_places
+    from generator.search.postings import BLOCK, decode_docs, encode_docs, encode_places
 
     ids = [0, 1, BLOCK - 1, BLOCK, 3 * BLOCK + 5, 3 * BLOCK + 70000]
     data = encode_docs(ids)
@@ -241,9 +242,9 @@ def test_postings_of_many_blocks_read_back() -> None:
 
 def test_the_index_is_the_same_however_many_processes_make_it(make_site: MakeSite, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.search import index
+    from generator.search import postings
 
-    monkeypatch.setattr(index, "BLOCK", 2)  # several batches, and runs, of the examples' few reports
+    monkeypatch.setattr(postings, "BLOCK", 2)  # several batches, and runs, of the examples' few reports
     files = {f"departments/test-dept/projects/2023/p{i}.yaml": SELF_EVALUATION.format(name=f"测试项目{i}")
              for i in range(7)}
     root = make_site(files)
@@ -251,6 +252,6 @@ def test_the_index_is_the_same_however_many_processes_make_it(make_site: MakeSit
     build(root, one, jobs=1)
     build(root, two, jobs=2)
     assert index_files(one) == index_files(two)
-    monkeypatch.setattr(index, "BLOCK", 1 << 11)
+    monkeypatch.setattr(postings, "BLOCK", 1 << 11)
     build(root, tmp_path / "three", jobs=2)
     assert index_files(tmp_path / "three") != index_files(one)  # one run a posting: other bytes

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from generator.search.grams import Pieces, shard_of
-from generator.search.index import FOLDER, chunk_of, decode_piece, decode_shard, layout
+from generator.search.index import FOLDER, chunk_of, layout
+from generator.search.postings import decode_piece, decode_shard
 from generator.search.records import fold
 from generator.serve import Site
 from generator.site import build

@@ -44,19 +44,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from itertools import accumulate, repeat
-from operator import sub
 from pathlib import Path
 from typing import Any
 
 from generator.output import parallel
 from generator.output.write import Output
-from generator.search.grams import Pieces, pack, read_varint, shard_of, unpack, varint
+from generator.search import postings
+from generator.search.grams import Pieces, pack, shard_of, varint
+from generator.search.postings import (
+    decode_piece,
+    decode_places,
+    decode_shard,
+    encode_piece,
+    encode_places,
+    encode_shard,
+    places_run,
+    run,
+)
 from generator.search.records import Folding, SearchRecord
 
 FORMAT = 1
 FOLDER = "search/index"
 FACETS = ("department", "year", "kind", "grade")
-BLOCK = 1 << 11  # report numbers per run of a posting, and per batch of a build: what it holds at once
 
 @dataclass(frozen=True)
 class Indexed:
@@ -80,105 +89,6 @@ def layout(count: int) -> tuple[int, int, int]:
 
 def chunk_of(path: str, chunks: int) -> int:
     return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:4], "big") & (chunks - 1)
-
-
-# -- postings ----------------------------------------------------------------------------------------
-
-def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
-    """Where the ascending ``ids`` cross from one block of report numbers to the next: (start, end)."""
-    out = []
-    start = 0
-    while start < len(ids):
-        end = bisect.bisect_left(ids, (ids[start] // BLOCK + 1) * BLOCK, start)
-        out.append((start, end))
-        start = end
-    return out
-
-
-def _run(ids: Sequence[int]) -> bytes:
-    return varint(len(ids)) + varint(ids[0]) + pack(list(map(sub, ids[1:], ids[:-1])))
-
-
-def encode_docs(ids: Sequence[int]) -> bytes:
-    """Ascending report numbers, a run for each block of ``BLOCK`` numbers that has any (its count,
-    its first, the gaps packed), then 0."""
-    return b"".join(_run(ids[a:b]) for a, b in _runs(ids)) + b"\x00"
-
-
-def decode_docs(data: bytes | memoryview, at: int = 0) -> tuple[list[int], int]:
-    """The report numbers at ``at``, and the offset after them."""
-    out: list[int] = []
-    while True:
-        n, at = read_varint(data, at)
-        if n == 0:
-            return out, at
-        first, at = read_varint(data, at)
-        gaps, at = unpack(data, at, n - 1)
-        out += accumulate(gaps, initial=first)
-
-
-def encode_piece(ids: Sequence[int], names: Sequence[int]) -> bytes:
-    """A piece's posting: the reports holding it, then those holding it in their name."""
-    return encode_docs(ids) + encode_docs(names)
-
-
-def decode_piece(data: bytes) -> tuple[list[int], list[int]]:
-    ids, at = decode_docs(data)
-    names, at = decode_docs(data, at)
-    if at != len(data):
-        raise ValueError("trailing bytes in a posting")
-    return ids, names
-
-
-def _places_run(reports: Sequence[int], positions: Sequence[int]) -> bytes:
-    return _run(reports) + pack(positions)
-
-
-def encode_places(reports: Sequence[int], positions: Sequence[int]) -> bytes:
-    """Where a 4-piece stands: a run for each block of report numbers (the count of its places,
-    the report of the first, the gaps between the reports of one place and the next, 0 within a
-    report, packed, then the positions packed), then 0."""
-    return b"".join(_places_run(reports[a:b], positions[a:b]) for a, b in _runs(reports)) + b"\x00"
-
-
-def decode_places(data: bytes | memoryview) -> list[tuple[int, int]]:
-    """The (report, position) places of a 4-piece, in order."""
-    out: list[tuple[int, int]] = []
-    at = 0
-    while True:
-        n, at = read_varint(data, at)
-        if n == 0:
-            return out
-        first, at = read_varint(data, at)
-        gaps, at = unpack(data, at, n - 1)
-        positions, at = unpack(data, at, n)
-        out += zip(accumulate(gaps, initial=first), positions)
-
-
-def encode_shard(postings: dict[str, bytes]) -> bytes:
-    """A shard: the count of its keys, then each key (code points) and its posting, keys in order."""
-    out = [varint(len(postings))]
-    for key in sorted(postings):
-        out += [varint(len(key)), *(varint(ord(c)) for c in key), varint(len(postings[key])), postings[key]]
-    return b"".join(out)
-
-
-def decode_shard(data: bytes) -> dict[str, bytes]:
-    view = memoryview(data)
-    count, at = read_varint(view, 0)
-    out = {}
-    for _ in range(count):
-        length, at = read_varint(view, at)
-        codes = []
-        for _ in range(length):
-            code, at = read_varint(view, at)
-            codes.append(chr(code))
-        size, at = read_varint(view, at)
-        out["".join(codes)] = bytes(view[at:at + size])
-        at += size
-    if at != len(data):
-        raise ValueError("trailing bytes in a shard")
-    return out
 
 
 # -- the reports' data -------------------------------------------------------------------------------
@@ -368,7 +278,7 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
     object. Paths are reserved here, the files written by the workers (:meth:`Output.put`)."""
     chunks = {c: tuple(output.path(f"{FOLDER}/{kind}/{_name(c)}.json") for kind in "ct")
               for c in range(len(starts) - 1) if starts[c + 1] > starts[c]}
-    found = parallel.run(_batch, range(0, len(ordered), BLOCK), jobs, (ordered, starts, chunks, shards, output),
+    found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs, (ordered, starts, chunks, shards, output),
                          chunk=1)
     output.changed += sum(wrote for _, _, wrote in found)
     batches = [(g, p) for g, p, _ in found]
@@ -410,7 +320,7 @@ def _batch(start: int) -> tuple[Runs, Runs, int]:
     ordered, starts, chunks, shards, output = parallel.state()
     wrote = 0
     for c in range(bisect.bisect_left(starts, start), len(starts) - 1):
-        if starts[c] >= start + BLOCK:
+        if starts[c] >= start + postings.BLOCK:
             break
         if c in chunks:
             for target, data in zip(chunks[c], _chunk(ordered[starts[c]:starts[c + 1]])):
@@ -422,7 +332,7 @@ def _batch(start: int) -> tuple[Runs, Runs, int]:
     docs: defaultdict[str, list[int]] = defaultdict(list)
     in_names: defaultdict[str, list[int]] = defaultdict(list)
     places: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))  # report, position, …
-    for number in range(start, min(start + BLOCK, len(ordered))):
+    for number in range(start, min(start + postings.BLOCK, len(ordered))):
         grams, names, fours, positions = _keys(ordered[number].fields, folding, pieces)
         # docs[gram].append(number) for each gram, and places[gram].extend((number, position))
         # for each place, without a loop of bytecode
@@ -432,10 +342,10 @@ def _batch(start: int) -> tuple[Runs, Runs, int]:
     batch: tuple[Runs, Runs] = ({}, {})
     for gram, ids in docs.items():
         in_name = in_names.get(gram)
-        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (_run(ids), _run(in_name) if in_name else b"")
+        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (run(ids), run(in_name) if in_name else b"")
     del docs, in_names
     for gram, pairs in places.items():
-        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = (_places_run(pairs[0::2], pairs[1::2]), b"")
+        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = (places_run(pairs[0::2], pairs[1::2]), b"")
     return batch[0], batch[1], wrote
 
 
