@@ -201,9 +201,11 @@ class Results:
             except (OSError, ValueError):
                 found = {}  # none yet, or not a memo of this version
             self.known = found if isinstance(found, dict) else {}
-        result = self.known.get(key)
-        if result is not None:
-            self.used[key] = result
+        result = self.used.get(key)
+        if result is None:
+            result = self.known.get(key)
+            if result is not None:
+                self.used[key] = result
         return result
 
     def put(self, key: str, result: Any) -> None:

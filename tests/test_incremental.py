@@ -340,3 +340,13 @@ def test_a_department_whose_files_are_not_all_in_the_previous_site_is_made_again
     assert "data/reports.json" in rebuilt.recomputed["laid"]
     assert "chaoyang-justice/chaoyang-justice.csv" not in rebuilt.recomputed["laid"]
     assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+
+
+def test_the_reports_are_audited_once_as_they_are_loaded(examples: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.audit import rules
+
+    judged: list[int] = []
+    monkeypatch.setattr(rules, "_judge", lambda index: judged.append(index))  # the audit's own pass
+    report = build(examples, tmp_path / "site")
+    assert judged == [] and len(report.recomputed["audited"]) == 4  # each audited by the worker that loaded it
