@@ -339,3 +339,24 @@ def test_a_portal_sorts_the_sites_together(page: Any, portal: tuple[Path, list[S
     page.select_option("#search-site", "海淀区绩效公开")
     wait_for(page, "共 2 个")
     assert names(page) == ["社区矫正志愿者培训经费", "法律援助中心运维"]
+
+
+def test_characters_beyond_the_bmp_and_full_width_forms_are_found(page: Any, make_site: MakeSite, tmp_path: Path,
+                                                                   serve: Serve) -> None:
+    """Pieces are code points on both sides (a character beyond the BMP is one), folded alike."""
+    reports = {"departments/haidian-justice/projects/2023/a.yaml": PORTAL_REPORT.format(
+        name="𠮷野家ＡＢＣ运维项目（二期）", budget="1000.00", goal="𠮷字的　系统运维。"),
+        "departments/haidian-justice/projects/2023/b.yaml": PORTAL_REPORT.format(
+        name="另一个项目", budget="2000.00", goal="无关。")}
+    site = tmp_path / "site"
+    build(make_site({"departments/haidian-justice/department.yaml": "name: 北京市海淀区司法局\n", **reports}), site)
+    records = records_of(make_site({"departments/haidian-justice/department.yaml": "name: 北京市海淀区司法局\n",
+                                    **reports}))
+    base = serve(site)
+    page.goto(base + "search/")
+    ready(page)
+    check_exact(page, base, records, {"𠮷", "𠮷野", "𠮷野家abc", "野家ａｂｃ运维", "abc运维项目(二期)", "字的系统运维",
+                                      "𠮷字的 系统", "另一个", "个项目"})
+    page.goto(base + "search/?q=𠮷野家abc运维")
+    wait_for(page, "共 1 个")
+    expect(page.locator("#search-results mark")).to_have_text(["𠮷野家ＡＢＣ运维"])
