@@ -1,8 +1,8 @@
 """Part of stage 6, index: the pieces of folded text the index keys, and how its files pack them.
 
 Contract: ``Pieces().of(segments)`` gives one report's keys: every folded piece of one to
-four characters (code points) of each segment, and the positions of each four-character
-piece, segment ``i`` from position ``i * SLOT``.
+three characters (code points) of each segment, and each four-character piece with its
+position, segment ``i`` from position ``i * SLOT``.
 ``shard_of(key, count)`` spreads keys over files by FNV-1a of their code points;
 ``pack``/``unpack`` write and read a list of integers as a width byte (1, 2 or 4) and
 little-endian values; ``varint`` is LEB128. ``static/search.js`` reads all of it the same way.
@@ -32,21 +32,22 @@ class Pieces:
         self.known: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
 
     def __call__(self, s: str) -> tuple[frozenset[str], tuple[str, ...]]:
-        """The pieces of 1–4 characters of segment ``s``, and its 4-pieces in order."""
+        """The pieces of 1–3 characters of segment ``s``, and its 4-pieces in order."""
         found = self.known.get(s)
         if found is None:
             two = list(map(add, s, s[1:]))
             three = list(map(add, two, s[2:]))
             four = tuple(map(add, three, s[3:]))
-            found = (frozenset(s).union(two, three, four), four)
+            found = (frozenset(s).union(two, three), four)
             if len(s) <= self.SHORT:
                 self.known[s] = found
         return found
 
     def of(self, segments: Iterable[str]) -> tuple[set[str], list[str], list[int]]:
-        """The keys of one report: every piece of 1–4 characters of a segment; and each 4-piece
-        with its position: segment ``i`` starts at ``i * SLOT`` (a longer one takes more slots), so
-        an edit of one segment moves no piece of another."""
+        """The keys of one report: every piece of 1–3 characters of a segment; and each 4-piece
+        with its position (the reports holding a 4-piece are those of its places): segment ``i``
+        starts at ``i * SLOT`` (a longer one takes more slots), so an edit of one segment moves no
+        piece of another."""
         grams: set[str] = set()
         fours: list[str] = []
         places: list[int] = []
@@ -62,7 +63,7 @@ class Pieces:
                 two = list(map(add, s, s[1:]))
                 three = list(map(add, two, s[2:]))
                 four = list(map(add, three, s[3:]))
-                grams.update(s, two, three, four)
+                grams.update(s, two, three)
             fours += four
             places += range(base, base + len(four))
             base += (len(s) // SLOT + 1) * SLOT  # at least one position between segments: no join spans two

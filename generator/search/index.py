@@ -126,12 +126,14 @@ def _segments(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding, onl
 
 def _keys(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding,
           pieces: Pieces) -> tuple[set[str], set[str], list[str], list[int]]:
-    """A report's pieces, those of its name, and its 4-pieces with their positions."""
+    """A report's pieces of 1–3 characters, its pieces of 1–4 in its name, and its 4-pieces with
+    their positions."""
     fields = list(fields)
     grams, fours, places = pieces.of(_segments(fields, folding))
     names: set[str] = set()
     for segment in _segments(fields, folding, "name"):
-        names.update(pieces(segment)[0])
+        found = pieces(segment)
+        names.update(found[0], found[1])
     return grams, names, fours, places
 
 
@@ -343,9 +345,14 @@ def _batch(start: int) -> tuple[Runs, Runs, int]:
     for gram, ids in docs.items():
         in_name = in_names.get(gram)
         batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (run(ids), run(in_name) if in_name else b"")
-    del docs, in_names
+    del docs
     for gram, pairs in places.items():
-        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = (places_run(pairs[0::2], pairs[1::2]), b"")
+        reports = pairs[0::2]
+        in_name = in_names.get(gram)
+        # the reports holding a 4-piece: those of its places, once each
+        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (
+            run(list(dict.fromkeys(reports))), run(in_name) if in_name else b"")
+        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = (places_run(reports, pairs[1::2]), b"")
     return batch[0], batch[1], wrote
 
 
@@ -364,6 +371,8 @@ def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[in
                 continue  # the text is the same: no piece moved
             old_grams, old_names, old_fours, old_places = _keys(old[i], folding, pieces)
             new_grams, new_names, new_fours, new_places = _keys(ordered[number].fields, folding, pieces)
+            old_grams.update(old_fours)
+            new_grams.update(new_fours)
             for gram in (old_grams ^ new_grams) | (old_names ^ new_names):
                 g_ops.setdefault(shard_of(gram, gshards), {}).setdefault(gram, []).append(
                     (number, gram in new_grams, gram in new_names))
