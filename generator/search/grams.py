@@ -103,6 +103,11 @@ def read_varint(data: bytes | memoryview, at: int) -> tuple[int, int]:
 def pack(values: Sequence[int], nibbles: bool = False) -> bytes:
     """``values`` (≥ 0) as a width byte and the values in that many bytes each, little-endian;
     or, ``nibbles`` asked for and all below 16, width 0 and two values a byte, the first low."""
+    if isinstance(values, list) and not nibbles:
+        try:
+            return b"\x01" + bytes(values)  # all below 256, most often: no pass to find the largest
+        except ValueError:
+            pass
     top = max(values, default=0)
     if nibbles and top < 16:
         pairs = [*values, 0][:len(values) + len(values) % 2]

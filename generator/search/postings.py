@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, islice
 from operator import sub
 
 from generator.search.grams import pack, read_varint, unpack, varint
@@ -34,7 +34,7 @@ def runs(ids: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def run(ids: Sequence[int]) -> bytes:
-    return varint(len(ids)) + varint(ids[0]) + pack(list(map(sub, ids[1:], ids[:-1])))
+    return varint(len(ids)) + varint(ids[0]) + pack(list(map(sub, islice(ids, 1, None), ids)))
 
 
 def encode_docs(ids: Sequence[int]) -> bytes:
