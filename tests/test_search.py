@@ -199,7 +199,7 @@ def test_the_search_page_reads_without_javascript(built_examples: Path) -> None:
     links = [a["href"] for t, a in parser.tags if t == "a"]
     assert "/minhang-justice/" in links and "/chaoyang-justice/" in links
     assert json.loads(attrs["search"]["data-merge"]) == []
-    assert attrs["search"]["data-bundle"] == "/pagefind/"
+    assert attrs["search"]["data-bundle"] == "/search/index/"
 
 
 @pytest.mark.parametrize("value", ["//evil.example/", "https://evil.example/", "/a/b", "javascript:x/"])
@@ -212,8 +212,8 @@ def test_search_merge_takes_only_paths_on_this_host(make_site: MakeSite, value: 
 
 
 @pytest.mark.parametrize(("reports", "bundle", "merge"), [
-    (1, "/pagefind/", ["/minhang/pagefind/", "/chaoyang/pagefind/"]),
-    (0, "/minhang/pagefind/", ["/chaoyang/pagefind/"]),  # a portal of its own has no index to load
+    (1, "/search/index/", ["/minhang/search/index/", "/chaoyang/search/index/"]),
+    (0, "/minhang/search/index/", ["/chaoyang/search/index/"]),  # a portal of its own has no index to load
 ])
 def test_search_merge_names_the_other_bundles(make_site: MakeSite, tmp_path: Path, reports: int, bundle: str,
                                               merge: list[str]) -> None:

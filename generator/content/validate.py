@@ -38,7 +38,7 @@ from generator.content.models import (
 from generator.errors import BuildAborted, ContentError
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-RESERVED = frozenset({"search", "audit", "data", "static", "pagefind", "budget", "404", "sitemap"})
+RESERVED = frozenset({"search", "audit", "data", "static", "budget", "404", "sitemap"})
 _PROJECT = re.compile(r"^departments/([^/]+)/projects/([^/]+)/([^/]+)\.yaml$")
 _BUDGET = re.compile(r"^departments/([^/]+)/budget-([^/]+)\.yaml$")
 _DEPARTMENT = re.compile(r"^departments/([^/]+)/department\.yaml$")
