@@ -36,14 +36,22 @@ from generator.downloads.export import sitemap
 from generator.downloads.tables import write_downloads
 from generator.errors import BuildAborted, ContentError
 from generator.output import parallel
-from generator.output.write import Output, check_target
+from generator.output.write import Output, check_target, recover
 from generator.progress import Progress
 from generator.search.index import write_index
 from generator.search.records import search_records
 from generator.site_pages.context import page_plan
 from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
-from generator.store import Store, cache_folder
+from generator.store import (
+    Store,
+    build_inputs,
+    cache_folder,
+    drop_note,
+    output_stamp,
+    read_note,
+    write_note,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,9 @@ class Library:
     content: Content
     findings: Findings
     aggregates: Aggregates
+
+
+STAGES = ("parsed", "validated", "audited", "encoded", "views", "rendered", "laid")
 
 
 @dataclass(frozen=True)
@@ -75,8 +86,12 @@ class BuildReport:
     recomputed: dict[str, list[str]] = field(default_factory=dict)
     # after build(later=True): what removes the previous site
     clear_previous: Callable[[], None] | None = None
+    kept: bool = False  # nothing read had changed since the last build, and its site was as it left it
 
     def summary(self) -> str:
+        if self.kept:
+            return (f"nothing changed since the last build: kept its {self.pages} pages ({self.files} files) with "
+                    f"{len(self.findings)} findings in {self.out} ({self.seconds:.2f} s)")
         return (f"built {self.pages} pages ({self.files} files, {self.changed} changed) with "
                 f"{len(self.findings)} findings in {self.seconds:.2f} s into {self.out}")
 
@@ -191,14 +206,51 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 
     ``store`` keeps what builds reuse in memory too (``disclose serve`` passes its own); without
-    one, a build reads what the last build left in the Store's folder beside ``out``."""
-    check_target(out, root)  # before the Store beside it is written
+    one, a build reads what the last build left in the Store's folder beside ``out``, and when
+    nothing it would read has changed since (:func:`generator.store.build_inputs`) and the site in
+    ``out`` is the one that build left, it keeps that site as it is, as ``make`` would."""
+    out = check_target(out, root)  # before the Store beside it is written
     with Progress() as progress, _few_collections():
         start = time.perf_counter()
+        inputs = build_inputs(root) if store is None else None
+        if inputs:
+            recover(out)  # (what a killed build left, before the site is looked at)
+        kept = _kept(out, inputs, strict) if inputs else None
+        if kept is not None:
+            return BuildReport(**{**kept.__dict__, "seconds": time.perf_counter() - start})
         site = Site(root, out, jobs, store, progress)
         report = site.build(site.load(strict), later)
+        if inputs:
+            _note_build(inputs, report)
     # the whole run, loading included
     return BuildReport(**{**report.__dict__, "seconds": time.perf_counter() - start})
+
+
+def _kept(out: Path, inputs: str, strict: bool) -> BuildReport | None:
+    """The last build's report if it read the same ``inputs`` and its site in ``out`` is as it
+    left it (and, with ``strict``, found nothing), else None: the build must run."""
+    try:
+        note = read_note(out, "build")
+        if note["inputs"] != inputs or note["out"] != str(out.resolve()) or output_stamp(out) != note["output"]:
+            return None
+        findings = [Finding.from_data(f) for f in note["findings"]]
+        report = BuildReport(int(note["pages"]), int(note["files"]), 0, findings, 0.0, out,
+                             tuple(Path(p) for p in note["sources"]), {}, {stage: [] for stage in STAGES}, kept=True)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # no note, a damaged one, or no site
+    return None if strict and findings else report
+
+
+def _note_build(inputs: str, report: BuildReport) -> None:
+    """Note what the build just made of ``inputs``, for the next build to keep if nothing changed."""
+    out = report.out
+    try:
+        write_note(out, "build", {"inputs": inputs, "out": str(out.resolve()), "output": output_stamp(out),
+                                  "pages": report.pages, "files": report.files,
+                                  "findings": [f.data() for f in report.findings],
+                                  "sources": [str(p) for p in report.sources]})
+    except OSError:
+        drop_note(out, "build")
 
 
 @contextmanager

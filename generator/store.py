@@ -45,10 +45,11 @@ from generator.content.load import Document, load_one
 from generator.content.models import Grade
 from generator.content.validate import Content, report_model
 from generator.errors import ContentError
+from generator.folders import walk
 from generator.output import parallel
 from generator.output.write import write_atomically
 from generator.progress import Progress
-from generator.site_pages.render import Compiled
+from generator.site_pages.render import Compiled, bundles
 
 if TYPE_CHECKING:
     from generator.site_pages.pages import Memo
@@ -58,9 +59,10 @@ FOLDER = ".disclose-cache"
 
 @cache
 def fingerprint() -> bytes:
-    """What a parse depends on besides the file: the generator's code and its parsers' versions."""
+    """What anything the Store keeps depends on besides the files: the generator's code, Python's
+    version and those of the libraries that parse, validate and render."""
     digest = hashlib.sha256(sys.version.encode())
-    for package in ("pyyaml", "pydantic"):
+    for package in ("pyyaml", "pydantic", "jinja2", "markdown-it-py", "markupsafe"):
         digest.update(metadata.version(package).encode())
     for source in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(source.read_bytes())
@@ -89,6 +91,52 @@ def read_note(out: Path, name: str) -> Any:
 
 def drop_note(out: Path, name: str) -> None:
     _note(out, name).unlink(missing_ok=True)
+
+
+def build_inputs(root: Path) -> str | None:
+    """The digest of everything a build of content folder ``root`` reads: each of its files (but
+    hidden ones), the themes beside it and those installed with disclose, the generator and its
+    libraries (:func:`fingerprint`) and SOURCE_DATE_EPOCH; None when a file cannot be read or a
+    link is refused (the build then says why)."""
+    digest = hashlib.sha256(fingerprint())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("utf-8"))
+    for folder in (root, root.parent / "themes", *bundles()):
+        digest.update(b"\1" + str(folder).encode("utf-8"))
+        if not folder.is_dir():
+            continue
+        found = walk(folder, lambda parts: parts[-1].startswith("."))
+        if found.refused:
+            return None
+        for path in found.files:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None
+            digest.update(b"\0%s\0%d\0" % (path.relative_to(folder).as_posix().encode("utf-8"), len(data)))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def output_stamp(out: Path) -> str:
+    """What tells the site in ``out`` from any other: every entry's path, kind, and a file's size,
+    modification time and inode. A file written, replaced, touched, added or removed changes it."""
+    digest = hashlib.sha256()
+
+    def visit(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
+        for entry in entries:
+            about = entry.stat(follow_symlinks=False)
+            rel = prefix + entry.name
+            if stat.S_ISDIR(about.st_mode):
+                digest.update(b"%s/\n" % rel.encode("utf-8", "surrogateescape"))
+                visit(entry.path, rel + "/")
+            else:
+                digest.update(b"%s\0%d\0%d\0%d\0%d\n" % (rel.encode("utf-8", "surrogateescape"), about.st_mode,
+                                                         about.st_size, about.st_mtime_ns, about.st_ino))
+
+    visit(str(out), "")
+    return digest.hexdigest()
 
 
 def stamp(path: str) -> list[int]:

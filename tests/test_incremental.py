@@ -70,6 +70,9 @@ def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
     assert sorted(build(examples, out).recomputed["parsed"]) == every
     # each build a new Store, as a new process has: only the records on disk are shared
+    kept = build(examples, out)
+    assert kept.kept and not any(kept.recomputed.values())  # nothing read changed, nor the site
+    os.utime(out / "index.html")  # the site changed by hand: built again, from the Store's records
     again = build(examples, out).recomputed
     assert again["parsed"] == [] and again["validated"] == every and again["audited"] == []
     edit(examples)
@@ -78,6 +81,50 @@ def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
     assert changed["audited"] == ["minhang-justice/2022/correction-location-system/"]
     page = (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
     assert "10.5" in page
+
+
+def _theme_file(examples: Path, out: Path) -> None:
+    (examples / "templates").mkdir()
+    (examples / "templates" / "note.html").write_text("<p>x</p>", encoding="utf-8")
+
+
+# What a build reads or left that, changed, makes the next build run (the others keep the site).
+CHANGES = {
+    "a content file": lambda examples, out: edit(examples),
+    "a file removed": lambda examples, out: (examples / "pages" / "about.md").unlink(),
+    "a template": _theme_file,
+    "a page of the site edited": lambda examples, out: (out / "index.html").write_text("x", encoding="utf-8"),
+    "a file of the site removed": lambda examples, out: (out / "sitemap.xml").unlink(),
+    "a file added to the site": lambda examples, out: (out / "extra.html").write_text("x", encoding="utf-8"),
+}
+
+
+def test_a_build_with_nothing_changed_keeps_the_site_and_says_so(
+        examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    first = build(examples, out)
+    before = tree(out)
+    kept = build(examples, out)
+    assert kept.kept and not any(kept.recomputed.values()) and tree(out) == before
+    assert [str(f) for f in kept.findings] == [str(f) for f in first.findings] != []
+    assert kept.summary().startswith(f"nothing changed since the last build: kept its {first.pages} pages")
+    with pytest.raises(BuildAborted):  # --strict still fails on the findings, every time
+        build(examples, out, strict=True)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the workbooks' dates change
+    assert not build(examples, out).kept
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_build_runs_when_what_it_reads_or_left_changed(examples: Path, tmp_path: Path, change: str) -> None:
+    out = tmp_path / "site"
+    build(examples, out)
+    assert build(examples, out).kept
+    CHANGES[change](examples, out)
+    again = build(examples, out)
+    assert not again.kept
+    fresh = tmp_path / "fresh"
+    build(examples, fresh)
+    assert tree(out) == tree(fresh)  # what it made is what a first build makes of the same content
 
 
 def test_a_reverted_edit_comes_from_the_cache_and_a_broken_file_is_never_cached(

@@ -14,9 +14,10 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from generator.audit.targets import Outcome
-from generator.i18n import Msg
+from generator.i18n import Msg, msg_data, msg_from_data
 
 __all__ = ["FRAMEWORK", "RULES", "SEVERITIES", "Finding", "Findings", "Rule"]
 
@@ -39,6 +40,20 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.rule}: {self.field}: {self.message}"
+
+    def data(self) -> list[Any]:
+        """The finding as JSON data; :meth:`from_data` reads it back."""
+        return [self.file, self.line, self.col, self.rule, self.field, msg_data(self.message), self.report,
+                self.severity, self.source]
+
+    @classmethod
+    def from_data(cls, data: list[Any]) -> Finding:
+        """The finding of :meth:`data`'s ``data``; ValueError or TypeError if it is not one."""
+        file, line, col, rule, field, message, report, severity, source = data
+        if rule not in RULES or severity not in SEVERITIES:
+            raise ValueError(f"not a finding: {data!r}")
+        return cls(str(file), int(line), int(col), rule, str(field), msg_from_data(message), str(report),
+                   severity, str(source))
 
     @property
     def title(self) -> str:

@@ -110,34 +110,35 @@ def _link(before: str, target: str | Path) -> None:
         os.link(before, target, follow_symlinks=False)
 
 
+def recover(out: Path) -> None:
+    """Clear what killed builds of ``out`` left beside it; restore a site lost mid-swap."""
+    for leftover in _leftovers(out, _OLD):
+        lock = _claim(leftover)
+        if lock is None:
+            continue  # a live build is swapping right now
+        if not out.exists() and (leftover / out.name).is_dir():
+            os.replace(leftover / out.name, out)
+        shutil.rmtree(leftover, ignore_errors=True)
+        os.close(lock)
+    for leftover in _leftovers(out, _TMP):
+        lock = _claim(leftover)
+        if lock is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
+            os.close(lock)
+
+
 class Output:
     """A site being written: a temporary folder until :meth:`commit`."""
 
     def __init__(self, out: Path, content: Path | None = None) -> None:
         self.out = check_target(out, content)
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._recover()
+        recover(self.out)
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{self.out.name}-", dir=self.out.parent))
         self._lock: int | None = _claim(self.tmp)  # a folder mkdtemp just made is ours alone
         self.written: set[str] = set()
         self.changed = 0  # files written because they are new or differ from the previous site
         self.previous = self.out if (self.out / MARKER).is_file() else None
-
-    def _recover(self) -> None:
-        """Clear what killed builds left beside the output; restore a site lost mid-swap."""
-        for leftover in _leftovers(self.out, _OLD):
-            lock = _claim(leftover)
-            if lock is None:
-                continue  # a live build is swapping right now
-            if not self.out.exists() and (leftover / self.out.name).is_dir():
-                os.replace(leftover / self.out.name, self.out)
-            shutil.rmtree(leftover, ignore_errors=True)
-            os.close(lock)
-        for leftover in _leftovers(self.out, _TMP):
-            lock = _claim(leftover)
-            if lock is not None:
-                shutil.rmtree(leftover, ignore_errors=True)
-                os.close(lock)
 
     def path(self, rel: str) -> Path:
         """Join ``rel`` to the output safely; refuse escapes and second writes of one path.

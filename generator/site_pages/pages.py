@@ -34,8 +34,6 @@ import io
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +44,7 @@ from generator.output.write import Output, plain_path
 from generator.progress import Progress
 from generator.site_pages.context import PlannedPage
 from generator.site_pages.render import Renderer
-from generator.store import drop_note, read_note, stamp, write_note
+from generator.store import drop_note, fingerprint, read_note, stamp, write_note
 
 
 @dataclass(frozen=True)
@@ -132,15 +130,10 @@ def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path]) ->
     for template in sorted({template for template, _, _, _ in plan}):
         renderer.env.get_template(template)
     key = _theme_key(renderer, dirs)
-    base = key + _versions()
+    base = key + fingerprint()
     return [(rel, Page(renderer, template, make, key, inputs,
                        _digest(base, inputs) if inputs is not None else ""))
             for template, rel, make, inputs in plan]
-
-
-@cache
-def _versions() -> bytes:
-    return "\0".join(metadata.version(p) for p in ("jinja2", "markdown-it-py", "markupsafe")).encode()
 
 
 def _digest(base: bytes, inputs: tuple[object, ...]) -> str:
@@ -188,10 +181,10 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     output.changed += sum(written for written, _, _ in made)
     rels = [rel for rel, _ in tasks]
     kept: Memo = {}
-    for (rel, make), (_, fingerprint, _) in zip(tasks, made, strict=True):
+    for (rel, make), (_, seen, _) in zip(tasks, made, strict=True):
         inputs = (make.key, *make.inputs) if isinstance(make, Page) and make.inputs is not None else None
-        if fingerprint or inputs is not None:  # a page kept by its digest is known by its inputs
-            kept[rel] = (inputs, fingerprint)
+        if seen or inputs is not None:  # a page kept by its digest is known by its inputs
+            kept[rel] = (inputs, seen)
     views = [rel for (rel, make), (_, _, how) in zip(tasks, made, strict=True)
              if how and isinstance(make, Page) and make.inputs is not None]
     return rels, kept, views, [rel for rel, (_, _, how) in zip(rels, made, strict=True) if how == 2]

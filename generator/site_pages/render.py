@@ -65,7 +65,7 @@ def amount(value: Decimal | None, unit: str) -> str:
 def theme_dirs(content_root: Path, theme: str) -> list[Path]:
     """The template and static folders to use, the project's own before the bundled theme."""
     candidates = [content_root / "templates", content_root.parent / "themes" / theme]
-    candidates += [bundle / theme for bundle in _bundles()]
+    candidates += [bundle / theme for bundle in bundles()]
     found = [c for c in candidates if c.is_dir()]
     if not any(c.name == theme for c in found):
         raise UsageError(f"theme {theme!r} not found (looked in {content_root.parent / 'themes'})")
@@ -78,7 +78,7 @@ def theme_dirs(content_root: Path, theme: str) -> list[Path]:
     return found
 
 
-def _bundles() -> list[Path]:
+def bundles() -> list[Path]:
     """The themes folders installed with the package (a namespace package, so maybe several)."""
     try:
         spec = importlib.util.find_spec("disclose_themes")
