@@ -20,7 +20,8 @@ over Hugo's pages), then prints, each measured in a fresh process:
   processes) summed, sampled every 50 ms from /proc, with the Python processes'
   own peak and the largest single process's;
 - search: the seconds of writing the search index and the size of ``search/``;
-- unchanged: the same build again (parses from the cache, unchanged files linked);
+- unchanged: the same build again (which finds that nothing it reads has changed, nor the
+  site it left, and keeps it);
 - one edit, CLI: after changing one report's figure, ``disclose build`` again;
 - one edit, serve: the same edit rebuilt as ``disclose serve`` does it (``serve.Site``,
   which keeps its Store between builds), then an edit of the report's name (which the
@@ -72,7 +73,7 @@ if mode == "serve":
 else:
     report = build(content, out, jobs=jobs)
     print(json.dumps({"seconds": report.seconds, "pages": report.pages, "files": report.files,
-                      "changed": report.changed, "timings": report.timings,
+                      "changed": report.changed, "kept": report.kept, "timings": report.timings,
                       "recomputed": {k: len(v) for k, v in report.recomputed.items()}}))
 """
 PEERS = ROOT.parent / "shared" / "peers"
@@ -227,7 +228,8 @@ def bench(n: int, jobs: int, only_full: bool = False, synth: bool = False) -> No
     if only_full:
         return
     again = measure([*args, "full"])
-    print(f"  unchanged     {again['wall']:7.2f} s wall, {again['changed']:.0f} files written; "
+    kept = " (nothing it reads had changed: the site kept)" if again["kept"] else ""
+    print(f"  unchanged     {again['wall']:7.2f} s wall, {again['changed']:.0f} files written{kept}; "
           f"{_target(again['wall'] <= 2)} (2 s)")
     print(f"    steps (s): {_steps(again)}")
     edited = sorted((content / "departments").glob("*/projects/*/*.yaml"))[n // 2]

@@ -212,12 +212,15 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
     out = check_target(out, root)  # before the Store beside it is written
     with Progress() as progress, _few_collections():
         start = time.perf_counter()
+        progress.step("inputs")
         inputs = build_inputs(root) if store is None else None
         if inputs:
             recover(out)  # (what a killed build left, before the site is looked at)
         kept = _kept(out, inputs, strict) if inputs else None
         if kept is not None:
-            return BuildReport(**{**kept.__dict__, "seconds": time.perf_counter() - start})
+            progress.step("")
+            return BuildReport(**{**kept.__dict__, "seconds": time.perf_counter() - start,
+                                  "timings": dict(progress.timings)})
         site = Site(root, out, jobs, store, progress)
         report = site.build(site.load(strict), later)
         if inputs:
