@@ -380,6 +380,8 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
                     jobs: int = 1, progress: Progress | None = None) -> Downloads:
     """Give ``output`` every download of the site (see the module's contract), over ``jobs``
     processes, keeping the departments' shares in ``folder``."""
+    if progress:
+        progress.step("downloads kept")  # the departments unchanged since the Store's shares, linked
     tables = Tables(content, findings, t)
     groups: dict[str, list[ReportEntry]] = {}
     for entry in content.reports:  # content order: a department's files are one run of it
