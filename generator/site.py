@@ -45,7 +45,6 @@ from generator.site_pages.pages import held_pages, note_pages, page_tasks, write
 from generator.site_pages.render import Renderer, theme_dirs
 from generator.store import (
     Store,
-    build_inputs,
     cache_folder,
     drop_note,
     output_stamp,
@@ -207,21 +206,22 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
 
     ``store`` keeps what builds reuse in memory too (``disclose serve`` passes its own); without
     one, a build reads what the last build left in the Store's folder beside ``out``, and when
-    nothing it would read has changed since (:func:`generator.store.build_inputs`) and the site in
+    nothing it would read has changed since (:meth:`generator.store.Store.inputs`) and the site in
     ``out`` is the one that build left, it keeps that site as it is, as ``make`` would."""
     out = check_target(out, root)  # before the Store beside it is written
     with Progress() as progress, _few_collections():
         start = time.perf_counter()
-        progress.step("inputs")
-        inputs = build_inputs(root) if store is None else None
-        if inputs:
+        site = Site(root, out, jobs, store, progress)
+        inputs = None
+        if store is None and site.store is not None:  # (serve keeps its Store, and knows what changed)
+            progress.step("inputs")
+            inputs = site.store.inputs(root)
             recover(out)  # (what a killed build left, before the site is looked at)
         kept = _kept(out, inputs, strict) if inputs else None
         if kept is not None:
             progress.step("")
             return BuildReport(**{**kept.__dict__, "seconds": time.perf_counter() - start,
                                   "timings": dict(progress.timings)})
-        site = Site(root, out, jobs, store, progress)
         report = site.build(site.load(strict), later)
         if inputs:
             _note_build(inputs, report)
@@ -234,7 +234,7 @@ def _kept(out: Path, inputs: str, strict: bool) -> BuildReport | None:
     left it (and, with ``strict``, found nothing), else None: the build must run."""
     try:
         note = read_note(out, "build")
-        if note["inputs"] != inputs or note["out"] != str(out.resolve()) or output_stamp(out) != note["output"]:
+        if note["inputs"] != inputs or note["out"] != str(out) or output_stamp(out) != note["output"]:
             return None
         findings = [Finding.from_data(f) for f in note["findings"]]
         report = BuildReport(int(note["pages"]), int(note["files"]), 0, findings, 0.0, out,
@@ -248,7 +248,7 @@ def _note_build(inputs: str, report: BuildReport) -> None:
     """Note what the build just made of ``inputs``, for the next build to keep if nothing changed."""
     out = report.out
     try:
-        write_note(out, "build", {"inputs": inputs, "out": str(out.resolve()), "output": output_stamp(out),
+        write_note(out, "build", {"inputs": inputs, "out": str(out), "output": output_stamp(out),
                                   "pages": report.pages, "files": report.files,
                                   "findings": [f.data() for f in report.findings],
                                   "sources": [str(p) for p in report.sources]})

@@ -93,30 +93,6 @@ def drop_note(out: Path, name: str) -> None:
     _note(out, name).unlink(missing_ok=True)
 
 
-def build_inputs(root: Path) -> str | None:
-    """The digest of everything a build of content folder ``root`` reads: each of its files (but
-    hidden ones), the themes beside it and those installed with disclose, the generator and its
-    libraries (:func:`fingerprint`) and SOURCE_DATE_EPOCH; None when a file cannot be read or a
-    link is refused (the build then says why)."""
-    digest = hashlib.sha256(fingerprint())
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("utf-8"))
-    for folder in (root, root.parent / "themes", *bundles()):
-        digest.update(b"\1" + str(folder).encode("utf-8"))
-        if not folder.is_dir():
-            continue
-        found = walk(folder, lambda parts: parts[-1].startswith("."))
-        if found.refused:
-            return None
-        for path in found.files:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                return None
-            digest.update(b"\0%s\0%d\0" % (path.relative_to(folder).as_posix().encode("utf-8"), len(data)))
-            digest.update(data)
-    return digest.hexdigest()
-
-
 def output_stamp(out: Path) -> str:
     """What tells the site in ``out`` from any other: every entry's path, kind, and a file's size,
     modification time and inode. A file written, replaced, touched, added or removed changes it."""
@@ -132,8 +108,8 @@ def output_stamp(out: Path) -> str:
                 digest.update(b"%s/\n" % rel.encode("utf-8", "surrogateescape"))
                 visit(entry.path, rel + "/")
             else:
-                digest.update(b"%s\0%d\0%d\0%d\0%d\n" % (rel.encode("utf-8", "surrogateescape"), about.st_mode,
-                                                         about.st_size, about.st_mtime_ns, about.st_ino))
+                marks = "\0".join(str(n) for n in (about.st_mode, *_identity(about)))
+                digest.update(b"%s\0%s\n" % (rel.encode("utf-8", "surrogateescape"), marks.encode()))
 
     visit(str(out), "")
     return digest.hexdigest()
@@ -143,7 +119,20 @@ def stamp(path: str) -> list[int]:
     """What tells a regular file from any other written there since: size, modification time,
     inode ([] for anything but a regular file, a symbolic link say)."""
     found = os.lstat(path)
-    return [found.st_size, found.st_mtime_ns, found.st_ino] if stat.S_ISREG(found.st_mode) else []
+    return _identity(found) if stat.S_ISREG(found.st_mode) else []
+
+
+def _identity(found: os.stat_result) -> list[int]:
+    """What tells a file from another written in its place: size, modification time, inode."""
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
+def _key(rel: str, data: bytes) -> str:
+    """The key of content file ``rel`` holding ``data``: it covers the generator too."""
+    digest = hashlib.sha256(fingerprint())
+    digest.update(rel.encode("utf-8") + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
 
 
 # Content can never hold a NUL (load refuses control characters), so these keys tag values.
@@ -291,6 +280,7 @@ class Store:
         self.used_shares: set[str] = set()  # the shares the last build used
         self.templates = Compiled()  # the theme's templates, compiled (in memory)
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
+        self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""
@@ -298,9 +288,35 @@ class Store:
             data = path.read_bytes()
         except OSError:
             data = b""  # load_one reports the problem; an unreadable file is never cached
+        return _key(rel, data)
+
+    def inputs(self, root: Path) -> str | None:
+        """The digest of everything a build of content folder ``root`` reads: each of its files
+        (but hidden ones) by its key, the themes beside it and those installed with disclose, and
+        SOURCE_DATE_EPOCH (the keys cover the generator and its libraries); None when a file cannot
+        be read or a link is refused (the build then says why). The files' keys are kept for the
+        load that follows, which so reads and hashes each file once."""
         digest = hashlib.sha256(fingerprint())
-        digest.update(rel.encode("utf-8") + b"\0")
-        digest.update(data)
+        digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("utf-8"))
+        for folder in (root, root.parent / "themes", *bundles()):
+            digest.update(b"\1" + str(folder).encode("utf-8"))
+            if not folder.is_dir():
+                continue
+            found = walk(folder, lambda parts: parts[-1].startswith("."))
+            if found.refused:
+                return None
+            for path in found.files:
+                rel = path.relative_to(folder).as_posix()
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    return None
+                if folder == root:
+                    self.keyed[path] = _key(rel, data)
+                    digest.update(b"\0%s\0%s" % (rel.encode("utf-8"), self.keyed[path].encode()))
+                else:
+                    digest.update(b"\0%s\0%d\0" % (rel.encode("utf-8"), len(data)))
+                    digest.update(data)
         return digest.hexdigest()
 
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
@@ -312,7 +328,8 @@ class Store:
         results, never its data; a file kept in memory (a resident Store's) does not go at all."""
         if self.progress:
             self.progress.step("loading")
-        keys = [self.key(path, rel) for path, rel in files]
+        keys = [self.keyed.get(path) or self.key(path, rel) for path, rel in files]
+        self.keyed = {}
         outcomes: list[Document | ContentError | None] = []
         todo: list[tuple[Path, str, str]] = []
         for (path, rel), key in zip(files, keys, strict=True):
