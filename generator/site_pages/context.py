@@ -186,6 +186,15 @@ class Pages:
             made += [e.path, e.doc, self.content.departments[e.model.department].doc, tuple(self.findings[e.path])]
         return tuple(made)
 
+    def department_inputs(self, slug: str, year: int | None = None) -> tuple[object, ...]:
+        """What the page of department ``slug`` (of its ``year``) is made of besides the site: its
+        file, and its reports (of that year) with their findings; the summaries are theirs."""
+        made: list[object] = [self.content.departments[slug].doc]
+        for e in self.by_dept[slug]:
+            if year is None or e.model.year == year:
+                made += [e.path, e.doc, tuple(self.findings[e.path])]
+        return tuple(made)
+
     def report_page(self, entry: ReportEntry) -> ReportPage:
         m = entry.model
         assert isinstance(m, (SelfEvaluation, TargetDeclaration))
@@ -364,7 +373,9 @@ def file_size(size: int) -> str:
 
 # (template, output path, a function that makes the page's view, what the view is made of or
 # None): a report page's view is made of its report, department and findings and of the same
-# project's other reports, with the site's settings and text pages (the navigation), given as
+# project's other reports, a department's page (or its page of a year) of its file and of its
+# reports (of that year) and their findings, each with the site's settings and text pages (the
+# navigation), given as
 # the parsed documents the models come from; when these are the very objects (or equal to
 # those) of the last build, serve keeps the page unmade, and when their content hashes are
 # those of the last build, so does ``disclose build`` (see generator.site_pages.pages).
@@ -380,12 +391,14 @@ def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
     pages = Pages(content, aggregates, findings)
     plan: list[PlannedPage] = [("index.html", "index.html", pages.overview, None),
                                ("data.html", "data/index.html", partial(pages.data_page, files), None)]
-    for slug in sorted(content.departments):
-        plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug), None))
-    for slug, year in aggregates.years:
-        plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year), None))
     # the settings, the navigation and the date of the data (the footer's)
     site = (content.site_doc, *(p.doc for p in content.pages), str(pages.updated))
+    for slug in sorted(content.departments):
+        plan.append(("department.html", f"{slug}/index.html", partial(pages.department_page, slug),
+                     (*site, *pages.department_inputs(slug))))
+    for slug, year in aggregates.years:
+        plan.append(("year.html", f"{slug}/{year}/index.html", partial(pages.year_page, slug, year),
+                     (*site, *pages.department_inputs(slug, year))))
     for entry in content.reports:
         make: Callable[[], Any]
         if entry.kind == "department-budget":
