@@ -14,7 +14,8 @@ from tests.conftest import EXAMPLES
 
 PAGE_KINDS = ["", "minhang-justice/", "minhang-justice/2022/", "minhang-justice/2022/correction-location-system/",
               "minhang-justice/2024/correction-work/", "minhang-justice/budget/2024/",
-              "chaoyang-justice/2022/industry-upgrade-fund-2021/", "about/", "404.html"]
+              "chaoyang-justice/2022/industry-upgrade-fund-2021/", "about/", "404.html", "data/", "audit/",
+              "search/?q=矫正"]
 
 
 def test_reader_goes_from_overview_to_a_report(page, built_examples: Path,
@@ -41,6 +42,16 @@ def test_reader_goes_from_overview_to_a_report(page, built_examples: Path,
 def test_no_accessibility_violations(page, built_examples: Path, serve: Callable[[Path], str],
                                      path: str) -> None:
     page.goto(serve(built_examples) + path)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("path", ["minhang-justice/2022/", "minhang-admin-service/2022/"])
+def test_no_accessibility_violations_where_indicators_lost_points(page, built_site: Path,
+                                                                   serve: Callable[[Path], str], path: str) -> None:
+    """The real content's department-years list the indicators that lost points, in a table of their own."""
+    page.goto(serve(built_site) + path)
+    assert page.locator("#missed").count() == 1
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
 
