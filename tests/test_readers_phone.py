@@ -131,3 +131,13 @@ def test_no_accessibility_violations_on_a_phone(phone, built_examples: Path,  # 
     phone.goto(serve(built_examples) + EXAMPLE[kind])
     results = Axe().run(phone)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_english_search_results_punctuate_in_english(phone, english_examples: Path,  # type: ignore[no-untyped-def]
+                                                     serve: Callable[[Path], str]) -> None:
+    """The colons the style sheets draw after the results' labels follow the language, as the text does."""
+    phone.goto(serve(english_examples) + "search/?q=矫正")
+    labels = phone.locator("#search-results .result-facts dt, #search-results .result-field")
+    labels.first.wait_for()
+    drawn = labels.evaluate_all("ls => ls.map(l => getComputedStyle(l, '::after').content)")
+    assert drawn and set(drawn) == {'": "'}
