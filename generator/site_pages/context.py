@@ -340,7 +340,7 @@ class Pages:
         title = "搜索"
         own = (self.url("search/index/"),) if self.content.reports else ()  # no reports, no index
         bundles = (*own, *(f"{path}search/index/" for path in self.content.site.search_merge))
-        description = Msg("按项目名称、部门、指标搜索{title}公开的全部报告。", title=self.content.site.title)
+        description = Msg("在{title}中按项目名称、部门、指标搜索全部报告。", title=self.content.site.title)
         return SearchPage(self.layout("search/", Link(title, self.url("search/")), description=description), title,
                           bundles[0] if bundles else "", bundles[1:],
                           tuple(self.dept_link(slug) for slug in sorted(self.content.departments)))
