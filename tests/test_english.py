@@ -160,6 +160,10 @@ def test_findings_categories_grades_and_units_read_in_english(english: tuple[Pat
     evaluation = next(p for p in pages if 'class="indicators' in p and "产出指标" not in p and ">Output<" in p)
     assert "Quantity" in evaluation
     assert "10,000 yuan" not in "".join(pages)
+    # a description gives its unit as the pages do, in brackets; a row's kind is one report's
+    described = re.findall(r'<meta name="description" content="Performance self-evaluation of [^"]*"', "".join(pages))
+    assert described and all(re.search(r"budget [\d.,]+ \(CNY[^)]*\), spent", d) for d in described)
+    assert ">Self-evaluation<" in "".join(pages) and ">Self-evaluations<" not in "".join(pages)
     if root.parent.name.startswith("en-content"):
         window = (out / "minhang-admin-service" / "2022" / "chuang-kou-fu-wu-fei" / "index.html").read_text(
             encoding="utf-8")
