@@ -32,6 +32,7 @@ import shutil
 import stat
 import sys
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -224,11 +225,13 @@ class Results:
     records, so the next build (another process, or ``disclose serve``'s next rebuild) starts
     from them."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, resident: bool = False) -> None:
         self.path = path
         self.known: dict[str, Any] | None = None  # read when first asked
         self.used: dict[str, Any] = {}
         self.fresh: list[str] = []  # the keys put since the last save: what was recomputed
+        # a resident memo's (serve's) results as :meth:`read` made them, kept from build to build
+        self.readings: dict[str, Any] | None = {} if resident else None
 
     def get(self, key: str) -> Any:
         """The result kept for ``key``, or None."""
@@ -245,6 +248,18 @@ class Results:
                 self.used[key] = result
         return result
 
+    def read(self, key: str, reader: Callable[[Any], Any]) -> Any:
+        """``reader(self.get(key))``: what a build makes of the result kept for ``key`` (results
+        never change, so a resident memo keeps what it made until a build no longer uses it)."""
+        if self.readings is None:
+            return reader(self.get(key))
+        found = self.readings.get(key)
+        if found is None or self.get(key) is None:
+            found = reader(self.get(key))
+            if found is not None:
+                self.readings[key] = found
+        return found
+
     def put(self, key: str, result: Any) -> None:
         self.used[key] = result
         self.fresh.append(key)
@@ -253,6 +268,8 @@ class Results:
         """Keep the results of this build, and only those, for the next."""
         data = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), default=_tag)
         write_atomically(self.path, data.encode("utf-8"))
+        if self.readings is not None:
+            self.readings = {key: found for key, found in self.readings.items() if key in self.used}
         self.known, self.used, self.fresh = self.used, {}, []
 
 
@@ -275,7 +292,7 @@ class Store:
         self.used: set[str] = set()
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
         self.validated: list[str] = []  # rel paths of the reports validated as the last load loaded them
-        self.audits = Results(folder / "audit.json")  # each report's findings and target outcomes
+        self.audits = Results(folder / "audit.json", resident)  # each report's findings and target outcomes
         self.shares = folder / "downloads"  # each department's part of the whole site's downloads
         self.used_shares: set[str] = set()  # the shares the last build used
         self.templates = Compiled()  # the theme's templates, compiled (in memory)

@@ -336,7 +336,7 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     the grade bands: with a ``memo``, those of an unchanged file are taken from it."""
     grades = content.site.grades
     keys = [audit_key(e.doc.digest, grades) if memo else "" for e in content.reports]
-    results: list[Any] = [_read(memo.get(key)) if key and memo else None for key in keys]
+    results: list[Any] = [memo.read(key, _read) if key and memo else None for key in keys]
     missing = [i for i, found in enumerate(results) if found is None]
     fresh = parallel.run(_judge, range(len(missing)), jobs, (grades, [content.reports[i] for i in missing]))
     for i, kept in zip(missing, fresh, strict=True):

@@ -120,6 +120,9 @@ class Pages:
         self.findings: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
             self.findings[finding.report].append(finding)
+        # each report's findings as one tuple, in the inputs of every page they go into (so each
+        # page's digest reads the same tuple: see generator.site_pages.pages.page_tasks)
+        self.found: dict[str, tuple[Finding, ...]] = {path: tuple(f) for path, f in self.findings.items()}
         # grouped once, so a department or year page does not scan every report of the site
         self.by_dept: dict[str, list[ReportEntry]] = defaultdict(list)
         for report in content.reports:
@@ -183,7 +186,7 @@ class Pages:
         """What the page of ``entry`` is made of besides the site: see :data:`PlannedPage`."""
         made: list[object] = []
         for e in (entry, *self.agg.related.get(entry.path, ())):  # each model is its document's
-            made += [e.path, e.doc, self.content.departments[e.model.department].doc, tuple(self.findings[e.path])]
+            made += [e.path, e.doc, self.content.departments[e.model.department].doc, self.found.get(e.path, ())]
         return tuple(made)
 
     def department_inputs(self, slug: str, year: int | None = None) -> tuple[object, ...]:
@@ -192,7 +195,7 @@ class Pages:
         made: list[object] = [self.content.departments[slug].doc]
         for e in self.by_dept[slug]:
             if year is None or e.model.year == year:
-                made += [e.path, e.doc, tuple(self.findings[e.path])]
+                made += [e.path, e.doc, self.found.get(e.path, ())]
         return tuple(made)
 
     def report_page(self, entry: ReportEntry) -> ReportPage:

@@ -131,21 +131,29 @@ def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path]) ->
         renderer.env.get_template(template)
     key = _theme_key(renderer, dirs)
     base = key + fingerprint()
+    reprs: dict[int, bytes] = {}  # a report's findings go into several pages' inputs as one tuple
     return [(rel, Page(renderer, template, make, key, inputs,
-                       _digest(base, inputs) if inputs is not None else ""))
+                       _digest(base, inputs, reprs) if inputs is not None else ""))
             for template, rel, make, inputs in plan]
 
 
-def _digest(base: bytes, inputs: tuple[object, ...]) -> str:
+def _digest(base: bytes, inputs: tuple[object, ...], reprs: dict[int, bytes]) -> str:
     """``inputs`` by content hash: a document by its Store key, text as it is, any other value
-    (findings) by its repr; "" when a document has no key (it was loaded without a Store)."""
+    (findings) by its repr, kept in ``reprs`` by identity while the inputs live; "" when a
+    document has no key (it was loaded without a Store)."""
     digest = hashlib.sha256(base)
     for item in inputs:
         if isinstance(item, Document):
             if not item.digest:
                 return ""
             item = item.digest
-        digest.update(b"\0" + (item if isinstance(item, str) else repr(item)).encode("utf-8"))
+        if isinstance(item, str):
+            digest.update(b"\0" + item.encode("utf-8"))
+            continue
+        text = reprs.get(id(item))
+        if text is None:
+            text = reprs[id(item)] = b"\0" + repr(item).encode("utf-8")
+        digest.update(text)
     return digest.hexdigest()
 
 
