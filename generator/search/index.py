@@ -84,7 +84,7 @@ def _power(value: int, low: int, high: int) -> int:
 def layout(count: int) -> tuple[int, int, int]:
     """Chunks, piece shards and position shards for ``count`` reports (a function of the count only,
     so an edit keeps them)."""
-    return _power(count, 4, 1 << 20) // 4, _power(count // 6, 16, 4096), _power(count // 12, 16, 2048)
+    return _power(count, 8, 1 << 20) // 8, _power(count // 6, 16, 4096), _power(count // 12, 16, 2048)
 
 
 def chunk_of(path: str, chunks: int) -> int:
