@@ -38,18 +38,18 @@ import math
 import os
 import sys
 from array import array
-from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
-from itertools import accumulate, repeat
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from generator.output import parallel
 from generator.output.write import Output
-from generator.search import postings
+from generator.search import postings, vectors
 from generator.search.grams import Pieces, pack, shard_of, varint
 from generator.search.postings import (
     decode_piece,
@@ -58,8 +58,6 @@ from generator.search.postings import (
     encode_piece,
     encode_places,
     encode_shard,
-    places_run,
-    run,
 )
 from generator.search.records import Folding, SearchRecord
 
@@ -273,52 +271,38 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
            jobs: int) -> tuple[list[int], list[int]]:
     """Write every chunk and shard of the index of ``ordered``; return the numbers of the shards.
 
-    The reports are indexed ``BLOCK`` at a time, the batches on ``jobs`` cores: each writes the
-    chunks that start among its reports and gives the runs of its postings, encoded, by shard;
-    the runs are then joined and written shard by shard, the shards too on every core. So the build
-    holds the postings of one batch per core and the index encoded, never a posting per Python
-    object. Paths are reserved here, the files written by the workers (:meth:`Output.put`)."""
+    The reports are indexed ``BLOCK`` at a time, the blocks on ``jobs`` cores: each writes the
+    chunks that start among its reports and gives the runs of its postings, encoded, with their
+    keys and shards (:mod:`generator.search.vectors`); the runs are then joined and written shard by
+    shard, the shards too on every core. So the build holds the runs of one block per core and
+    the index encoded, never a posting per Python object. Paths are reserved here, the files
+    written by the workers (:meth:`Output.put`)."""
     chunks = {c: tuple(output.path(f"{FOLDER}/{kind}/{_name(c)}.json") for kind in "ct")
               for c in range(len(starts) - 1) if starts[c + 1] > starts[c]}
     found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs, (ordered, starts, chunks, shards, output),
                          chunk=1)
-    output.changed += sum(wrote for _, _, wrote in found)
-    batches = [(g, p) for g, p, _ in found]
+    output.changed += sum(wrote for _, wrote in found)
+    blocks = [runs for runs, _ in found]
     present = []
     for kind, sub_folder in ((0, "g"), (1, "p")):
-        numbers = sorted({shard for batch in batches for shard in batch[kind]})
+        numbers = sorted(set(np.concatenate([(b.pieces if kind == 0 else b.places).shard for b in blocks]).tolist()))
         targets = {shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
         step = max(1, len(numbers) // (4 * max(1, jobs)))
         groups = [numbers[i:i + step] for i in range(0, len(numbers), step)]
-        output.changed += sum(parallel.run(_join, groups, jobs, (batches, kind, targets, output), chunk=1))
+        output.changed += sum(parallel.run(_join, groups, jobs, (blocks, kind, targets, output), chunk=1))
         present.append(numbers)
     return present[0], present[1]
 
 
 def _join(shards: list[int]) -> int:
-    """Join the batches' runs of ``shards`` and write them; return how many were written anew."""
-    batches, kind, targets, output = parallel.state()
-    wrote = 0
-    for shard in shards:
-        joined: dict[str, list[bytes]] = {}
-        named: dict[str, list[bytes]] = {}
-        for batch in batches:
-            for gram, (runs, names) in batch[kind].get(shard, {}).items():
-                joined.setdefault(gram, []).append(runs)
-                named.setdefault(gram, []).append(names)
-        postings = {gram: b"".join(runs) + b"\x00" + (b"".join(named[gram]) + b"\x00" if kind == 0 else b"")
-                    for gram, runs in joined.items()}
-        wrote += output.put(targets[shard], encode_shard(postings))
-    return wrote
+    """Join the blocks' runs of ``shards`` and write them; return how many were written anew."""
+    blocks, kind, targets, output = parallel.state()
+    return sum(output.put(targets[shard], data) for shard, data in vectors.files(blocks, kind, shards))
 
 
-Runs = dict[int, dict[str, tuple[bytes, bytes]]]  # shard: piece: (its run, its name run or b"")
-
-
-def _batch(start: int) -> tuple[Runs, Runs, int]:
+def _batch(start: int) -> tuple[vectors.Runs, int]:
     """Write the chunks that start among reports ``start`` to ``start + BLOCK``; give the runs of
-    their postings, by shard and piece: of the pieces (with the run of the reports holding them
-    in their name) and of the 4-pieces; and how many files were written anew."""
+    their postings (:func:`vectors.cut`), and how many files were written anew."""
     ordered, starts, chunks, shards, output = parallel.state()
     wrote = 0
     for c in range(bisect.bisect_left(starts, start), len(starts) - 1):
@@ -328,32 +312,17 @@ def _batch(start: int) -> tuple[Runs, Runs, int]:
             for target, data in zip(chunks[c], _chunk(ordered[starts[c]:starts[c + 1]])):
                 wrote += output.put(target, data)
     folding = Folding()
-    pieces = Pieces()
-    # A batch's postings: lists (of one int object per report, shared), quicker to append to than
-    # arrays and no larger for a batch's while; the places packed in arrays.
-    docs: defaultdict[str, list[int]] = defaultdict(list)
-    in_names: defaultdict[str, list[int]] = defaultdict(list)
-    places: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))  # report, position, …
+    texts: list[str] = []
+    reports: list[int] = []
+    names: list[bool] = []
     for number in range(start, min(start + postings.BLOCK, len(ordered))):
-        grams, names, fours, positions = _keys(ordered[number].fields, folding, pieces)
-        # docs[gram].append(number) for each gram, and places[gram].extend((number, position))
-        # for each place, without a loop of bytecode
-        deque(map(list.append, map(docs.__getitem__, grams), repeat(number)), maxlen=0)
-        deque(map(list.append, map(in_names.__getitem__, names), repeat(number)), maxlen=0)
-        deque(map(array.extend, map(places.__getitem__, fours), zip(repeat(number), positions)), maxlen=0)
-    batch: tuple[Runs, Runs] = ({}, {})
-    for gram, ids in docs.items():
-        in_name = in_names.get(gram)
-        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (run(ids), run(in_name) if in_name else b"")
-    del docs
-    for gram, pairs in places.items():
-        reports = pairs[0::2]
-        in_name = in_names.get(gram)
-        # the reports holding a 4-piece: those of its places, once each
-        batch[0].setdefault(shard_of(gram, shards[0]), {})[gram] = (
-            run(list(dict.fromkeys(reports))), run(in_name) if in_name else b"")
-        batch[1].setdefault(shard_of(gram, shards[1]), {})[gram] = (places_run(reports, pairs[1::2]), b"")
-    return batch[0], batch[1], wrote
+        for field, segments in ordered[number].fields:
+            for segment in segments:
+                if folded := segment.translate(folding):
+                    texts.append(folded)
+                    reports.append(number - start)
+                    names.append(field == "name")
+    return vectors.cut(texts, np.array(reports, np.int64), np.array(names, bool), start, shards), wrote
 
 
 def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[int], folding: Folding,

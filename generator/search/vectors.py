@@ -1,0 +1,299 @@
+"""Part of stage 6, index: a whole build's postings, cut and encoded with numpy arrays.
+
+Contract: ``cut(texts, reports, names, start, shards)`` takes the folded, non-empty segments of
+one block of reports (numbered ``start``, ``start + 1``, …, at most ``BLOCK`` of them), each with
+its report's place in the block and whether it is of the name, in the order of the reports and
+of their fields, and gives that block's :class:`Runs`: for every piece of one to four characters
+the run of the reports holding it (and of those holding it in their name), for every 4-piece the
+run of its places, each with its shard of ``shards`` (pieces, places). ``files(blocks, kind,
+numbers)`` joins the runs of the blocks, in order, into the files of shards ``numbers``: the
+bytes :func:`postings.encode_shard` gives for the same postings, which the tests check against
+the pieces :class:`grams.Pieces` cuts one by one.
+
+Why arrays: at 10,000 reports a build appends some fourteen million (piece, report) pairs; one
+Python operation each is seconds, a sort of 64-bit integers is milliseconds. A key is held as
+its code points plus one, four columns, 0 where the key is shorter: sorted column by column,
+keys come in the order of Python's strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from generator.search.grams import SLOT
+
+Ints = npt.NDArray[np.int64]
+Bytes = npt.NDArray[np.uint8]
+
+_CODE_BITS = 21  # a code point plus one, below 0x110001
+_CODE = (1 << _CODE_BITS) - 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """Keys with a run each: ``keys`` (n × 4 code points plus one), ``shard``, and the runs laid
+    end to end in ``data``, key ``i``'s from ``ends[i - 1]`` (or 0) to ``ends[i]``."""
+
+    keys: npt.NDArray[np.uint32]
+    shard: Ints
+    data: Bytes
+    ends: Ints
+
+
+@dataclass(frozen=True)
+class Runs:
+    """One block's runs: of the pieces (``names`` holds the name runs of some of the same keys,
+    an empty run for the others), and of the 4-pieces' places."""
+
+    pieces: Table
+    names: Table
+    places: Table
+
+
+# -- small tools -------------------------------------------------------------------------------------
+
+def _distinct(values: Ints) -> Ints:
+    """The distinct values, ascending (a sort and a comparison: quicker than ``np.unique``)."""
+    if not len(values):
+        return values
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _ranges(starts: Ints, counts: Ints) -> Ints:
+    """``starts[i]``, ``starts[i] + 1``, … ``counts[i]`` of each, laid end to end."""
+    ends = np.cumsum(counts)
+    return np.arange(ends[-1] if len(ends) else 0, dtype=np.int64) - np.repeat(ends - counts - starts, counts)
+
+
+def _first_of(groups: Ints) -> Ints:
+    """Where each run of equal values of ``groups`` starts."""
+    if not len(groups):
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
+
+
+def _varint_size(values: Ints) -> Ints:
+    size = np.ones(values.shape, np.int64)
+    for bits in range(7, 64, 7):
+        size += values >= (1 << bits)
+    return size
+
+
+def _put_varints(out: Bytes, at: Ints, values: Ints) -> None:
+    """Write ``values`` as LEB128 at offsets ``at`` of ``out`` (as :func:`grams.varint`)."""
+    size = _varint_size(values)
+    for k in range(int(size.max(initial=0))):
+        some = size > k
+        byte = (values[some] >> (7 * k)) & 127
+        out[at[some] + k] = byte | np.where(size[some] > k + 1, 128, 0)
+
+
+def _width(top: Ints) -> Ints:
+    """The bytes a value takes packed (:func:`grams.pack`): 1, 2 or 4, by the largest of them."""
+    return np.where(top < 256, 1, np.where(top < 65536, 2, 4))
+
+
+def _put_packed(out: Bytes, at: Ints, values: Ints, width: Ints) -> None:
+    """Write each value in ``width`` bytes (1, 2 or 4; most often all 1), little-endian, at ``at``."""
+    out[at] = values & 255
+    for k in range(1, int(width.max(initial=1))):
+        some = np.flatnonzero(width > k)
+        out[at[some] + k] = (values[some] >> (8 * k)) & 255
+
+
+def _encode(first: Ints, values: Ints, positions: Ints | None) -> tuple[Bytes, Ints]:
+    """The run of each group of ``values`` (ascending report numbers, groups starting at
+    ``first``), as :func:`postings.run` writes it, or with the group's ``positions`` packed after
+    it as :func:`postings.places_run` does; laid end to end, and where each ends."""
+    if not len(first):
+        return np.zeros(0, np.uint8), np.zeros(0, np.int64)
+    count: Ints = np.diff(first, append=len(values))
+    gap = np.empty(len(values), np.int64)  # (np.diff with prepend copies, slowly)
+    np.subtract(values[1:], values[:-1], out=gap[1:])
+    gap[first] = 0
+    gap_width = _width(np.maximum.reduceat(gap, first))
+    head = _varint_size(count) + _varint_size(values[first])
+    size: Ints = head + 1 + (count - 1) * gap_width
+    if positions is not None:
+        place_width = _width(np.maximum.reduceat(positions, first))
+        size += 1 + count * place_width
+    ends: Ints = np.cumsum(size)
+    start = ends - size
+    out = np.zeros(int(ends[-1]), np.uint8)
+    index = np.arange(len(values))
+    # value j's gap at start + head + 1 + (j - first - 1) × width; a group's first value has none:
+    # its place, in the group's head (one or two bytes before its end: the gaps of one block's
+    # report numbers take one or two), is written over below.
+    width = np.repeat(gap_width, count)
+    _put_packed(out, index * width + np.repeat(start + head + 1 - (first + 1) * gap_width, count), gap, width)
+    if positions is not None:
+        after = start + head + 1 + (count - 1) * gap_width
+        width = np.repeat(place_width, count)
+        _put_packed(out, index * width + np.repeat(after + 1 - first * place_width, count), positions, width)
+        out[after] = place_width
+    _put_varints(out, start, count)
+    _put_varints(out, start + _varint_size(count), values[first])
+    out[start + head] = gap_width
+    return out, ends
+
+
+def _shards(keys: npt.NDArray[np.uint32], count: int) -> Ints:
+    """:func:`grams.shard_of` of each key: FNV-1a over its code points."""
+    h = np.full(len(keys), 2166136261, np.uint64)
+    for column in range(4):
+        code = keys[:, column].astype(np.uint64)
+        there = code > 0
+        h = np.where(there, ((h ^ (code - 1)) * np.uint64(16777619)) & np.uint64(0xFFFFFFFF), h)
+    return (h & np.uint64(count - 1)).astype(np.int64)
+
+
+def _columns(packed: Ints, last: Ints | None = None) -> npt.NDArray[np.uint32]:
+    """Keys of up to three code points packed 21 bits each (the first highest), and a fourth."""
+    keys = np.zeros((len(packed), 4), np.uint32)
+    for column in range(3):
+        keys[:, column] = (packed >> (_CODE_BITS * (2 - column))) & _CODE
+    if last is not None:
+        keys[:, 3] = last
+    return keys
+
+
+def _table(keys: npt.NDArray[np.uint32], shards: int, pairs: tuple[Ints, Ints], start: int,
+           positions: Ints | None = None) -> Table:
+    """The runs of (key number, report's place) ``pairs``, ascending by key then report."""
+    key, report = pairs
+    first = _first_of(key)
+    data, ends = _encode(first, report + start, positions)
+    held = keys[key[first]]
+    return Table(held, _shards(held, shards), data, ends)
+
+
+# -- a block's runs ----------------------------------------------------------------------------------
+
+def cut(texts: list[str], reports: Ints, names: npt.NDArray[np.bool_], start: int,
+        shards: tuple[int, int]) -> Runs:
+    """The runs of one block of reports' segments (see the module's contract)."""
+    # Each distinct segment is cut once: indicator names, departments and goals recur.
+    number: dict[str, int] = {}
+    segment = np.fromiter((number.setdefault(t, len(number)) for t in texts), np.int64, len(texts))
+    distinct = list(number)
+    length = np.fromiter(map(len, distinct), np.int64, len(distinct))
+    begin = np.cumsum(length) - length
+    code = np.frombuffer("".join(distinct).encode("utf-32-le", "surrogatepass"), "<u4").astype(np.int64) + 1
+    owner = np.repeat(np.arange(len(distinct)), length)  # each character's segment
+    left = (begin + length)[owner] - np.arange(len(code))  # characters from it to its segment's end
+    at = [np.flatnonzero(left >= n) for n in (1, 2, 3, 4)]
+    # the pieces of one to three characters, 21 bits a character, the first highest
+    packed = [code[at[0]] << 42,
+              code[at[1]] << 42 | code[at[1] + 1] << 21,
+              code[at[2]] << 42 | code[at[2] + 1] << 21 | code[at[2] + 2]]
+    short = _distinct(np.concatenate(packed))
+    ids = [np.searchsorted(short, p) for p in packed]
+    # a 4-piece: the number of its first three characters, and its fourth
+    four_key = ids[2][left[at[2]] >= 4] << _CODE_BITS | code[at[3] + 3]
+    fours = _distinct(four_key)
+    four_id = np.searchsorted(fours, four_key)
+    keys = np.concatenate((_columns(short), _columns(short[fours >> _CODE_BITS], fours & _CODE)))
+    # each distinct segment's keys, once each, its 4-pieces also with their places in it
+    held = _distinct(np.concatenate([owner[a] << 32 | i for a, i in zip(at, (*ids, four_id + len(short)))]))
+    held_by, held_key = held >> 32, held & 0xFFFFFFFF
+    held_ends = np.searchsorted(held_by, np.arange(1, len(distinct) + 1))
+    four_ends = np.cumsum(np.bincount(owner[at[3]], minlength=len(distinct)))
+    four_at = at[3] - begin[owner[at[3]]]
+    # each segment of the block: its report's keys, and its 4-pieces' places in the report
+    held_count = np.diff(held_ends, prepend=0)
+    four_count = np.diff(four_ends, prepend=0)
+
+    report_bits = max(1, int(reports.max(initial=0)).bit_length())
+
+    def pairs(which: npt.NDArray[np.bool_] | slice) -> tuple[Ints, Ints]:
+        """(key, report) of the segments ``which``, ascending, once each."""
+        n = held_count[segment[which]]
+        key_report = _distinct(held_key[_ranges((held_ends - held_count)[segment[which]], n)] << report_bits
+                               | np.repeat(reports[which], n))
+        return key_report >> report_bits, key_report & ((1 << report_bits) - 1)
+
+    step = (length[segment] // SLOT + 1) * SLOT
+    base = np.cumsum(step) - step
+    base -= base[np.searchsorted(reports, reports)]  # each report's first segment at 0
+    n = four_count[segment]
+    where = _ranges((four_ends - four_count)[segment], n)
+    place_key, place_report, place = four_id[where], np.repeat(reports, n), four_at[where] + np.repeat(base, n)
+    bits = max(1, int(place.max(initial=0)).bit_length())
+    if int(place_key.max(initial=0)).bit_length() + report_bits + bits <= 63:
+        ordered = np.sort(place_key << (report_bits + bits) | place_report << bits | place)
+        place_key, place_report, place = (ordered >> (report_bits + bits), ordered >> bits & ((1 << report_bits) - 1),
+                                          ordered & ((1 << bits) - 1))
+    else:  # a report too long to pack a place into 64 bits with its key and report
+        order = np.lexsort((place, place_report, place_key))
+        place_key, place_report, place = place_key[order], place_report[order], place[order]
+    return Runs(_table(keys, shards[0], pairs(slice(None)), start),
+                _table(keys, shards[0], pairs(names), start),
+                _table(keys[len(short):], shards[1], (place_key, place_report), start, place))
+
+
+# -- the files of the shards -------------------------------------------------------------------------
+
+def files(blocks: list[Runs], kind: int, numbers: list[int]) -> list[tuple[int, bytes]]:
+    """The files of shards ``numbers`` of the pieces (``kind`` 0) or the places (1): each key in
+    the order of strings with its posting, the runs of the blocks in order, then 0 (for a piece,
+    then its name runs and 0), as :func:`postings.encode_shard` writes them."""
+    wanted = np.asarray(numbers, np.int64)
+    keys, shard, block, part, size, data = [], [], [], [], [], []
+    for number, runs in enumerate(blocks):
+        for which, table in enumerate((runs.pieces, runs.names) if kind == 0 else (runs.places,)):
+            some = np.flatnonzero(np.isin(table.shard, wanted))
+            ends = table.ends[some]
+            length = ends - (table.ends - np.diff(table.ends, prepend=0))[some]
+            keys.append(table.keys[some])
+            shard.append(table.shard[some])
+            block.append(np.full(len(some), number, np.int64))
+            part.append(np.full(len(some), which, np.int64))
+            size.append(length)
+            data.append(table.data[_ranges(ends - length, length)])
+    key_codes, shard_of, size_of = np.concatenate(keys), np.concatenate(shard), np.concatenate(size)
+    source = np.concatenate(data)
+    begin = np.cumsum(size_of) - size_of
+    order = np.lexsort((np.concatenate(block), np.concatenate(part), *key_codes.T[::-1], shard_of))
+    key_codes, shard_of, size_of, begin, part_of = (key_codes[order], shard_of[order], size_of[order], begin[order],
+                                                    np.concatenate(part)[order])
+    new = np.ones(len(order), bool)
+    new[1:] = (shard_of[1:] != shard_of[:-1]) | (key_codes[1:] != key_codes[:-1]).any(axis=1)
+    first = np.flatnonzero(new)
+    key = np.cumsum(new) - 1  # each run's key
+    codes = key_codes[first].astype(np.int64)
+    posting = np.add.reduceat(size_of, first) + (2 if kind == 0 else 1) if len(first) else size_of
+    present = codes > 0
+    head = 1 + (_varint_size(np.maximum(codes - 1, 0)) * present).sum(axis=1) + _varint_size(posting)
+    # a file for each shard: the count of its keys, then its keys
+    shard_first = _first_of(shard_of[first])
+    key_count = np.diff(np.append(shard_first, len(first)))
+    shard_head = _varint_size(key_count)
+    item_size = np.zeros(len(first) + len(shard_first), np.int64)
+    shard_item = shard_first + np.arange(len(shard_first))
+    item_size[shard_item] = shard_head
+    key_item = np.arange(len(first)) + np.repeat(np.arange(len(shard_first)), key_count) + 1
+    item_size[key_item] = head + posting
+    item_at = np.cumsum(item_size) - item_size
+    out = np.zeros(int(item_size.sum()), np.uint8)
+    _put_varints(out, item_at[shard_item], key_count)
+    at = item_at[key_item]
+    _put_varints(out, at, present.sum(axis=1))
+    at = at + 1
+    for column in range(4):
+        there = present[:, column]
+        _put_varints(out, at[there], codes[there, column] - 1)
+        at[there] += _varint_size(codes[there, column] - 1)
+    _put_varints(out, at, posting)
+    at += _varint_size(posting)
+    # the runs: within its key's posting, after the runs before it (and the 0 ending the key's runs)
+    within = np.cumsum(size_of) - size_of - (np.cumsum(size_of) - size_of)[first][key] + part_of
+    out[_ranges(at[key] + within, size_of)] = source[_ranges(begin, size_of)]
+    bounds = np.append(item_at[shard_item], len(out))
+    return [(int(s), out[bounds[i]:bounds[i + 1]].tobytes()) for i, s in enumerate(shard_of[first][shard_first])]

@@ -1,0 +1,91 @@
+"""The index's postings cut with arrays equal, byte for byte, those of its pieces taken one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.search import postings, vectors
+from generator.search.grams import SLOT, Pieces, shard_of
+from generator.search.postings import encode_piece, encode_places, encode_shard
+from generator.search.records import Folding
+
+Fields = Sequence[tuple[str, Sequence[str]]]
+SHARDS = (16, 8)
+
+
+def one_by_one(reports: Sequence[Fields]) -> tuple[dict[int, bytes], dict[int, bytes]]:
+    """The shards, each piece's reports and places gathered in dictionaries, as the index's format says."""
+    folding, pieces = Folding(), Pieces()
+    docs: dict[str, list[int]] = {}
+    names: dict[str, list[int]] = {}
+    places: dict[str, list[tuple[int, int]]] = {}
+    for number, fields in enumerate(reports):
+        segments = [f for field, texts in fields for t in texts if (f := t.translate(folding))]
+        grams, fours, at = pieces.of(segments)
+        for key in grams | set(fours):
+            docs.setdefault(key, []).append(number)
+        for field, texts in fields:
+            for text in texts:
+                if field == "name" and (f := text.translate(folding)):
+                    for key in {*pieces(f)[0], *pieces(f)[1]}:
+                        if number not in names.setdefault(key, []):
+                            names[key].append(number)
+        for key, place in zip(fours, at):
+            places.setdefault(key, []).append((number, place))
+    shards: tuple[dict[int, dict[str, bytes]], dict[int, dict[str, bytes]]] = ({}, {})
+    for key, ids in docs.items():
+        shards[0].setdefault(shard_of(key, SHARDS[0]), {})[key] = encode_piece(ids, names.get(key, []))
+    for key, pairs in places.items():
+        shards[1].setdefault(shard_of(key, SHARDS[1]), {})[key] = encode_places([r for r, _ in pairs],
+                                                                                 [p for _, p in pairs])
+    return ({s: encode_shard(v) for s, v in shards[0].items()}, {s: encode_shard(v) for s, v in shards[1].items()})
+
+
+def with_arrays(reports: Sequence[Fields]) -> tuple[dict[int, bytes], dict[int, bytes]]:
+    """The same shards, cut a block at a time and joined as a build does."""
+    folding = Folding()
+    blocks = []
+    for start in range(0, len(reports), postings.BLOCK):
+        texts, numbers, names = [], [], []
+        for number in range(start, min(start + postings.BLOCK, len(reports))):
+            for field, segments in reports[number]:
+                for text in segments:
+                    if folded := text.translate(folding):
+                        texts.append(folded)
+                        numbers.append(number - start)
+                        names.append(field == "name")
+        blocks.append(vectors.cut(texts, np.array(numbers, np.int64), np.array(names, bool), start, SHARDS))
+    found = []
+    for kind in (0, 1):
+        shards = sorted({int(s) for b in blocks for s in (b.pieces if kind == 0 else b.places).shard})
+        found.append(dict(vectors.files(blocks, kind, shards)))
+    return found[0], found[1]
+
+
+TEXT = st.text(alphabet=st.sampled_from("社区矫正法律援助系统运维ABab1１ 　\U00020000\U0002a6a5é"), max_size=12)
+REPORT = st.tuples(st.lists(TEXT, min_size=1, max_size=2), st.sampled_from(["司法局", " ", ""]),
+                   st.lists(TEXT, max_size=4)).map(lambda t: [("name", t[0]), ("department", [t[1]]), ("text", t[2])])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(REPORT, min_size=1, max_size=12), st.sampled_from([2, 3, 2048]))
+def test_any_reports_give_the_bytes_of_their_pieces_taken_one_by_one(reports: list[Fields], block: int) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(postings, "BLOCK", block)  # several blocks: runs joined across them
+        assert with_arrays(reports) == one_by_one(reports)
+
+
+def test_long_texts_many_characters_and_repeated_pieces_give_the_same_bytes() -> None:
+    rare = "".join(map(chr, range(0x4E00, 0x4E00 + 9000)))  # more characters than 13 bits number
+    reports: list[Fields] = [
+        [("name", ["社区矫正定位平台"]), ("text", ["矫正" * (SLOT // 2 + 10), "社区矫正"])],  # a segment past SLOT
+        [("name", ["法律援助"]), ("text", [rare, "援助援助援助"])],
+        [("name", ["ab"]), ("text", ["x" * 300 + "援助" + "y" * 70000])],  # places above 16 bits
+        *[[("name", [f"项目{i}"]), ("text", ["系统运维", "系统运维服务"])] for i in range(300)],  # gaps of one
+    ]
+    assert with_arrays(reports) == one_by_one(reports)
