@@ -283,21 +283,24 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
                          chunk=1)
     output.changed += sum(wrote for _, wrote in found)
     blocks = [runs for runs, _ in found]
-    present = []
-    for kind, sub_folder in ((0, "g"), (1, "p")):
-        numbers = sorted(set(np.concatenate([(b.pieces if kind == 0 else b.places).shard for b in blocks]).tolist()))
-        targets = {shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
-        step = max(1, len(numbers) // (4 * max(1, jobs)))
-        groups = [numbers[i:i + step] for i in range(0, len(numbers), step)]
-        output.changed += sum(parallel.run(_join, groups, jobs, (blocks, kind, targets, output), chunk=1))
-        present.append(numbers)
+    present = [sorted(set(np.concatenate([(b.pieces if kind == 0 else b.places).shard for b in blocks]).tolist()))
+               for kind in (0, 1)]
+    targets = [{shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
+               for sub_folder, numbers in zip("gp", present)]
+    groups = []  # about four a core, of both kinds
+    for kind, numbers in enumerate(present):
+        step = max(1, len(numbers) // (2 * max(1, jobs)))
+        groups += [(kind, numbers[i:i + step]) for i in range(0, len(numbers), step)]
+    output.changed += sum(parallel.run(_join, groups, jobs, (blocks, targets, output), chunk=1))
     return present[0], present[1]
 
 
-def _join(shards: list[int]) -> int:
-    """Join the blocks' runs of ``shards`` and write them; return how many were written anew."""
-    blocks, kind, targets, output = parallel.state()
-    return sum(output.put(targets[shard], data) for shard, data in vectors.files(blocks, kind, shards))
+def _join(group: tuple[int, list[int]]) -> int:
+    """Join the blocks' runs of a group of shards of one kind and write them; return how many
+    were written anew."""
+    blocks, targets, output = parallel.state()
+    kind, shards = group
+    return sum(output.put(targets[kind][shard], data) for shard, data in vectors.files(blocks, kind, shards))
 
 
 def _batch(start: int) -> tuple[vectors.Runs, int]:

@@ -19,7 +19,7 @@ from operator import sub
 
 from generator.search.grams import pack, read_varint, unpack, varint
 
-BLOCK = 1 << 11  # report numbers per run of a posting, and per batch of a build: what it holds at once
+BLOCK = 1 << 10  # report numbers per run of a posting, and per batch of a build: what it holds at once
 
 
 def runs(ids: Sequence[int]) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ keys come in the order of Python's strings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,10 +67,33 @@ def _distinct(values: Ints) -> Ints:
     return ordered[keep]
 
 
-def _ranges(starts: Ints, counts: Ints) -> Ints:
-    """``starts[i]``, ``starts[i] + 1``, … ``counts[i]`` of each, laid end to end."""
+def _numbered(values: Ints) -> tuple[Ints, Ints]:
+    """The distinct values, ascending, and each value's number among them (an argsort, which
+    numpy vectorises: quicker than a binary search of each value)."""
+    order = np.argsort(values)
+    ordered = values[order]
+    new = np.empty(len(ordered), bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    numbers = np.empty(len(values), np.int64)
+    numbers[order] = np.cumsum(new) - 1
+    return ordered[new], numbers
+
+
+def _ranges(starts: Ints, counts: Ints) -> npt.NDArray[np.signedinteger[Any]]:
+    """``starts[i]``, ``starts[i] + 1``, … ``counts[i]`` of each, laid end to end: the running sum
+    of ones and of a jump where each range starts, 32-bit where that holds them (half the memory
+    to walk)."""
+    some = counts > 0
+    starts, counts = starts[some], counts[some]
     ends = np.cumsum(counts)
-    return np.arange(ends[-1] if len(ends) else 0, dtype=np.int64) - np.repeat(ends - counts - starts, counts)
+    total = int(ends[-1]) if len(ends) else 0
+    kind: type[np.signedinteger[Any]] = np.int32 if total < 1 << 31 and int(starts.max(initial=0)) + total < 1 << 31 else np.int64
+    steps = np.ones(total, kind)
+    if total:
+        steps[0] = starts[0]
+        steps[ends[:-1]] = starts[1:] - starts[:-1] - counts[:-1] + 1
+    return np.cumsum(steps, dtype=kind)
 
 
 def _first_of(groups: Ints) -> Ints:
@@ -164,14 +188,23 @@ def _columns(packed: Ints, last: Ints | None = None) -> npt.NDArray[np.uint32]:
     return keys
 
 
-def _table(keys: npt.NDArray[np.uint32], shards: int, pairs: tuple[Ints, Ints], start: int,
+def _in_files(keys: npt.NDArray[np.uint32], count: int) -> tuple[npt.NDArray[np.uint32], Ints, Ints]:
+    """``keys`` in the order of the files: by shard (of ``count``), then as strings; their shards;
+    and each key's number in that order."""
+    shard = _shards(keys, count)
+    order = np.lexsort((*keys.T[::-1], shard))
+    number = np.empty(len(order), np.int64)
+    number[order] = np.arange(len(order))
+    return keys[order], shard[order], number
+
+
+def _table(keys: tuple[npt.NDArray[np.uint32], Ints], pairs: tuple[Ints, Ints], start: int,
            positions: Ints | None = None) -> Table:
     """The runs of (key number, report's place) ``pairs``, ascending by key then report."""
     key, report = pairs
     first = _first_of(key)
     data, ends = _encode(first, report + start, positions)
-    held = keys[key[first]]
-    return Table(held, _shards(held, shards), data, ends)
+    return Table(keys[0][key[first]], keys[1][key[first]], data, ends)
 
 
 # -- a block's runs ----------------------------------------------------------------------------------
@@ -193,16 +226,18 @@ def cut(texts: list[str], reports: Ints, names: npt.NDArray[np.bool_], start: in
     packed = [code[at[0]] << 42,
               code[at[1]] << 42 | code[at[1] + 1] << 21,
               code[at[2]] << 42 | code[at[2] + 1] << 21 | code[at[2] + 2]]
-    short = _distinct(np.concatenate(packed))
-    ids = [np.searchsorted(short, p) for p in packed]
+    short, numbers = _numbered(np.concatenate(packed))
+    ids = np.split(numbers, np.cumsum([len(p) for p in packed[:-1]]))
     # a 4-piece: the number of its first three characters, and its fourth
     four_key = ids[2][left[at[2]] >= 4] << _CODE_BITS | code[at[3] + 3]
-    fours = _distinct(four_key)
-    four_id = np.searchsorted(fours, four_key)
+    fours, four_id = _numbered(four_key)
     keys = np.concatenate((_columns(short), _columns(short[fours >> _CODE_BITS], fours & _CODE)))
+    # numbered in the order of the files, so that each table's runs come in that order
+    piece_keys, piece_shards, piece_number = _in_files(keys, shards[0])
+    place_keys, place_shards, place_number = _in_files(keys[len(short):], shards[1])
     # each distinct segment's keys, once each, its 4-pieces also with their places in it
     held = _distinct(np.concatenate([owner[a] << 32 | i for a, i in zip(at, (*ids, four_id + len(short)))]))
-    held_by, held_key = held >> 32, held & 0xFFFFFFFF
+    held_by, held_key = held >> 32, piece_number[held & 0xFFFFFFFF]
     held_ends = np.searchsorted(held_by, np.arange(1, len(distinct) + 1))
     four_ends = np.cumsum(np.bincount(owner[at[3]], minlength=len(distinct)))
     four_at = at[3] - begin[owner[at[3]]]
@@ -224,7 +259,7 @@ def cut(texts: list[str], reports: Ints, names: npt.NDArray[np.bool_], start: in
     base -= base[np.searchsorted(reports, reports)]  # each report's first segment at 0
     n = four_count[segment]
     where = _ranges((four_ends - four_count)[segment], n)
-    place_key, place_report, place = four_id[where], np.repeat(reports, n), four_at[where] + np.repeat(base, n)
+    place_key, place_report, place = place_number[four_id[where]], np.repeat(reports, n), four_at[where] + np.repeat(base, n)
     bits = max(1, int(place.max(initial=0)).bit_length())
     if int(place_key.max(initial=0)).bit_length() + report_bits + bits <= 63:
         ordered = np.sort(place_key << (report_bits + bits) | place_report << bits | place)
@@ -233,67 +268,86 @@ def cut(texts: list[str], reports: Ints, names: npt.NDArray[np.bool_], start: in
     else:  # a report too long to pack a place into 64 bits with its key and report
         order = np.lexsort((place, place_report, place_key))
         place_key, place_report, place = place_key[order], place_report[order], place[order]
-    return Runs(_table(keys, shards[0], pairs(slice(None)), start),
-                _table(keys, shards[0], pairs(names), start),
-                _table(keys[len(short):], shards[1], (place_key, place_report), start, place))
+    return Runs(_table((piece_keys, piece_shards), pairs(slice(None)), start),
+                _table((piece_keys, piece_shards), pairs(names), start),
+                _table((place_keys, place_shards), (place_key, place_report), start, place))
 
 
 # -- the files of the shards -------------------------------------------------------------------------
 
 def files(blocks: list[Runs], kind: int, numbers: list[int]) -> list[tuple[int, bytes]]:
-    """The files of shards ``numbers`` of the pieces (``kind`` 0) or the places (1): each key in
-    the order of strings with its posting, the runs of the blocks in order, then 0 (for a piece,
-    then its name runs and 0), as :func:`postings.encode_shard` writes them."""
-    wanted = np.asarray(numbers, np.int64)
+    """The files of shards ``numbers`` (ascending; every shard between the first and the last
+    that has keys) of the pieces (``kind`` 0) or the places (1): each key in the order of
+    strings with its posting, the runs of the blocks in order, then 0 (for a piece, then its name
+    runs and 0), as :func:`postings.encode_shard` writes them."""
+    if not numbers:
+        return []
+    low_shard, high_shard = numbers[0], numbers[-1] + 1
     keys, shard, block, part, size, data = [], [], [], [], [], []
     for number, runs in enumerate(blocks):
         for which, table in enumerate((runs.pieces, runs.names) if kind == 0 else (runs.places,)):
-            some = np.flatnonzero(np.isin(table.shard, wanted))
-            ends = table.ends[some]
-            length = ends - (table.ends - np.diff(table.ends, prepend=0))[some]
-            keys.append(table.keys[some])
-            shard.append(table.shard[some])
-            block.append(np.full(len(some), number, np.int64))
-            part.append(np.full(len(some), which, np.int64))
-            size.append(length)
-            data.append(table.data[_ranges(ends - length, length)])
-    key_codes, shard_of, size_of = np.concatenate(keys), np.concatenate(shard), np.concatenate(size)
-    source = np.concatenate(data)
+            a, b = np.searchsorted(table.shard, (low_shard, high_shard))  # the tables are in file order
+            before = int(table.ends[a - 1]) if a else 0
+            keys.append(table.keys[a:b])
+            shard.append(table.shard[a:b])
+            block.append(np.full(b - a, number, np.int64))
+            part.append(np.full(b - a, which, np.int64))
+            size.append(np.diff(table.ends[a:b], prepend=before))
+            data.append(table.data[before:before + int(size[-1].sum())])
+    key_codes, shard_of, size_of = np.concatenate(keys).astype(np.int64), np.concatenate(shard), np.concatenate(size)
     begin = np.cumsum(size_of) - size_of
-    order = np.lexsort((np.concatenate(block), np.concatenate(part), *key_codes.T[::-1], shard_of))
-    key_codes, shard_of, size_of, begin, part_of = (key_codes[order], shard_of[order], size_of[order], begin[order],
-                                                    np.concatenate(part)[order])
+    # the runs by shard (below 2 ** 21), key, part and block: two 64-bit words
+    block_bits = max(1, len(blocks).bit_length())
+    high = shard_of << 42 | key_codes[:, 0] << 21 | key_codes[:, 1]
+    low = ((key_codes[:, 2] << 21 | key_codes[:, 3]) << 1 | np.concatenate(part)) << block_bits | np.concatenate(block)
+    order = np.lexsort((low, high))
+    high, low, key_codes, size_of, begin = high[order], low[order], key_codes[order], size_of[order], begin[order]
+    part_of = low >> block_bits & 1
+    low >>= block_bits + 1
     new = np.ones(len(order), bool)
-    new[1:] = (shard_of[1:] != shard_of[:-1]) | (key_codes[1:] != key_codes[:-1]).any(axis=1)
-    first = np.flatnonzero(new)
+    new[1:] = (high[1:] != high[:-1]) | (low[1:] != low[:-1])
+    first = np.flatnonzero(new)  # each key's first run
     key = np.cumsum(new) - 1  # each run's key
-    codes = key_codes[first].astype(np.int64)
-    posting = np.add.reduceat(size_of, first) + (2 if kind == 0 else 1) if len(first) else size_of
+    run_count = np.diff(first, append=len(order))
+    codes = key_codes[first]
+    posting = np.add.reduceat(size_of, first) + (2 if kind == 0 else 1)
+    named = np.add.reduceat(part_of, first) > 0  # a piece with name runs
+    # each key's head: the count of its shard's keys (before its first key), its length and code
+    # points, its posting's length
+    shards_first = _first_of(high[first] >> 42)
+    key_count = np.diff(shards_first, append=len(first))
     present = codes > 0
     head = 1 + (_varint_size(np.maximum(codes - 1, 0)) * present).sum(axis=1) + _varint_size(posting)
-    # a file for each shard: the count of its keys, then its keys
-    shard_first = _first_of(shard_of[first])
-    key_count = np.diff(np.append(shard_first, len(first)))
-    shard_head = _varint_size(key_count)
-    item_size = np.zeros(len(first) + len(shard_first), np.int64)
-    shard_item = shard_first + np.arange(len(shard_first))
-    item_size[shard_item] = shard_head
-    key_item = np.arange(len(first)) + np.repeat(np.arange(len(shard_first)), key_count) + 1
-    item_size[key_item] = head + posting
-    item_at = np.cumsum(item_size) - item_size
-    out = np.zeros(int(item_size.sum()), np.uint8)
-    _put_varints(out, item_at[shard_item], key_count)
-    at = item_at[key_item]
-    _put_varints(out, at, present.sum(axis=1))
-    at = at + 1
+    lead = head.copy()
+    lead[shards_first] += _varint_size(key_count)
+    heads = np.zeros(int(lead.sum()) + 2, np.uint8)  # and two zeros, to end postings with
+    at = np.cumsum(lead) - lead
+    _put_varints(heads, at[shards_first], key_count)
+    at[shards_first] += _varint_size(key_count)
+    _put_varints(heads, at, present.sum(axis=1))
+    at += 1
     for column in range(4):
         there = present[:, column]
-        _put_varints(out, at[there], codes[there, column] - 1)
+        _put_varints(heads, at[there], codes[there, column] - 1)
         at[there] += _varint_size(codes[there, column] - 1)
-    _put_varints(out, at, posting)
-    at += _varint_size(posting)
-    # the runs: within its key's posting, after the runs before it (and the 0 ending the key's runs)
-    within = np.cumsum(size_of) - size_of - (np.cumsum(size_of) - size_of)[first][key] + part_of
-    out[_ranges(at[key] + within, size_of)] = source[_ranges(begin, size_of)]
-    bounds = np.append(item_at[shard_item], len(out))
-    return [(int(s), out[bounds[i]:bounds[i + 1]].tobytes()) for i, s in enumerate(shard_of[first][shard_first])]
+    _put_varints(heads, at, posting)
+    # the file's pieces in order, for each key: its head, its runs, 0 (and its name runs, 0; or
+    # 0 for none), taken from the runs, then the heads, in one gather
+    source = np.concatenate([*data, heads])
+    zeros = len(source) - 2
+    earlier_named: Ints = np.cumsum(named) - named
+    run_item = np.arange(len(order)) + 2 * key + 1 + earlier_named[key] + part_of
+    key_item = first + 2 * np.arange(len(first)) + earlier_named
+    last_plain = first + run_count - np.add.reduceat(part_of, first) - 1  # each key's last run of part 0
+    items = len(order) + 2 * len(first) + int(named.sum())
+    item_start = np.empty(items, np.int64)
+    item_size = np.empty(items, np.int64)
+    item_start[run_item], item_size[run_item] = begin, size_of
+    item_start[key_item], item_size[key_item] = len(source) - len(heads) + np.cumsum(lead) - lead, lead
+    item_start[run_item[last_plain] + 1] = zeros
+    item_size[run_item[last_plain] + 1] = np.where(named | (kind == 1), 1, 2)
+    item_start[run_item[first + run_count - 1][named] + 1] = zeros
+    item_size[run_item[first + run_count - 1][named] + 1] = 1
+    out = source[_ranges(item_start, item_size)]
+    bounds = np.append((np.cumsum(item_size) - item_size)[key_item[shards_first]], len(out))
+    return [(int(s), out[bounds[i]:bounds[i + 1]].tobytes()) for i, s in enumerate(high[first][shards_first] >> 42)]
