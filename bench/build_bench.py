@@ -68,7 +68,6 @@ if mode == "serve":
         seconds = time.perf_counter() - saved
         edits.append({"seconds": seconds, "changed": report.changed, "timings": report.timings,
                       "recomputed": {k: len(v) for k, v in report.recomputed.items()}})
-        site.wait()  # the previous site removed, as it is in the background, before the next edit
     print(json.dumps({**edits[0], "edits": edits}))
 else:
     report = build(content, out, jobs=jobs)

@@ -47,7 +47,7 @@ from generator.aggregate import aggregate
 from generator.output.write import Output
 from generator.search.index import FOLDER, write_index
 from generator.search.records import Folding, SearchRecord, search_records
-from generator.site import check
+from generator.site import check, few_collections
 from generator.site_pages.context import Pages
 from generator.site_pages.render import Renderer, theme_dirs
 
@@ -77,7 +77,8 @@ def search_site(content: Path, out: Path) -> tuple[list[SearchRecord], dict[str,
     jobs = os.cpu_count() or 1  # as a build does: a process per core
     before = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
     begun = time.perf_counter()
-    write_index(records, output, jobs)
+    with few_collections():  # as in a build: forked workers that collect would copy every page they walk
+        write_index(records, output, jobs)
     seconds = time.perf_counter() - begun
     after = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
     cpu = sum(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in zip(before, after))
@@ -99,7 +100,8 @@ def search_site(content: Path, out: Path) -> tuple[list[SearchRecord], dict[str,
     for static in renderer.static_dirs:
         output.copy_tree(static, "static")
     begun = time.perf_counter()
-    indexed = write_index(edited, output)
+    with few_collections():
+        indexed = write_index(edited, output)
     edit = time.perf_counter() - begun
     output.commit()
     assert indexed is not None and indexed.in_place

@@ -7,9 +7,8 @@ never kills the server. Changes are debounced by livereload's delay.
 
 Rebuilds are incremental (see :mod:`generator.store`, :mod:`generator.site_pages.pages`,
 :mod:`generator.output.write`), the search index included: a rebuild updates it in place
-(:mod:`generator.search.index`) and swaps it in with the new pages, so a search finds an
-edit as soon as its page shows it. A rebuild does not wait for the removal of the previous
-site: a thread removes it after the swap.
+(:mod:`generator.search.index`) and commits it with the new pages, so a search finds an
+edit as soon as its page shows it.
 
 Each build also holds the output folder's build lock
 (:mod:`generator.output.lock`), so a ``disclose build`` into the same folder waits
@@ -40,7 +39,6 @@ class Site:
         self.content, self.out, self.jobs = content, out, jobs
         self.store = Store(cache_folder(out), resident=True)
         self.lock = threading.RLock()  # held by a rebuild
-        self.clearing: list[threading.Thread] = []  # removing previous sites
         self.made: tuple[int, ...] | None = None  # the marker of the site serve built last
 
     def stamp(self) -> tuple[int, ...] | None:
@@ -51,27 +49,27 @@ class Site:
             return None
         return (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_ctime_ns)
 
-    def _build(self, later: bool) -> BuildReport:
+    def _build(self) -> BuildReport:
         """Build under the output's lock; first forget what describes a site another build replaced."""
         with build_lock(self.out):
             if self.made is not None and self.stamp() != self.made:
                 print(f"{self.out} was rebuilt by another disclose; building it afresh", flush=True)
                 self.store = Store(cache_folder(self.out), resident=True)
-            report = build(self.content, self.out, jobs=self.jobs, store=self.store, later=later)
+            report = build(self.content, self.out, jobs=self.jobs, store=self.store)
             self.made = self.stamp()
             return report
 
     def first(self) -> BuildReport:
         """Build; raise on errors."""
         with self.lock:
-            return self._build(later=False)
+            return self._build()
 
     def rebuild(self) -> BuildReport | None:
         """Build again (search index included) and print the summary or the errors. Return the
         report, or None when the build failed."""
         try:
             with self.lock:
-                report = self._build(later=True)
+                report = self._build()
                 print(report.summary(), flush=True)
         except BuildAborted as exc:
             for error in exc.errors:
@@ -84,21 +82,7 @@ class Site:
         except Exception as exc:  # noqa: BLE001 - a broken template edit must not stop the server
             print(f"{explain(exc)}; still serving the last good site", file=sys.stderr, flush=True)
             return None
-        if report.clear_previous is not None:
-            self.clearing = [t for t in self.clearing if t.is_alive()]
-            self.clearing.append(threading.Thread(target=report.clear_previous, daemon=True))
-            self.clearing[-1].start()
         return report
-
-    def wait(self) -> None:
-        """Wait until the previous sites are removed (for tests and bench/)."""
-        for thread in self.clearing:
-            thread.join()
-
-    def close(self) -> None:
-        """Finish what serve left running: the removal of previous sites."""
-        with self.lock:
-            self.wait()
 
 
 def serve(content: Path, out: Path, host: str, port: int) -> None:
@@ -112,7 +96,4 @@ def serve(content: Path, out: Path, host: str, port: int) -> None:
     for folder in dict.fromkeys(first.sources):
         server.watch(str(folder), site.rebuild, delay=0.3)
     print(f"serving {out} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    try:
-        server.serve(root=str(out.resolve()), host=host, port=port, open_url_delay=None)
-    finally:
-        site.close()
+    server.serve(root=str(out.resolve()), host=host, port=port, open_url_delay=None)

@@ -4,7 +4,7 @@ Contract: ``Site(root, out).load()`` runs load → validate → audit → aggreg
 returns one immutable :class:`Library` (the valid content, its findings with the
 target outcomes, the summaries), or raises :class:`BuildAborted` with every error
 of the run; nothing is written but the Store's records. ``Site.build(library)``
-then renders, exports, indexes and writes, swapping the new site in only when all
+then renders, exports, indexes and writes, committing the new site only when all
 of it succeeded. Everything a later build can reuse goes through the site's one
 :class:`generator.store.Store`, keyed by content hashes, the same for ``disclose
 build`` (a new process, reading the Store's records) and ``disclose serve`` (which
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,8 +83,6 @@ class BuildReport:
     sources: tuple[Path, ...]  # folders the build read: content and theme, for serve to watch
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for bench/
     recomputed: dict[str, list[str]] = field(default_factory=dict)
-    # after build(later=True): what removes the previous site
-    clear_previous: Callable[[], None] | None = None
     kept: bool = False  # nothing read had changed since the last build, and its site was as it left it
 
     def summary(self) -> str:
@@ -136,11 +134,9 @@ class Site:
         progress.step("summaries")
         return Library(content, findings, aggregate(content, findings))
 
-    def build(self, library: Library, later: bool = False) -> BuildReport:
-        """Render, export, index and write ``library`` into the output folder, swapped in whole.
-
-        ``later`` leaves removing the previous site to the caller (``disclose serve`` does it in the
-        background), as ``clear_previous``."""
+    def build(self, library: Library) -> BuildReport:
+        """Render, export, index and write ``library`` into the output folder, put in place only
+        when all of it succeeded."""
         assert self.out is not None and self.store is not None
         start = time.perf_counter()
         content, findings, store, progress = library.content, library.findings, self.store, self.progress
@@ -168,8 +164,8 @@ class Site:
                 output.copy_tree(static, "static")
             progress.step("search")
             write_index(records, output, self.jobs)
-            progress.step("swap")
-            clear_previous = output.commit(clear=not later)
+            progress.step("commit")
+            output.commit()
         except BaseException:
             output.abort()
             raise
@@ -180,8 +176,7 @@ class Site:
         self.recomputed.update(views=views, rendered=rendered, encoded=downloads.encoded, laid=downloads.laid)
         recomputed, self.recomputed = self.recomputed, {}
         return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
-                           output.out, (self.root, *dirs), dict(progress.timings), recomputed,
-                           clear_previous if later else None)
+                           output.out, (self.root, *dirs), dict(progress.timings), recomputed)
 
 
 def _grades(root: Path) -> tuple[Grade, ...] | None:
@@ -200,8 +195,7 @@ def check(root: Path, strict: bool = False, store: Store | None = None, jobs: in
     return library.content, library.findings
 
 
-def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Store | None = None,
-          later: bool = False) -> BuildReport:
+def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Store | None = None) -> BuildReport:
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 
     ``store`` keeps what builds reuse in memory too (``disclose serve`` passes its own); without
@@ -209,7 +203,7 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
     nothing it would read has changed since (:meth:`generator.store.Store.inputs`) and the site in
     ``out`` is the one that build left, it keeps that site as it is, as ``make`` would."""
     out = check_target(out, root)  # before the Store beside it is written
-    with Progress() as progress, _few_collections():
+    with Progress() as progress, few_collections():
         start = time.perf_counter()
         site = Site(root, out, jobs, store, progress)
         inputs = None
@@ -222,7 +216,7 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
             progress.step("")
             return BuildReport(**{**kept.__dict__, "seconds": time.perf_counter() - start,
                                   "timings": dict(progress.timings)})
-        report = site.build(site.load(strict), later)
+        report = site.build(site.load(strict))
         if inputs:
             _note_build(inputs, report)
     # the whole run, loading included
@@ -257,7 +251,7 @@ def _note_build(inputs: str, report: BuildReport) -> None:
 
 
 @contextmanager
-def _few_collections() -> Iterator[None]:
+def few_collections() -> Iterator[None]:
     """No cyclic garbage collection during a build: a build makes millions of objects that live
     to its end and almost no cycles, and each full collection walks them all (at 10,000 reports,
     collections took two thirds of the time of parsing and checking). Workers inherit this."""

@@ -221,14 +221,10 @@ def test_serve_notices_a_build_by_someone_else_and_drops_what_it_kept(examples: 
     from generator.serve import Site
     out = tmp_path / "site"
     site = Site(examples, out)
-    try:
-        site.first()
-        other = synthetic(tmp_path / "other", 12)
-        assert run("build", "--content", str(other), "--out", str(out)).returncode == 0
-        assert site.rebuild() is not None
-        site.wait()
-    finally:
-        site.close()
+    site.first()
+    other = synthetic(tmp_path / "other", 12)
+    assert run("build", "--content", str(other), "--out", str(out)).returncode == 0
+    assert site.rebuild() is not None
     clean = build(examples, tmp_path / "clean").out
     assert tree(out) == tree(clean)  # not one of the other site's files kept
 

@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from generator.content import load
+from generator.downloads.tables import SITE_FILES
 from generator.errors import BuildAborted
 from generator.output import parallel
-from generator.output.write import Output
+from generator.output.write import MARKER, Output
 from generator.progress import Progress
 from generator.site import build
 from generator.store import Store, cache_folder
@@ -297,19 +298,55 @@ def test_a_failed_rebuild_leaves_the_linked_site_as_it_was(examples: Path, tmp_p
     assert all(os.stat(out / rel).st_nlink == 1 for rel in before)  # no temporary folder holds them
 
 
-def test_a_commit_may_leave_the_previous_site_to_remove_later(examples: Path, tmp_path: Path) -> None:
+def test_an_edit_updates_the_site_in_place_touching_only_the_files_it_changes(examples: Path,
+                                                                              tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(examples, out)
+    old = tree(out)
+    stats = {rel: (out / rel).stat() for rel in old}
+    (out / "stray.html").write_text("not made by disclose", encoding="utf-8")
+    (out / "old" / "deep").mkdir(parents=True)
+    (out / "old" / "deep" / "page.html").write_text("left by an earlier build", encoding="utf-8")
+    edit(examples)
+    report = build(examples, out)
+    new = tree(out)
+    assert new == tree(build(examples, tmp_path / "fresh").out)  # what a first build makes, nothing else
+    assert not (out / "old").exists()  # the folders left empty go too
+    touched = {rel for rel, was in stats.items() if rel != MARKER
+               and ((out / rel).stat().st_ino, (out / rel).stat().st_mtime_ns) != (was.st_ino, was.st_mtime_ns)}
+    laid = {f"data/{name}" for name in SITE_FILES}  # laid out bit by bit, so written whenever a share changed
+    assert touched - laid == {rel for rel in old if rel != MARKER and new[rel] != old[rel]} - laid  # the rest as it was
+    assert "minhang-justice/2022/correction-location-system/index.html" in touched and len(touched) < 20
+    assert report.changed == len(touched)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".disclose-tmp")]
+
+
+def test_a_commit_cut_short_is_finished_by_the_next_build(examples: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.output import write
+
     out = tmp_path / "site"
     build(examples, out)
     edit(examples)
-    report = build(examples, out, later=True)  # as serve rebuilds: the new site in place at once
-    assert report.clear_previous is not None
-    assert "10.5" in (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
-    (old,) = tmp_path.glob(".disclose-old-site-*")
-    Output(out).abort()  # a build starting meanwhile does not take it for a leftover: it is locked
-    assert (old / "site" / "index.html").is_file()
-    report.clear_previous()
-    assert not old.exists()
-    report.clear_previous()  # twice is harmless
+    real = os.replace
+    moved: list[str] = []
+
+    def killed(source: str, target: str) -> None:  # the kill falls after the journal and one file
+        if ".disclose-tmp-" in str(source):
+            if len(moved) == 2:
+                raise KeyboardInterrupt
+            moved.append(str(target))
+        real(source, target)
+
+    monkeypatch.setattr(write.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build(examples, out)
+    monkeypatch.setattr(write.os, "replace", real)
+    (left,) = tmp_path.glob(".disclose-tmp-site-*")  # its journal kept, for the next build
+    assert (left / ".disclose-journal").is_file()
+    Output(out).abort()  # any build into the folder first finishes the commit
+    assert not left.exists()
+    assert tree(out) == tree(build(examples, tmp_path / "fresh").out)
 
 
 class _Terminal(io.StringIO):

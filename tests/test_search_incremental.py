@@ -1,5 +1,5 @@
 """The search index is updated in place: an edit rewrites only the files it touches, with the
-bytes a fresh build writes, and serve swaps the new index in with the new pages."""
+bytes a fresh build writes, and serve commits the new index with the new pages."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_a_name_edit_rewrites_only_the_files_it_touches(examples: Path, tmp_path
     expected |= {f"p/{shard_of(g, pshards):03x}.bin" for g in set(old[1]) | set(new[1])}
     assert changed <= expected and f"c/{chunk_of(PATH, chunks):03x}.json" in changed
     assert "columns.bin" not in changed and "sort.bin" not in changed
-    assert set(inodes(out)) - expected - {"sort.bin"} <= set(before) - changed  # everything else linked
+    assert set(inodes(out)) - expected - {"sort.bin"} <= set(before) - changed  # everything else left as it was
     assert first.out == out
     assert index(out) == index(build(examples, tmp_path / "fresh" / "site").out)  # as a fresh build writes it
     assert "/" + PATH in holding(out, "定位平台") and "/" + PATH not in holding(out, "电子定位")
@@ -117,28 +117,24 @@ def test_an_index_not_whole_is_written_again(examples: Path, tmp_path: Path, dam
     assert index(out) == whole
 
 
-def test_serve_swaps_in_the_new_index_with_the_new_pages(examples: Path, tmp_path: Path, page: Any,
+def test_serve_commits_the_new_index_with_the_new_pages(examples: Path, tmp_path: Path, page: Any,
                                                          serve: Any) -> None:
     """Edit a report's name under serve and search for the new name at once."""
     out = tmp_path / "site"
     site = Site(examples, out)
-    try:
-        site.first()
-        base = serve(out)
-        page.goto(base + "search/?q=定位平台")
-        expect(page.locator("#search-status")).to_contain_text("没有找到包含“定位平台”的报告", timeout=30_000)
-        rename(examples, "社区矫正定位平台")
-        report = site.rebuild()
-        assert report is not None
-        assert "社区矫正定位平台" in (out / PAGE).read_text(encoding="utf-8")
-        page.goto(base + "search/?q=定位平台")
-        expect(page.locator("#search-results .result h2 a")).to_have_text(["社区矫正定位平台"], timeout=30_000)
-        expect(page.locator("#search-results mark")).to_have_text(["定位平台"])
-        site.wait()
-        assert index(out) == index(build(examples, tmp_path / "fresh" / "site").out)
-        assert not [p for p in out.iterdir() if p.name.startswith(".disclose-tmp")]
-    finally:
-        site.close()
+    site.first()
+    base = serve(out)
+    page.goto(base + "search/?q=定位平台")
+    expect(page.locator("#search-status")).to_contain_text("没有找到包含“定位平台”的报告", timeout=30_000)
+    rename(examples, "社区矫正定位平台")
+    report = site.rebuild()
+    assert report is not None
+    assert "社区矫正定位平台" in (out / PAGE).read_text(encoding="utf-8")
+    page.goto(base + "search/?q=定位平台")
+    expect(page.locator("#search-results .result h2 a")).to_have_text(["社区矫正定位平台"], timeout=30_000)
+    expect(page.locator("#search-results mark")).to_have_text(["定位平台"])
+    assert index(out) == index(build(examples, tmp_path / "fresh" / "site").out)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".disclose-tmp")]
 
 
 def test_a_failing_build_leaves_the_previous_index(examples: Path, tmp_path: Path) -> None:

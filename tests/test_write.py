@@ -1,4 +1,4 @@
-"""Stage 7: the safe join and the atomic swap."""
+"""Stage 7: the safe join and the commit."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ deflated on their own) is kept in ``folder`` (the Store's), named by the content
 hashes of everything it is made of. The whole site's files are then written by
 laying the shares end to end, one at a time; so memory holds one department per
 process, never the site, and a build after an edit encodes only the departments
-it touched: every other department's files are the previous site's (linked), and
+it touched: every other department's files are the previous site's (left in place), and
 its share is read back from the Store, not made again.
 
 CSV is UTF-8 with a BOM (Excel then reads Chinese) and CRLF line ends. Amounts
@@ -381,7 +381,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     """Give ``output`` every download of the site (see the module's contract), over ``jobs``
     processes, keeping the departments' shares in ``folder``."""
     if progress:
-        progress.step("downloads kept")  # the departments unchanged since the Store's shares, linked
+        progress.step("downloads kept")  # the departments unchanged since the Store's shares, left in place
     tables = Tables(content, findings, t)
     groups: dict[str, list[ReportEntry]] = {}
     for entry in content.reports:  # content order: a department's files are one run of it

@@ -1,1 +1,1 @@
-"""Stage 8: safe paths, the atomic swap of the new site, and work over both cores."""
+"""Stage 8: safe paths, the journalled commit of the new site, and work over both cores."""

@@ -1,9 +1,8 @@
 """One build per output folder at a time: a lock file beside the output, held for a whole build.
 
 Contract: ``with build_lock(out):`` holds an exclusive ``flock`` on ``.disclose-lock-<name>``
-beside the output folder ``out`` (beside, not inside: the folder itself is swapped away by
-every build). ``disclose build`` holds it for its whole run, ``disclose serve`` for each build
-and each swap of its search index. A second build into the same folder waits for the first,
+beside the output folder ``out`` (beside, not inside: a first build swaps the folder itself
+in). ``disclose build`` holds it for its whole run, ``disclose serve`` for each build. A second build into the same folder waits for the first,
 saying once, in one line, which process holds it; the kernel frees the lock when its holder
 ends, however it ends (``kill -9`` included), so a dead build never blocks the next. The lock
 file stays: removing it would let two builds lock two different files of one name.

@@ -1,36 +1,40 @@
-"""Stage 7, write: every output file through one safe join, swapped in atomically.
+"""Stage 7, write: every output file through one safe join, committed only whole.
 
 Contract: an :class:`Output` collects files in a fresh temporary folder beside
-the output folder; ``commit()`` swaps it into place only when the whole build
-succeeded, ``abort()`` removes it. Nothing is ever written or deleted outside
+the output folder; ``commit()`` puts them into place only when the whole build
+succeeded, ``abort()`` removes them. Nothing is ever written or deleted outside
 the output folder, two sources writing one path are an error, and an existing
 folder the generator did not create (no marker file) is never replaced, nor is
 /, the home or working folder, or a folder holding or inside the content.
 
-Only files whose bytes changed are written: a file equal to the previous site's
-is hard-linked from it into the new folder, so an edit rewrites a handful of
-files, and uploads that compare sizes and times (rsync) send only those.
+The first site is swapped in whole (one rename). A site over a previous one is
+updated in place: only files whose bytes changed are written (into the temporary
+folder), and ``commit()`` moves them over the previous site's and deletes the files
+the build no longer makes; every other file stays as it was, untouched, so an edit
+costs a handful of renames, and uploads that compare sizes and times (rsync) send
+only those.
 
-A build killed at any moment leaves the previous site whole: each temporary
-folder is locked (``flock``) by its live build, so the next build removes only
-the leftovers of dead ones, and puts the previous site back if the kill fell
-between the two renames of the swap. Leftovers are those of this output by its
-exact name (a build of ``site`` never touches ``site-2``'s).
-
-``commit(clear=False)`` leaves the removal of the previous site to the caller
-(``disclose serve`` removes it in the background, the new site in place).
+A build killed at any moment leaves a whole site: each temporary folder is locked
+(``flock``) by its live build, so the next build removes only the leftovers of dead
+ones. A commit first writes its journal (what it deletes) into the temporary folder;
+the next build finishes a commit a kill interrupted (rolling forward: every new file
+is already written), and puts the previous site back if the kill fell between the
+two renames of a first swap. Leftovers are those of this output by its exact name (a
+build of ``site`` never touches ``site-2``'s).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
 import os
 import posixpath
 import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,6 +44,7 @@ from generator.folders import walk
 MARKER = ".disclose-site"
 _TMP = ".disclose-tmp-"
 _OLD = ".disclose-old-"
+_JOURNAL = ".disclose-journal"  # in a temporary folder: its commit has begun
 _SUFFIX = re.compile(r"[a-z0-9_]{8}")
 
 
@@ -100,16 +105,6 @@ def _inside(rel: str) -> str:
     return key
 
 
-def _link(before: str, target: str | Path) -> None:
-    """Hard-link ``before`` as ``target``, making the folder when it is the first file there
-    (folders are made where files are written, so on every core, not ahead of time)."""
-    try:
-        os.link(before, target, follow_symlinks=False)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.link(before, target, follow_symlinks=False)
-
-
 def recover(out: Path) -> None:
     """Clear what killed builds of ``out`` left beside it; restore a site lost mid-swap."""
     for leftover in _leftovers(out, _OLD):
@@ -123,8 +118,56 @@ def recover(out: Path) -> None:
     for leftover in _leftovers(out, _TMP):
         lock = _claim(leftover)
         if lock is not None:
+            if (leftover / _JOURNAL).is_file() and out.is_dir():
+                _finish(leftover, out)  # a commit cut short: carried out
             shutil.rmtree(leftover, ignore_errors=True)
             os.close(lock)
+
+
+def _files(root: str) -> set[str]:
+    """Every path below ``root`` that is not a folder, relative to it."""
+    found: set[str] = set()
+
+    def visit(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    found.add(prefix + entry.name)
+
+    visit(root, "")
+    return found
+
+
+def _finish(tmp: Path, out: Path) -> None:
+    """Carry out the commit journalled in ``tmp``: delete the files it lists from ``out``, then
+    move every file written into ``tmp`` over its place in ``out``. Each step may be done again,
+    so a commit cut short is finished by the next build."""
+    gone = json.loads((tmp / _JOURNAL).read_text(encoding="utf-8"))
+    for key in gone:
+        path = f"{out}/{key}"
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    for key in sorted(_files(str(tmp)) - {_JOURNAL}):
+        target = f"{out}/{key}"
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)  # a folder where a file now goes
+        try:
+            os.replace(f"{tmp}/{key}", target)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(f"{tmp}/{key}", target)
+    for folder in sorted({posixpath.dirname(key) for key in gone} - {""}, key=len, reverse=True):
+        while folder:  # the folders left empty, innermost first
+            try:
+                os.rmdir(f"{out}/{folder}")
+            except OSError:
+                break
+            folder = posixpath.dirname(folder)
 
 
 class Output:
@@ -167,7 +210,7 @@ class Output:
         return open(target, "xb")  # never through a link to the previous site's file
 
     def put(self, target: Path, data: bytes) -> bool:
-        """Give a reserved ``target`` its bytes: hard-link the previous site's file when it holds
+        """Give a reserved ``target`` its bytes: leave the previous site's file when it holds
         exactly these, else write them. Return whether it wrote. Safe in forked workers."""
         if self.previous is not None:
             before = self._before(target)
@@ -175,12 +218,10 @@ class Output:
                 found = os.lstat(before)
                 if stat.S_ISREG(found.st_mode) and found.st_size == len(data):
                     with open(before, "rb") as old:
-                        same = old.read() == data
-                    if same:
-                        _link(before, target)
-                        return False
+                        if old.read() == data:
+                            return False
             except OSError:
-                pass  # no such file, or not linkable: write it
+                pass  # no such file: write it
         try:
             new = open(target, "xb")  # noqa: SIM115 - closed below
         except FileNotFoundError:  # the first file of its folder: make the folder
@@ -197,28 +238,24 @@ class Output:
         return f"{self.previous}{str(target)[len(str(self.tmp)):]}"
 
     def keep(self, target: Path) -> bool:
-        """Give a reserved ``target`` the previous site's file as it is, by hard link; False if
-        there is none to keep. For a file its caller knows to be unchanged."""
+        """Leave the previous site's file at reserved ``target`` as it is; False if there is none
+        to keep. For a file its caller knows to be unchanged."""
         if self.previous is None:
             return False
-        before = self._before(target)
         try:
-            if stat.S_ISREG(os.lstat(before).st_mode):
-                _link(before, target)
-                return True
+            return stat.S_ISREG(os.lstat(self._before(target)).st_mode)
         except OSError:
-            pass
-        return False
+            return False
 
     def keep_folder(self, rel: str, names: Iterable[str]) -> int:
-        """Give folder ``rel`` the previous site's files ``names`` (paths below it) as they are, by
-        hard link, and return how many there were to keep. For a folder its caller knows to be
-        unchanged: one safe join for the folder, not one per file, as thousands may follow. A file
-        of ``names`` missing from the previous site is an :class:`OutputError`, never skipped."""
+        """Leave the previous site's files ``names`` (paths below folder ``rel``) as they are, and
+        return how many there were to keep. For a folder its caller knows to be unchanged: one
+        safe join for the folder, not one per file, as thousands may follow. A file of ``names``
+        missing from the previous site is an :class:`OutputError`, never skipped."""
         key = _inside(rel)
         if self.previous is None:
             return 0
-        before, after = f"{self.previous}/{key}/", f"{self.tmp}/{key}/"
+        before = f"{self.previous}/{key}/"
         kept = 0
         for name in names:
             if not plain_path(name) or f"{key}/{name}" in self.written:
@@ -226,7 +263,6 @@ class Output:
             try:
                 if not stat.S_ISREG(os.lstat(before + name).st_mode):
                     raise OutputError(f"cannot keep {key}/{name} from the previous site: it is not a file")
-                _link(before + name, after + name)
             except FileNotFoundError:
                 # gone: the previous site is not the one its caller knows (another build replaced
                 # it); a site missing files would be published otherwise
@@ -249,13 +285,22 @@ class Output:
                 continue
             self.write_bytes(dest, path.read_bytes())
 
-    def commit(self, clear: bool = True) -> Callable[[], None]:
-        """Swap the finished site into place and remove the previous one; or, not ``clear``-ing,
-        leave that to the function returned, for the caller to run when it likes (``disclose
-        serve``, in the background): the previous site stays locked beside the output until then,
-        so no build takes it for a leftover."""
-        (self.tmp / MARKER).write_text("made by disclose; this folder is replaced on every build\n",
+    def commit(self) -> None:
+        """Put the finished site into place: over the previous one, its new files moved in and
+        the files it no longer has deleted; or, the first, swapped in whole (for the empty
+        folder there, if any)."""
+        # a new marker each build: serve tells by it that another build made the site
+        (self.tmp / MARKER).write_text("made by disclose; every build replaces what this folder holds\n",
                                        encoding="utf-8")
+        if self.previous is not None:
+            try:
+                gone = sorted(_files(str(self.out)) - self.written - {MARKER})
+                write_atomically(self.tmp / _JOURNAL, json.dumps(gone, ensure_ascii=False).encode("utf-8"))
+                _finish(self.tmp, self.out)
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            finally:
+                self._release()
+            return
         self.tmp.chmod(0o755)  # mkdtemp makes it private; a web server must read it
         old, old_lock = None, None
         try:
@@ -276,22 +321,16 @@ class Output:
             raise
         finally:
             self._release()
-
-        def remove() -> None:
-            nonlocal old_lock
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-            if old_lock is not None:
-                os.close(old_lock)
-                old_lock = None
-
-        if clear:
-            remove()
-        return remove
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        if old_lock is not None:
+            os.close(old_lock)
 
     def abort(self) -> None:
-        """Throw the unfinished site away."""
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        """Throw the unfinished site away; but a commit begun (journalled) and cut short by an
+        error is left for the next build to finish, as after a kill."""
+        if not (self.tmp / _JOURNAL).is_file():
+            shutil.rmtree(self.tmp, ignore_errors=True)
         self._release()
 
     def _release(self) -> None:

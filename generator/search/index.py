@@ -25,7 +25,7 @@ The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md de
 Reports are numbered in the order (chunk, path). An edit that keeps the set of reports
 rewrites only the chunks of the reports that changed, the shards of the pieces whose
 postings changed (read back from the previous site and updated), and the small files;
-every other file is linked from the previous site unread. Adding or removing a report
+every other file is left as the previous site has it, unread. Adding or removing a report
 renumbers the reports and writes the index whole. Both ways give the same bytes.
 """
 

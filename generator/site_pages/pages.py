@@ -169,7 +169,7 @@ def held_pages(output: Output) -> dict[str, str]:
 
 
 def note_pages(out: Path, tasks: Sequence[Task]) -> None:
-    """Note each page's digest and its file in the site ``out`` just swapped in."""
+    """Note each page's digest and its file in the site ``out`` just committed."""
     try:
         write_note(out, "pages", {rel: [make.digest, *stamp(f"{out}/{rel}")] for rel, make in tasks
                                   if isinstance(make, Page) and make.digest})
