@@ -110,7 +110,7 @@ def findings_json(content: Content, audited: Findings, base_url: str) -> bytes:
                       "field": f.field} for f in findings],
         "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES},
     }
-    return dumps(data, indent=1)
+    return dumps(data)  # compact, as the reports' files: a finding per report or more, megabytes of them
 
 
 def check_report(findings: list[Finding], outcomes: Counter[Outcome]) -> str:

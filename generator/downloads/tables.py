@@ -396,10 +396,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     shares: dict[str, Share] = {}
     for slug in order:  # a department as the Store keeps it, its files as the previous site has them
         kept = _read(folder, keys[slug])
-        if kept is not None and output.previous is not None \
-                and all(os.path.isfile(output.previous / rel) for rel in kept.files):
-            for rel in kept.files:
-                output.keep(targets[rel])
+        if kept is not None and all(output.keep(targets[rel]) for rel in kept.files):  # (keeping moves nothing)
             shares[slug] = kept
     todo = [(slug, keys[slug] or f"unknown-{i}") for i, slug in enumerate(order) if slug not in shares]
     if progress:
@@ -418,9 +415,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
 
     listed = [f for slug in order for f in share(slug).listed]
     site = {f"data/{name}": output.path(f"data/{name}") for name in SITE_FILES}
-    if not todo and output.previous is not None and all(os.path.isfile(output.previous / rel) for rel in site):
-        for target in site.values():
-            output.keep(target)
+    if not todo and all(output.keep(target) for target in site.values()):
         listed += [DataFile(rel, rel.rsplit(".", 1)[1], _WHAT[rel[5:]], ("", 0), os.path.getsize(output.out / rel))
                    for rel in site]
     else:

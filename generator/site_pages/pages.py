@@ -93,22 +93,35 @@ class _Job:
 Memo = dict[str, tuple[tuple[object, ...] | None, bytes]]
 
 
-def _make(index: int) -> tuple[bool, bytes, int]:
-    """Make file ``index`` and give it to the output; return whether it was written, for a page
-    its fingerprint, and how far it was made: 0 kept as it was, 1 its view made, 2 rendered."""
-    job: _Job = parallel.state()
+def _kept(job: _Job, index: int) -> tuple[bool, bytes, int] | None:
+    """File ``index`` kept as the previous site has it, when the digest of its inputs, or its
+    inputs themselves (a Store kept in memory), are those the last build noted; else None. Quick:
+    asked in this process of every page before any is given to a worker."""
     rel, make = job.tasks[index]
+    if not isinstance(make, Page):
+        return None
     target = job.targets[index]
-    if isinstance(make, Page) and make.digest and job.held.get(rel) == make.digest and job.output.keep(target):
+    if make.digest and job.held.get(rel) == make.digest and job.output.keep(target):
         return False, b"", 0
-    if job.memo is None or not isinstance(make, Page):
-        return job.output.put(target, make()), b"", 2
+    if job.memo is None:
+        return None
     inputs, known = job.memo.get(rel, (None, b""))
     if make.inputs is not None and inputs == (make.key, *make.inputs) and job.output.keep(target):
         return False, known, 0  # (a tuple compares its items by identity first: the same models are quick)
+    return None
+
+
+def _make(index: int) -> tuple[bool, bytes, int]:
+    """Make file ``index`` (not kept by :func:`_kept`) and give it to the output; return whether it
+    was written, for a page its fingerprint, and how far it was made: 1 its view made, 2 rendered."""
+    job: _Job = parallel.state()
+    rel, make = job.tasks[index]
+    target = job.targets[index]
+    if job.memo is None or not isinstance(make, Page):
+        return job.output.put(target, make()), b"", 2
     view = make.make()
     fingerprint = make.fingerprint(view)
-    if known == fingerprint and job.output.keep(target):
+    if job.memo.get(rel, (None, b""))[1] == fingerprint and job.output.keep(target):
         return False, fingerprint, 1
     return job.output.put(target, make.render(view)), fingerprint, 2
 
@@ -185,7 +198,13 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     was made (not kept), and the files made (pages rendered, downloads laid out)."""
     targets = [output.path(rel) for rel, _ in tasks]
     progress.step(label, len(tasks))
-    made = parallel.run(_make, range(len(tasks)), jobs, _Job(tasks, targets, output, memo, held or {}), progress.advance)
+    job = _Job(tasks, targets, output, memo, held or {})
+    found = [_kept(job, index) for index in range(len(tasks))]  # no worker forked for what is kept
+    todo = [index for index, kept in enumerate(found) if kept is None]
+    progress.advance(len(tasks) - len(todo))
+    for index, result in zip(todo, parallel.run(_make, todo, jobs, job, progress.advance), strict=True):
+        found[index] = result
+    made = [result for result in found if result is not None]
     output.changed += sum(written for written, _, _ in made)
     rels = [rel for rel, _ in tasks]
     kept: Memo = {}
