@@ -10,6 +10,8 @@ is always one line and cannot drive the publisher's terminal.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,13 @@ def display_path(path: Path) -> str:
     """Return ``path`` relative to the working folder when it lies inside it (a symbolic link
     as itself, not as its target)."""
     try:
-        return (path.absolute().parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
+        return (_real(str(path.absolute().parent)) / path.name).relative_to(_real(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=1024)
+def _real(folder: str) -> Path:
+    """``folder`` with its symbolic links resolved: the same for the many files of one folder
+    (10,000 reports lie in a few hundred), so asked of the file system once per process."""
+    return Path(folder).resolve()

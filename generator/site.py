@@ -144,7 +144,8 @@ class Site:
         renderer = Renderer(dirs, content.site, store.templates)
         progress.step("search records")
         records = search_records(content, renderer.message)
-        output = Output(self.out, self.root)
+        output = Output(self.out, self.root, store.files if store.resident else None)
+        store.files = None  # until this build's commit is done
         try:
             downloads = write_downloads(content, findings, renderer.message, output, store.shares, self.jobs,
                                         progress)
@@ -170,7 +171,7 @@ class Site:
             output.abort()
             raise
         note_pages(output.out, tasks)
-        store.pages, store.used_shares = fingerprints, downloads.shares
+        store.pages, store.used_shares, store.files = fingerprints, downloads.shares, output.written
         store.prune()
         progress.step("")
         self.recomputed.update(views=views, rendered=rendered, encoded=downloads.encoded, laid=downloads.laid)

@@ -295,6 +295,7 @@ class Store:
         self.audits = Results(folder / "audit.json", resident)  # each report's findings and target outcomes
         self.shares = folder / "downloads"  # each department's part of the whole site's downloads
         self.used_shares: set[str] = set()  # the shares the last build used
+        self.files: set[str] | None = None  # the site's files as the last build committed them (resident)
         self.templates = Compiled()  # the theme's templates, compiled (in memory)
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many

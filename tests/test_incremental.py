@@ -194,6 +194,26 @@ def test_serve_makes_no_view_of_a_report_page_whose_inputs_are_the_same(examples
     assert len(reports(again.recomputed["views"])) == 3  # the site's settings changed: every report page made again
 
 
+def test_serve_removes_the_files_of_a_removed_report_from_what_it_committed(examples: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.output import write
+
+    out, cache = serving(examples, tmp_path)
+    assert cache.files is not None and "minhang-justice/2022/correction-location-system/index.html" in cache.files
+    (examples / REPORT).unlink()
+    listed = write._files
+
+    def staged_only(root: str) -> set[str]:  # serve knows the files it committed: no walk of the site
+        assert ".disclose-tmp-" in root
+        return listed(root)
+
+    monkeypatch.setattr(write, "_files", staged_only)
+    rebuilt = build(examples, out, store=cache)
+    monkeypatch.undo()
+    assert tree(rebuilt.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+    assert not (out / "minhang-justice/2022/correction-location-system").exists()
+
+
 def test_serve_after_a_build_makes_only_the_view_of_the_edited_report(examples: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(examples, out)  # disclose build, then disclose serve on its site: pages kept by their digests

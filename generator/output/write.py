@@ -173,7 +173,7 @@ def _finish(tmp: Path, out: Path) -> None:
 class Output:
     """A site being written: a temporary folder until :meth:`commit`."""
 
-    def __init__(self, out: Path, content: Path | None = None) -> None:
+    def __init__(self, out: Path, content: Path | None = None, files: set[str] | None = None) -> None:
         self.out = check_target(out, content)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         recover(self.out)
@@ -182,6 +182,9 @@ class Output:
         self.written: set[str] = set()
         self.changed = 0  # files written because they are new or differ from the previous site
         self.previous = self.out if (self.out / MARKER).is_file() else None
+        # the previous site's files, when the caller knows them (serve: those it committed last,
+        # no other build having touched the folder since); else read from the folder at commit
+        self.files = files
 
     def path(self, rel: str) -> Path:
         """Join ``rel`` to the output safely; refuse escapes and second writes of one path.
@@ -294,7 +297,7 @@ class Output:
                                        encoding="utf-8")
         if self.previous is not None:
             try:
-                gone = sorted(_files(str(self.out)) - self.written - {MARKER})
+                gone = sorted((_files(str(self.out)) if self.files is None else self.files) - self.written - {MARKER})
                 write_atomically(self.tmp / _JOURNAL, json.dumps(gone, ensure_ascii=False).encode("utf-8"))
                 _finish(self.tmp, self.out)
                 shutil.rmtree(self.tmp, ignore_errors=True)
