@@ -16,7 +16,7 @@ The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md de
   it, the pieces spread over the shards by a hash, so a query fetches its pieces' shards only;
 - ``p/<shard>.bin``: for every folded four-character piece, where it stands in each report
   (a query longer than four characters joins its pieces by position);
-- ``c/<chunk>.json``: what a result shows (URL, name, budget, score), for the two to five
+- ``c/<chunk>.json``: what a result shows (URL, name, budget, score), for the eight to sixteen
   reports of each chunk; a report's chunk is a hash of its path;
 - ``t/<chunk>.json``: the same reports' searchable text, fetched to mark a match found
   elsewhere than in the name or the department;
@@ -81,8 +81,9 @@ def _power(value: int, low: int, high: int) -> int:
 
 def layout(count: int) -> tuple[int, int, int]:
     """Chunks, piece shards and position shards for ``count`` reports (a function of the count only,
-    so an edit keeps them)."""
-    return _power(count, 8, 1 << 20) // 8, _power(count // 6, 16, 4096), _power(count // 12, 16, 2048)
+    so an edit keeps them): a chunk holds eight to sixteen reports, a shard the pieces of
+    twenty-four to forty-eight; fewer files, as each costs a build more to create than its bytes."""
+    return _power(count, 16, 1 << 20) // 16, _power(count // 24, 16, 4096), _power(count // 24, 16, 2048)
 
 
 def chunk_of(path: str, chunks: int) -> int:
@@ -315,13 +316,17 @@ def _batch(start: int) -> tuple[vectors.Runs, int]:
             for target, data in zip(chunks[c], _chunk(ordered[starts[c]:starts[c + 1]])):
                 wrote += output.put(target, data)
     folding = Folding()
+    known: dict[str, str] = {}  # each distinct segment folded once (indicator names recur)
     texts: list[str] = []
     reports: list[int] = []
     names: list[bool] = []
     for number in range(start, min(start + postings.BLOCK, len(ordered))):
         for field, segments in ordered[number].fields:
             for segment in segments:
-                if folded := segment.translate(folding):
+                folded = known.get(segment)
+                if folded is None:
+                    folded = known[segment] = segment.translate(folding)
+                if folded:
                     texts.append(folded)
                     reports.append(number - start)
                     names.append(field == "name")
