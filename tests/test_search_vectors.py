@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,6 +52,7 @@ def with_arrays(reports: Sequence[Fields]) -> tuple[dict[int, bytes], dict[int, 
     """The same shards, cut a block at a time and joined as a build does."""
     folding = Folding()
     blocks = []
+    folder = tempfile.mkdtemp()
     for start in range(0, len(reports), postings.BLOCK):
         texts, numbers, names = [], [], []
         for number in range(start, min(start + postings.BLOCK, len(reports))):
@@ -59,11 +62,13 @@ def with_arrays(reports: Sequence[Fields]) -> tuple[dict[int, bytes], dict[int, 
                         texts.append(folded)
                         numbers.append(number - start)
                         names.append(field == "name")
-        blocks.append(vectors.cut(texts, np.array(numbers, np.int64), np.array(names, bool), start, SHARDS))
+        runs = vectors.cut(texts, np.array(numbers, np.int64), np.array(names, bool), start, SHARDS)
+        blocks.append(vectors.Spilled.write(runs, f"{folder}/{start}.bin").read())  # spilled as a build does
     found = []
     for kind in (0, 1):
         shards = sorted({int(s) for b in blocks for s in (b.pieces if kind == 0 else b.places).shard})
         found.append(dict(vectors.files(blocks, kind, shards)))
+    shutil.rmtree(folder)
     return found[0], found[1]
 
 

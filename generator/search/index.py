@@ -36,6 +36,7 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
@@ -280,19 +281,23 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
     written by the workers (:meth:`Output.put`)."""
     chunks = {c: tuple(output.path(f"{FOLDER}/{kind}/{_name(c)}.json") for kind in "ct")
               for c in range(len(starts) - 1) if starts[c + 1] > starts[c]}
-    found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs, (ordered, starts, chunks, shards, output),
-                         chunk=1)
-    output.changed += sum(wrote for _, wrote in found)
-    blocks = [runs for runs, _ in found]
-    present = [sorted(set(np.concatenate([(b.pieces if kind == 0 else b.places).shard for b in blocks]).tolist()))
-               for kind in (0, 1)]
-    targets = [{shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
-               for sub_folder, numbers in zip("gp", present)]
-    groups = []  # about four a core, of both kinds
-    for kind, numbers in enumerate(present):
-        step = max(1, len(numbers) // (2 * max(1, jobs)))
-        groups += [(kind, numbers[i:i + step]) for i in range(0, len(numbers), step)]
-    output.changed += sum(parallel.run(_join, groups, jobs, (blocks, targets, output), chunk=1))
+    spill = output.tmp / ".disclose-spill"  # in the build's own folder, gone before its commit
+    spill.mkdir()
+    try:
+        found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs,
+                             (ordered, starts, chunks, shards, output, spill), chunk=1)
+        output.changed += sum(wrote for _, _, wrote in found)
+        blocks = [spilled for spilled, _, _ in found]
+        present = [sorted({int(s) for _, shards_of, _ in found for s in shards_of[kind]}) for kind in (0, 1)]
+        targets = [{shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
+                   for sub_folder, numbers in zip("gp", present)]
+        groups = []  # about four a core, of both kinds
+        for kind, numbers in enumerate(present):
+            step = max(1, len(numbers) // (2 * max(1, jobs)))
+            groups += [(kind, numbers[i:i + step]) for i in range(0, len(numbers), step)]
+        output.changed += sum(parallel.run(_join, groups, jobs, (blocks, targets, output), chunk=1))
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     return present[0], present[1]
 
 
@@ -301,13 +306,15 @@ def _join(group: tuple[int, list[int]]) -> int:
     were written anew."""
     blocks, targets, output = parallel.state()
     kind, shards = group
-    return sum(output.put(targets[kind][shard], data) for shard, data in vectors.files(blocks, kind, shards))
+    runs = [spilled.read() for spilled in blocks]
+    return sum(output.put(targets[kind][shard], data) for shard, data in vectors.files(runs, kind, shards))
 
 
-def _batch(start: int) -> tuple[vectors.Runs, int]:
-    """Write the chunks that start among reports ``start`` to ``start + BLOCK``; give the runs of
-    their postings (:func:`vectors.cut`), and how many files were written anew."""
-    ordered, starts, chunks, shards, output = parallel.state()
+def _batch(start: int) -> tuple[vectors.Spilled, tuple[list[int], list[int]], int]:
+    """Write the chunks that start among reports ``start`` to ``start + BLOCK``; spill the runs of
+    their postings (:func:`vectors.cut`); give them, the shards they touch (of the pieces, of the
+    places), and how many files were written anew."""
+    ordered, starts, chunks, shards, output, spill = parallel.state()
     wrote = 0
     for c in range(bisect.bisect_left(starts, start), len(starts) - 1):
         if starts[c] >= start + postings.BLOCK:
@@ -330,7 +337,9 @@ def _batch(start: int) -> tuple[vectors.Runs, int]:
                     texts.append(folded)
                     reports.append(number - start)
                     names.append(field == "name")
-    return vectors.cut(texts, np.array(reports, np.int64), np.array(names, bool), start, shards), wrote
+    runs = vectors.cut(texts, np.array(reports, np.int64), np.array(names, bool), start, shards)
+    touched = (np.unique(runs.pieces.shard).tolist(), np.unique(runs.places.shard).tolist())
+    return vectors.Spilled.write(runs, f"{spill}/{start}.bin"), touched, wrote
 
 
 def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[int], folding: Folding,

@@ -18,6 +18,8 @@ keys come in the order of Python's strings.
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +54,37 @@ class Runs:
     pieces: Table
     names: Table
     places: Table
+
+
+@dataclass(frozen=True)
+class Spilled:
+    """A block's :class:`Runs` written to the file ``path`` (raw arrays, each at its offset): a
+    build holds the runs of one block at a time, and its joins map only the parts they read."""
+
+    path: str
+    layout: tuple[tuple[str, tuple[int, ...], int], ...]  # each array's dtype, shape and offset
+
+    @staticmethod
+    def write(runs: Runs, path: str) -> Spilled:
+        layout = []
+        offset = 0
+        with open(path, "xb") as out:
+            for table in (runs.pieces, runs.names, runs.places):
+                for array in (table.keys, table.shard, table.data, table.ends):
+                    data = np.ascontiguousarray(array).tobytes()
+                    pad = -len(data) % 8  # each array aligned for its machine words
+                    out.write(data + bytes(pad))
+                    layout.append((array.dtype.str, array.shape, offset))
+                    offset += len(data) + pad
+        return Spilled(path, tuple(layout))
+
+    def read(self) -> Runs:
+        """The runs, mapped from the file (read only; nothing in it is code: raw numbers)."""
+        size = os.path.getsize(self.path)
+        raw = np.memmap(self.path, np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+        arrays = [raw[at:at + np.dtype(kind).itemsize * math.prod(shape)].view(kind).reshape(shape)
+                  for kind, shape, at in self.layout]
+        return Runs(*(Table(*arrays[i:i + 4]) for i in range(0, len(arrays), 4)))
 
 
 # -- small tools -------------------------------------------------------------------------------------
