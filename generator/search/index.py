@@ -291,9 +291,9 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
         present = [sorted({int(s) for _, shards_of, _ in found for s in shards_of[kind]}) for kind in (0, 1)]
         targets = [{shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
                    for sub_folder, numbers in zip("gp", present)]
-        groups = []  # about four a core, of both kinds
+        groups = []  # of both kinds, at least two a core, and as many as blocks: each about one block's bytes
         for kind, numbers in enumerate(present):
-            step = max(1, len(numbers) // (2 * max(1, jobs)))
+            step = max(1, len(numbers) // max(2 * jobs, len(blocks)))
             groups += [(kind, numbers[i:i + step]) for i in range(0, len(numbers), step)]
         output.changed += sum(parallel.run(_join, groups, jobs, (blocks, targets, output), chunk=1))
     finally:
