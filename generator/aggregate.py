@@ -60,35 +60,66 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
-def summarise(entries: Iterable[ReportEntry], grades: tuple[Grade, ...],
-              findings: Counter[str]) -> Summary:
-    """Add up a set of reports."""
-    entries = list(entries)
-    evaluations = [e.model for e in entries if isinstance(e.model, SelfEvaluation)]
-    declarations = [e.model for e in entries if isinstance(e.model, TargetDeclaration)]
+@dataclass(frozen=True)
+class Row:
+    """What one report adds to the summaries that count it (amounts in 元): taken once, though
+    each report is counted three times (the site, its department, its department-year).
+
+    kind: the report's kind; initial/adjusted/executed: a self-evaluation's 年初预算数/全年预算数/
+    全年执行数; score: its total score when it was carried out and scored; missed: its indicator
+    rows that lost points; requested: a declaration's 年度资金申请总额; findings: its audit findings.
+    """
+
+    kind: str
+    initial: Decimal | None = None
+    adjusted: Decimal | None = None
+    executed: Decimal | None = None
+    score: Decimal | None = None
+    missed: int = 0
+    requested: Decimal | None = None
+    findings: int = 0
+
+
+def row(entry: ReportEntry, findings: Counter[str]) -> Row:
+    """The row of ``entry``, its findings counted in ``findings`` (by report path)."""
+    model = entry.model
+    if isinstance(model, SelfEvaluation):
+        total = model.funds.total
+        return Row(entry.kind, total.initial, total.adjusted, total.executed,
+                   total_score(model) if carried_out(model) else None,
+                   sum(1 for i in model.indicators if i.lost > 0), findings=findings[entry.path])
+    if isinstance(model, TargetDeclaration):
+        return Row(entry.kind, requested=model.funds.requested, findings=findings[entry.path])
+    return Row(entry.kind, findings=findings[entry.path])
+
+
+def summarise(rows: Iterable[Row], grades: tuple[Grade, ...]) -> Summary:
+    """Add up a set of reports, given by their rows."""
+    rows = list(rows)
+    evaluations = [r for r in rows if r.kind == "self-evaluation"]
 
     def add(values: Iterable[Decimal | None]) -> Decimal:
         return sum((v for v in values if v is not None), ZERO)
 
-    adjusted = add(r.funds.total.adjusted for r in evaluations)
-    executed = add(r.funds.total.executed for r in evaluations)
+    adjusted = add(r.adjusted for r in evaluations)
+    executed = add(r.executed for r in evaluations)
     # a project not carried out (neither budget nor spending) has no grade: out of the bands and the average
-    scores = [s for s in (total_score(r) for r in evaluations if carried_out(r)) if s is not None]
+    scores = [r.score for r in evaluations if r.score is not None]
     tally = Counter(grade_of(s, grades) for s in scores)
     average = (sum(scores, ZERO) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else None
     return Summary(
         count=len(evaluations),
-        declarations=len(declarations),
-        budgets=sum(1 for e in entries if e.kind == "department-budget"),
-        initial=add(r.funds.total.initial for r in evaluations),
+        declarations=sum(1 for r in rows if r.kind == "target-declaration"),
+        budgets=sum(1 for r in rows if r.kind == "department-budget"),
+        initial=add(r.initial for r in evaluations),
         adjusted=adjusted,
         executed=executed,
         rate=ratio(executed, adjusted),
         average=average,
         grades=tuple((g.grade, tally[g.grade]) for g in grades),
-        missed=sum(1 for r in evaluations for i in r.indicators if i.lost > 0),
-        requested=add(r.funds.requested for r in declarations),
-        findings=sum(findings[e.path] for e in entries),
+        missed=sum(r.missed for r in evaluations),
+        requested=add(r.requested for r in rows if r.kind == "target-declaration"),
+        findings=sum(r.findings for r in rows),
     )
 
 
@@ -166,14 +197,15 @@ def aggregate(content: Content, findings: list[Finding]) -> Aggregates:
     """Compute every summary and cross-report link of the site."""
     grades = content.site.grades
     per_report = Counter(f.report for f in findings)
-    by_dept: dict[str, list[ReportEntry]] = defaultdict(list)
-    by_year: dict[tuple[str, int], list[ReportEntry]] = defaultdict(list)
+    rows = [row(entry, per_report) for entry in content.reports]
+    by_dept: dict[str, list[Row]] = defaultdict(list)
+    by_year: dict[tuple[str, int], list[Row]] = defaultdict(list)
     by_project: dict[tuple[str, str], list[ReportEntry]] = defaultdict(list)
-    for entry in content.reports:
+    for entry, summed in zip(content.reports, rows, strict=True):
         model = entry.model
-        by_dept[model.department].append(entry)
+        by_dept[model.department].append(summed)
         if isinstance(model, (SelfEvaluation, TargetDeclaration)):
-            by_year[(model.department, model.year)].append(entry)
+            by_year[(model.department, model.year)].append(summed)
             by_project[project_key(model)].append(entry)
     related: dict[str, tuple[ReportEntry, ...]] = {}
     history: dict[str, tuple[ProjectYear, ...]] = {}
@@ -185,9 +217,9 @@ def aggregate(content: Content, findings: list[Finding]) -> Aggregates:
             if years:
                 history[entry.path] = years
     return Aggregates(
-        site=summarise(content.reports, grades, per_report),
-        departments={d: summarise(by_dept.get(d, []), grades, per_report) for d in content.departments},
-        years={key: summarise(v, grades, per_report) for key, v in sorted(by_year.items())},
+        site=summarise(rows, grades),
+        departments={d: summarise(by_dept.get(d, []), grades) for d in content.departments},
+        years={key: summarise(v, grades) for key, v in sorted(by_year.items())},
         related=related,
         history=history,
     )
