@@ -6,7 +6,6 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,15 +53,7 @@ def with_arrays(reports: Sequence[Fields]) -> tuple[dict[int, bytes], dict[int, 
     blocks = []
     folder = tempfile.mkdtemp()
     for start in range(0, len(reports), postings.BLOCK):
-        texts, numbers, names = [], [], []
-        for number in range(start, min(start + postings.BLOCK, len(reports))):
-            for field, segments in reports[number]:
-                for text in segments:
-                    if folded := text.translate(folding):
-                        texts.append(folded)
-                        numbers.append(number - start)
-                        names.append(field == "name")
-        runs = vectors.cut(texts, np.array(numbers, np.int64), np.array(names, bool), start, SHARDS)
+        runs = vectors.cut(reports[start:start + postings.BLOCK], start, SHARDS, folding)
         blocks.append(vectors.Spilled.write(runs, f"{folder}/{start}.bin").read())  # spilled as a build does
     found = []
     for kind in (0, 1):

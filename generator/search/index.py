@@ -322,22 +322,8 @@ def _batch(start: int) -> tuple[vectors.Spilled, tuple[list[int], list[int]], in
         if c in chunks:
             for target, data in zip(chunks[c], _chunk(ordered[starts[c]:starts[c + 1]])):
                 wrote += output.put(target, data)
-    folding = Folding()
-    known: dict[str, str] = {}  # each distinct segment folded once (indicator names recur)
-    texts: list[str] = []
-    reports: list[int] = []
-    names: list[bool] = []
-    for number in range(start, min(start + postings.BLOCK, len(ordered))):
-        for field, segments in ordered[number].fields:
-            for segment in segments:
-                folded = known.get(segment)
-                if folded is None:
-                    folded = known[segment] = segment.translate(folding)
-                if folded:
-                    texts.append(folded)
-                    reports.append(number - start)
-                    names.append(field == "name")
-    runs = vectors.cut(texts, np.array(reports, np.int64), np.array(names, bool), start, shards)
+    block = [r.fields for r in ordered[start:start + postings.BLOCK]]
+    runs = vectors.cut(block, start, shards, Folding())
     touched = (np.unique(runs.pieces.shard).tolist(), np.unique(runs.places.shard).tolist())
     return vectors.Spilled.write(runs, f"{spill}/{start}.bin"), touched, wrote
 

@@ -1,14 +1,13 @@
 """Part of stage 6, index: a whole build's postings, cut and encoded with numpy arrays.
 
-Contract: ``cut(texts, reports, names, start, shards)`` takes the folded, non-empty segments of
-one block of reports (numbered ``start``, ``start + 1``, …, at most ``BLOCK`` of them), each with
-its report's place in the block and whether it is of the name, in the order of the reports and
-of their fields, and gives that block's :class:`Runs`: for every piece of one to four characters
-the run of the reports holding it (and of those holding it in their name), for every 4-piece the
-run of its places, each with its shard of ``shards`` (pieces, places). ``files(blocks, kind,
-numbers)`` joins the runs of the blocks, in order, into the files of shards ``numbers``: the
-bytes :func:`postings.encode_shard` gives for the same postings, which the tests check against
-the pieces :class:`grams.Pieces` cuts one by one.
+Contract: ``cut(reports, start, shards, folding)`` takes one block of reports (numbered
+``start``, ``start + 1``, …, at most ``BLOCK`` of them), each as its searchable (field, segments)
+pairs, folds their segments with ``folding`` and gives that block's :class:`Runs`: for every
+piece of one to four characters the run of the reports holding it (and of those holding it in
+their name), for every 4-piece the run of its places, each with its shard of ``shards``
+(pieces, places). ``files(blocks, kind, numbers)`` joins the runs of the blocks, in order, into
+the files of shards ``numbers``: the bytes :func:`postings.encode_shard` gives for the same
+postings, which the tests check against the pieces :class:`grams.Pieces` cuts one by one.
 
 Why arrays: at 10,000 reports a build appends some fourteen million (piece, report) pairs; one
 Python operation each is seconds, a sort of 64-bit integers is milliseconds. A key is held as
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from generator.search.grams import SLOT
+from generator.search.records import Folding
 
 Ints = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -242,9 +243,24 @@ def _table(keys: tuple[npt.NDArray[np.uint32], Ints], pairs: tuple[Ints, Ints], 
 
 # -- a block's runs ----------------------------------------------------------------------------------
 
-def cut(texts: list[str], reports: Ints, names: npt.NDArray[np.bool_], start: int,
-        shards: tuple[int, int]) -> Runs:
-    """The runs of one block of reports' segments (see the module's contract)."""
+def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards: tuple[int, int],
+        folding: Folding) -> Runs:
+    """The runs of one block of reports, given by their fields (see the module's contract)."""
+    known: dict[str, str] = {}  # each distinct segment folded once (indicator names recur)
+    texts: list[str] = []  # the folded segments that are not empty, in order
+    owners: list[int] = []  # the place of each one's report in the block
+    named: list[bool] = []  # whether it is of the name
+    for report, fields in enumerate(block):
+        for field, segments in fields:
+            for text in segments:
+                folded = known.get(text)
+                if folded is None:
+                    folded = known[text] = text.translate(folding)
+                if folded:
+                    texts.append(folded)
+                    owners.append(report)
+                    named.append(field == "name")
+    reports, names = np.array(owners, np.int64), np.array(named, bool)
     # Each distinct segment is cut once: indicator names, departments and goals recur.
     number: dict[str, int] = {}
     segment = np.fromiter((number.setdefault(t, len(number)) for t in texts), np.int64, len(texts))
