@@ -9,7 +9,15 @@ import pytest
 from jinja2 import UndefinedError
 
 from generator.content.models import SiteConfig
-from generator.site_pages.render import Renderer, markdown, money, number, percent, theme_dirs
+from generator.site_pages.render import (
+    Compiled,
+    Renderer,
+    markdown,
+    money,
+    number,
+    percent,
+    theme_dirs,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,3 +68,36 @@ def test_pages_and_audit_messages_write_a_figure_alike() -> None:
     for text, shown in [("0.00", "0.00"), ("-0.00", "0.00"), ("-0", "0"), ("12880.00", "12,880.00"),
                         ("-3.5", "-3.5")]:
         assert number(Decimal(text)) == num(Decimal(text)) == shown
+
+
+def test_literal_messages_are_compiled_in_the_site_language(tmp_path: Path) -> None:
+    """``_("text")`` is translated when the template is compiled: escaped as any text, and
+    compiled again for another language though the Store keeps the compiled templates."""
+    theme = tmp_path / "default"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "messages").mkdir()
+    (theme / "templates" / "t.html").write_text('{{ _("搜索") }}|{{ _("{n}项", n=2) }}|{{ page._("搜索") }}',
+                                               encoding="utf-8")
+    (theme / "messages" / "en.yaml").write_text('搜索: "Search & find"\n"{n}项": "{n} items"\n', encoding="utf-8")
+    compiled = Compiled()
+    holder = {"_": lambda text: f"<{text}>"}
+    english = Renderer([theme], SiteConfig(title="站", language="en"), compiled)
+    assert english.render("t.html", page=holder) == "Search &amp; find|2 items|&lt;搜索&gt;"
+    chinese = Renderer([theme], SiteConfig(title="站"), compiled)
+    assert chinese.render("t.html", page=holder) == "搜索|2项|&lt;搜索&gt;"
+    assert Renderer([theme], SiteConfig(title="站", language="en"), compiled).render(
+        "t.html", page=holder).startswith("Search &amp; find|")
+
+
+def test_marks_link_each_finding_of_a_cell_only() -> None:
+    from generator.audit.findings import RULES, Finding
+    from generator.i18n import Msg
+    renderer = Renderer(theme_dirs(ROOT / "content", "default"), SiteConfig(title="站"))
+    finding = Finding("r.yaml", 3, 1, next(iter(RULES)), "indicators[2].score", Msg("message"), "/r/")
+    assert renderer.marks([finding], "indicators[2].weight") == ""
+    assert renderer.marks([finding], "indicators[2]") == ""
+    marked = renderer.marks([finding], "indicators[2]", prefix=True)
+    assert marked.count('class="finding-mark severity-warning"') == 1 and marked == renderer.marks(
+        [finding], "indicators[2].score")
+    hidden = Renderer(theme_dirs(ROOT / "content", "default"), SiteConfig(title="站", audit_panels=False))
+    assert hidden.marks([finding], "indicators[2].score") == ""

@@ -10,13 +10,18 @@ the process locale, so output is the same everywhere.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.bccache import Bucket
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -26,6 +31,9 @@ from generator.folders import walk
 from generator.i18n import load_catalogue, translate
 from generator.numbers import printed
 from generator.site_pages.charts import render_chart
+
+if TYPE_CHECKING:
+    from generator.audit.rules import Finding
 
 DASH = "—"
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
@@ -88,12 +96,17 @@ def bundles() -> list[Path]:
 
 
 class Compiled(BytecodeCache):
-    """Templates compiled once, by file and source checksum (Jinja compiles again when a source
-    changed): ``disclose serve`` makes a Renderer for every rebuild, and compiling the theme took
-    half a second each time. The Store keeps one (:attr:`generator.store.Store.templates`)."""
+    """Templates compiled once, by file, source checksum and message catalogue (Jinja compiles
+    again when a source changed; the catalogue's texts are compiled into them, see
+    :class:`Folded`): ``disclose serve`` makes a Renderer for every rebuild, and compiling the
+    theme took half a second each time. The Store keeps one (:attr:`generator.store.Store.templates`)."""
 
     def __init__(self) -> None:
         self.codes: dict[str, bytes] = {}
+        self.catalogue = ""  # the digest of the catalogue the Renderer compiles with
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return f"{super().get_cache_key(name, filename)}-{self.catalogue}"
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self.codes.get(bucket.key)
@@ -104,6 +117,27 @@ class Compiled(BytecodeCache):
         self.codes[bucket.key] = bucket.bytecode_to_string()
 
 
+class Folded(Extension):
+    """``_("text")`` of a literal text is translated once, when the template is compiled: the
+    text becomes a literal that Jinja escapes then and writes out as it is, instead of a call on
+    every page (a report page has about 400 of them, in every cell's ``data-label``)."""
+
+    def filter_stream(self, stream: TokenStream) -> Any:
+        message = cast(Callable[[str], str], self.environment.globals["_"])
+        window: list[Token] = []
+        after_dot = False
+        for token in stream:
+            window.append(token)
+            if (len(window) == 4 and window[0].type == "name" and window[0].value == "_" and not after_dot
+                    and [t.type for t in window[1:]] == ["lparen", "string", "rparen"]):
+                window = [Token(window[0].lineno, "string", message(window[2].value))]
+            elif len(window) == 4:
+                first = window.pop(0)
+                after_dot = first.type == "dot"
+                yield first
+        yield from window
+
+
 class Renderer:
     """The site's one Jinja environment."""
 
@@ -112,6 +146,8 @@ class Renderer:
         self.static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
         self.messages = load_catalogue(dirs, site.language)
         self.site = site
+        if compiled is not None:
+            compiled.catalogue = hashlib.sha256(json.dumps(self.messages, sort_keys=True).encode()).hexdigest()[:16]
         env = Environment(
             loader=FileSystemLoader([str(d) for d in template_dirs if d.is_dir()]),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -120,10 +156,11 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=compiled,
+            extensions=[Folded],
         )
         env.filters.update(money=money, number=number, percent=percent, markdown=markdown,
                            amount=self.amount, chart=lambda chart: render_chart(chart, self.message))
-        env.globals.update(_=self.message, site=site)
+        env.globals.update(_=self.message, site=site, marks=self.marks)
         self.env = env
 
     def amount(self, value: Decimal | None) -> str:
@@ -133,6 +170,19 @@ class Renderer:
     def message(self, text: str, **values: Any) -> str:
         """Translate an interface string (keyed by its Chinese text, or a Msg) and fill in ``values``."""
         return translate(self.messages, text, values)
+
+    def marks(self, findings: Sequence[Finding], field: str, prefix: bool = False) -> Markup:
+        """The theme's mark (``_partials/marks.html``) of each finding on exactly ``field`` (with
+        ``prefix``, on it or below it): chosen here, not in a macro called for every cell of a
+        table, as most cells have none."""
+        if not self.site.audit_panels:
+            return Markup()
+        below = field + "."
+        hits = [f for f in findings if f.field == field or (prefix and f.field.startswith(below))]
+        if not hits:
+            return Markup()
+        mark = self.env.get_template("_partials/marks.html").module.mark  # type: ignore[attr-defined]
+        return Markup().join(mark(f) for f in hits)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
