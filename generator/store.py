@@ -41,7 +41,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.audit.rules import audit_key, report_results
+from generator.audit.rules import audit_key, bands_key, report_results
 from generator.content.load import Document, load_one
 from generator.content.models import Grade
 from generator.content.validate import Content, report_model
@@ -182,6 +182,7 @@ class _Loading:
 
     folder: Path
     grades: tuple[Grade, ...] | None
+    bands: str  # the grades' bands_key
     unaudited: frozenset[str]
 
 
@@ -212,7 +213,7 @@ def _load(item: tuple[Path, str, str]) -> Loaded:
     if model is None:
         return doc, None, None, parsed  # validated with the rest, or not a report
     results = None
-    if job.grades is not None and audit_key(key, job.grades) in job.unaudited:
+    if job.grades is not None and audit_key(key, job.bands) in job.unaudited:
         results = report_results(model, job.grades, doc)
     return doc.slim(), model, results, parsed
 
@@ -265,9 +266,11 @@ class Results:
         self.fresh.append(key)
 
     def save(self) -> None:
-        """Keep the results of this build, and only those, for the next."""
-        data = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), default=_tag)
-        write_atomically(self.path, data.encode("utf-8"))
+        """Keep the results of this build, and only those, for the next (written only when they are
+        not those the file already holds)."""
+        if self.fresh or self.known is None or self.used.keys() != self.known.keys():
+            data = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), default=_tag)
+            write_atomically(self.path, data.encode("utf-8"))
         if self.readings is not None:
             self.readings = {key: found for key, found in self.readings.items() if key in self.used}
         self.known, self.used, self.fresh = self.used, {}, []
@@ -290,6 +293,7 @@ class Store:
         # see generator.site_pages.pages)
         self.pages: Memo = {}
         self.used: set[str] = set()
+        self.kept: set[str] | None = None  # the records the last prune left (a resident Store's)
         self.parsed: list[str] = []  # rel paths parsed (not found in the cache) by the last load
         self.validated: list[str] = []  # rel paths of the reports validated as the last load loaded them
         self.audits = Results(folder / "audit.json", resident)  # each report's findings and target outcomes
@@ -358,12 +362,13 @@ class Store:
             if found is None:
                 todo.append((path, rel, key))
         grades = self.grades
+        bands = bands_key(grades) if grades is not None else ""
         unaudited: frozenset[str] = frozenset()
         if grades is not None:
-            unaudited = frozenset(k for _, _, key in todo if self.audits.get(k := audit_key(key, grades)) is None)
+            unaudited = frozenset(k for _, _, key in todo if self.audits.get(k := audit_key(key, bands)) is None)
         if self.progress:
             self.progress.step("parsing", len(todo))  # hashing the files is timed as "loading"
-        loaded = parallel.run(_load, todo, self.jobs, _Loading(self.folder, grades, unaudited),
+        loaded = parallel.run(_load, todo, self.jobs, _Loading(self.folder, grades, bands, unaudited),
                               done=self.progress.advance if self.progress else None)
         self.parsed, self.validated = [], []
         for (_, rel, key), (outcome, model, results, parsed) in zip(todo, loaded, strict=True):
@@ -371,7 +376,7 @@ class Store:
                 self.models[key] = model
                 self.validated.append(rel)
             if results is not None and grades is not None:
-                self.audits.put(audit_key(key, grades), results)
+                self.audits.put(audit_key(key, bands), results)
             if parsed:
                 self.parsed.append(rel)
         fresh = iter(outcome for outcome, _, _, _ in loaded)
@@ -405,11 +410,15 @@ class Store:
             for entry in self.shares.iterdir():
                 if entry.name not in self.used_shares:
                     entry.unlink(missing_ok=True)
-        if not self.folder.is_dir():
-            return
-        for bucket in self.folder.iterdir():
-            for entry in bucket.iterdir():
-                if entry.name.removesuffix(".json") not in self.used:
-                    entry.unlink(missing_ok=True)
-            if not any(bucket.iterdir()):
-                shutil.rmtree(bucket, ignore_errors=True)
+        if self.kept is not None:  # (a resident Store that pruned before: what it kept is known)
+            for key in self.kept - self.used:
+                _record(self.folder, key).unlink(missing_ok=True)
+        elif self.folder.is_dir():
+            for bucket in self.folder.iterdir():
+                for entry in bucket.iterdir():
+                    if entry.name.removesuffix(".json") not in self.used:
+                        entry.unlink(missing_ok=True)
+                if not any(bucket.iterdir()):
+                    shutil.rmtree(bucket, ignore_errors=True)
+        if self.resident:
+            self.kept = set(self.used)

@@ -462,3 +462,27 @@ def test_the_reports_are_audited_once_as_they_are_loaded(examples: Path, tmp_pat
     monkeypatch.setattr(rules, "_judge", lambda index: judged.append(index))  # the audit's own pass
     report = build(examples, tmp_path / "site")
     assert judged == [] and len(report.recomputed["audited"]) == 4  # each audited by the worker that loaded it
+
+
+def test_serve_keeps_the_records_of_the_files_there_are_and_no_others(examples: Path, tmp_path: Path) -> None:
+    """Each rebuild deletes the records of files edited or removed since (without walking the
+    Store's folder), and writes the audit's memo only when its results changed."""
+    out, cache = serving(examples, tmp_path)
+
+    def records() -> set[str]:
+        return {p.stem for p in cache.folder.rglob("*.json")}
+
+    assert records() == cache.used and len(records()) > 5
+    memo = cache.audits.path
+    written = memo.stat().st_mtime_ns
+    os.utime(memo, ns=(1, 1))
+    build(examples, out, store=cache)  # nothing changed: the memo is not written again
+    assert memo.stat().st_mtime_ns == 1 and written != 1
+    before = records()
+    edit(examples)
+    (examples / "departments/chaoyang-justice/projects/2022/industry-upgrade-fund-2021.yaml").unlink()
+    build(examples, out, store=cache)
+    assert records() == cache.used and len(before - records()) == 2 and len(records() - before) == 1
+    assert memo.stat().st_mtime_ns != 1
+    fresh = Store(cache_folder(out))  # a new process finds the same records and memo
+    assert fresh.audits.get(next(iter(cache.audits.known or {}))) is not None

@@ -309,9 +309,15 @@ def _each_issue(report: Report, grades: tuple[Grade, ...]) -> Iterator[Issue]:
         yield from budget_issues(report)
 
 
-def audit_key(digest: str, grades: tuple[Grade, ...]) -> str:
-    """What a report's results are kept by: its file (its Store key, ``digest``) and the grade bands."""
-    return f"{digest}:{hashlib.sha256(repr(grades).encode('utf-8')).hexdigest()[:16]}" if digest else ""
+def bands_key(grades: tuple[Grade, ...]) -> str:
+    """The grade bands as :func:`audit_key` keys results by them (made once per build, not per report)."""
+    return hashlib.sha256(repr(grades).encode("utf-8")).hexdigest()[:16]
+
+
+def audit_key(digest: str, bands: str) -> str:
+    """What a report's results are kept by: its file (its Store key, ``digest``) and the grade
+    bands (:func:`bands_key`)."""
+    return f"{digest}:{bands}" if digest else ""
 
 
 def report_results(report: Report, grades: tuple[Grade, ...], doc: Document) -> list[Any]:
@@ -335,7 +341,8 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
     file and line, with the target outcomes. A report's results are a function of its file and
     the grade bands: with a ``memo``, those of an unchanged file are taken from it."""
     grades = content.site.grades
-    keys = [audit_key(e.doc.digest, grades) if memo else "" for e in content.reports]
+    bands = bands_key(grades)
+    keys = [audit_key(e.doc.digest, bands) if memo else "" for e in content.reports]
     results: list[Any] = [memo.read(key, _read) if key and memo else None for key in keys]
     missing = [i for i, found in enumerate(results) if found is None]
     fresh = parallel.run(_judge, range(len(missing)), jobs, (grades, [content.reports[i] for i in missing]))
