@@ -6,6 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.content.load import (
     Document,
@@ -77,3 +80,44 @@ def test_load_content_collects_every_problem(make_site) -> None:
                         ("notes.txt", "not a content file")]
     assert all(isinstance(d, Document) for d in loaded.docs)
     assert "departments/x/department.yaml" in loaded.failed
+
+
+# Plain scalars PyYAML resolves to something other than text, and their neighbours.
+_TRICKY = ["", "~", "null", "Null", "yes", "No", "on", "OFF", "true", "1_000", "0x1F", "010", "1:30",
+           "1:30.5", "-.inf", ".NaN", "12880.00", "-7", "+3.5e2", "2024-01-31", "2024-02-30", "=", "<<x",
+           "o", "y", "n", "2022年", "3个", ">=95%", "100%", "12,880.00", "项目", "a b", "Ｏ"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.sampled_from(_TRICKY) | st.text(alphabet="0123456789.:-+_exyonNT~年项 ", max_size=8),
+    lambda inner: st.lists(inner, min_size=1, max_size=3)
+    | st.dictionaries(st.sampled_from(["a", "b", "名称", "1", "y", "null", "2024-01-01"]), inner, min_size=1,
+                      max_size=3),
+    max_leaves=12))
+def test_the_quick_path_reads_what_the_checked_path_reads(value: object) -> None:
+    """libyaml's composer with the memoised resolver gives the data and marks of the checked path."""
+    from generator.content import load
+
+    def plain(item: object, indent: str) -> str:  # block YAML with every scalar unquoted
+        if isinstance(item, dict):
+            return "".join(f"\n{indent}{k}:{plain(v, indent + '  ')}" for k, v in item.items())
+        if isinstance(item, list):
+            return "".join(f"\n{indent}-{plain(v, indent + '  ')}" for v in item)
+        return f" {item}" if item else ""
+
+    text = plain(value, "").lstrip("\n") + "\n" if isinstance(value, (dict, list)) else f"{value}\n"
+    try:
+        node = load._compose(text)
+    except yaml.YAMLError:
+        return  # not a document of its own (a scalar the block syntax takes otherwise)
+    marks: list[int] = []
+    try:
+        checked = None if node is None else load._convert(node, [], marks, 0)
+    except load._Problem:
+        return  # refused (a duplicate key, an impossible date): the quick path then gives way too
+    quick = load._quick(text, 0)
+    if quick is None:  # it gives way only to what it cannot check (here: "- -" nests on one line)
+        assert load._UNCHECKED.search(text)
+        return
+    assert repr(quick[0]) == repr(checked) and list(quick[1]) == marks  # (repr: types too, and NaN)

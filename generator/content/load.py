@@ -15,6 +15,7 @@ raises anything but ``_Problem`` (turned into a :class:`ContentError`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
@@ -38,6 +39,7 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 Loc = tuple[str | int, ...]
 
+_STR = "tag:yaml.org,2002:str"
 _FLOAT = "tag:yaml.org,2002:float"
 _INT = "tag:yaml.org,2002:int"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -174,6 +176,24 @@ def _compose(text: str) -> yaml.Node | None:
     return _document(yaml.parse(text, Loader=yaml.SafeLoader))
 
 
+class _Loader(yaml.CSafeLoader):
+    """libyaml's composer, with PyYAML's resolver taken once per distinct plain text that may be
+    other than text (a number, a date …): it asks for every scalar, which took a third of composing."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and (not implicit[0] or value[:1] not in _MAYBE):
+            return _STR
+        return _plain_tag(kind, value, implicit)
+
+
+_MAYBE = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)  # first characters ("" too: null)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_tag(kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+    return str(_resolve(kind, value, implicit))
+
+
 # What only the checked path (:func:`_compose`) may read: anchors, aliases, tags, complex keys,
 # and sequences nested on one line (``- - -``), whose depth the indentation does not bound.
 _UNCHECKED = re.compile(r"[&*!?]|-\s+-")
@@ -192,7 +212,7 @@ def _quick(text: str, line_offset: int) -> tuple[Any, array[int]] | None:
     if 2 * (indent + 1) + text.count("[") + text.count("{") > 400:
         return None
     marks: list[int] = []
-    loader = yaml.CSafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = None if node is None else _convert(node, [], marks, line_offset)
@@ -460,23 +480,33 @@ def _convert(node: yaml.Node, path: list[str | int], marks: list[int], offset: i
     kind = node.__class__
     if kind is yaml.MappingNode:
         out: dict[str, Any] = {}
-        lines: dict[str, int] = {}  # the line of each key's value, for a duplicate's message
+        leaf = len(path) < MAX_DEPTH  # a text value below may be taken here, without a call
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed: "
-                               "write the fields out in full", tuple(path))
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Problem(key_node.start_mark, "a key must be plain text", tuple(path))
-            key = str(_scalar(key_node, path))
+            if key_node.tag == _STR:  # (the commonest by far: plain text)
+                key = key_node.value
+                key = sys.intern(key) if len(key) <= 16 else key
+            else:
+                if key_node.tag == _MERGE:
+                    raise _Problem(key_node.start_mark, "YAML merge keys (<<) are not allowed: "
+                                   "write the fields out in full", tuple(path))
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Problem(key_node.start_mark, "a key must be plain text", tuple(path))
+                key = str(_scalar(key_node, path))
             if key.startswith("\u3000"):  # YAML takes U+3000 for text: an indentation it swallowed
                 raise _Problem(key_node.start_mark, "full-width space (U+3000) in the indentation: "
                                "indent with ASCII spaces", tuple(path))
             if key in out:
-                raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line {lines[key]})",
-                               (*path, key))
+                first = next(v for k, v in node.value if isinstance(k, yaml.ScalarNode) and str(_scalar(k, path)) == key)
+                raise _Problem(key_node.start_mark, f"duplicate key {key!r} (first on line "
+                               f"{first.start_mark.line + 1 + offset})", (*path, key))
             at = key_node.start_mark
             marks += (at.line + 1 + offset, at.column + 1)
-            lines[key] = value_node.start_mark.line + 1 + offset
+            if leaf and value_node.tag == _STR and value_node.__class__ is yaml.ScalarNode:
+                at = value_node.start_mark
+                marks += (at.line + 1 + offset, at.column + 1)
+                text = value_node.value
+                out[key] = sys.intern(text) if len(text) <= 16 else text
+                continue
             path.append(key)
             out[key] = _convert(value_node, path, marks, offset)
             path.pop()
@@ -494,6 +524,9 @@ def _convert(node: yaml.Node, path: list[str | int], marks: list[int], offset: i
 
 def _scalar(node: yaml.ScalarNode, path: Sequence[str | int]) -> Any:
     tag, value = node.tag, node.value
+    if tag == _STR:
+        # keys, categories, units and short targets repeat in every report: one copy of each
+        return sys.intern(value) if len(value) <= 16 else value
     if tag == _FLOAT:
         text = value.replace("_", "")
         try:
@@ -522,8 +555,7 @@ def _scalar(node: yaml.ScalarNode, path: Sequence[str | int]) -> Any:
             raise _Problem(node.start_mark, f"impossible date {value!r} ({exc}): "
                            "write a real date as YYYY-MM-DD", tuple(path)) from None
         return stamp.date() if isinstance(stamp, datetime) else stamp
-    # keys, categories, units and short targets repeat in every report: one copy of each
-    return sys.intern(value) if len(value) <= 16 else value
+    return value  # (another tag: the checked path has refused it)
 
 
 _FRONT = re.compile(r"\A---\n(.*?\n)?---(?:\n|\Z)", re.DOTALL)
