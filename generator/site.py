@@ -39,7 +39,7 @@ from generator.output import parallel
 from generator.output.write import Output, check_target, recover
 from generator.progress import Progress
 from generator.search.index import write_index
-from generator.search.records import search_records
+from generator.search.records import record_keys, search_records
 from generator.site_pages.context import page_plan
 from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
@@ -63,14 +63,15 @@ class Library:
     aggregates: Aggregates
 
 
-STAGES = ("parsed", "validated", "audited", "encoded", "views", "rendered", "laid")
+STAGES = ("parsed", "validated", "audited", "recorded", "encoded", "views", "rendered", "laid")
 
 
 @dataclass(frozen=True)
 class BuildReport:
     """What a build did: pages, files (and how many were written, not kept), findings and seconds;
     ``recomputed``, per stage, what it had to compute afresh rather than take from the Store:
-    ``parsed`` and ``validated`` (content files), ``audited`` and ``encoded`` (reports),
+    ``parsed`` and ``validated`` (content files), ``audited``, ``recorded`` (their search records)
+    and ``encoded`` (reports),
     ``views`` (report pages whose view was made), ``rendered`` (pages), ``laid`` (downloads
     laid out of the reports' encoded pieces)."""
 
@@ -143,7 +144,15 @@ class Site:
         dirs = theme_dirs(self.root, content.site.theme)
         renderer = Renderer(dirs, content.site, store.templates)
         progress.step("search records")
-        records = search_records(content, renderer.message)
+        # serve keeps each report's record while the settings and the interface texts stay the same
+        context = (content.site_doc.digest, renderer.catalogue)
+        known = store.records[1] if store.resident and store.records[0] == context else {}
+        records = search_records(content, renderer.message, known)
+        keys = record_keys(content)
+        self.recomputed["recorded"] = [e.path for e, key in zip(content.reports, keys, strict=True)
+                                       if key not in known]
+        if store.resident:
+            store.records = (context, dict(zip(keys, records, strict=True)))
         output = Output(self.out, self.root, store.files if store.resident else None)
         store.files = None  # until this build's commit is done
         try:

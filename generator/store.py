@@ -301,6 +301,9 @@ class Store:
         self.used_shares: set[str] = set()  # the shares the last build used
         self.files: set[str] | None = None  # the site's files as the last build committed them (resident)
         self.templates = Compiled()  # the theme's templates, compiled (in memory)
+        # the search records of the last build (a resident Store's), by the settings' and the
+        # interface texts' digests, then by report (generator.search.records.record_keys)
+        self.records: tuple[tuple[str, str], dict[tuple[str, str], Any]] = (("", ""), {})
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
 

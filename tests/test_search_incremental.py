@@ -148,3 +148,23 @@ def test_a_failing_build_leaves_the_previous_index(examples: Path, tmp_path: Pat
         build(examples, out)
     assert index(out) == whole
     assert not list(tmp_path.glob(".disclose-tmp-*"))
+
+
+def test_serve_makes_the_search_record_of_the_edited_report_only(examples: Path, tmp_path: Path) -> None:
+    """serve keeps each report's search record while its file, its department's, the settings and
+    the interface texts are the same; the index then equals a fresh build's."""
+    from tests.test_incremental import serving
+
+    out, cache = serving(examples, tmp_path)
+    assert build(examples, out, store=cache).recomputed["recorded"] == []
+    rename(examples, "社区矫正定位平台")
+    assert build(examples, out, store=cache).recomputed["recorded"] == [PATH]
+    assert "/" + PATH in holding(out, "定位平台")
+    site = examples / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
+                    if "language:" in site.read_text(encoding="utf-8")
+                    else site.read_text(encoding="utf-8") + "language: en\n", encoding="utf-8")
+    again = build(examples, out, store=cache).recomputed["recorded"]
+    reports = json.loads((out / FOLDER / "head.json").read_bytes())["docs"]
+    assert len(again) == reports > 1 and PATH in again  # the settings changed: every record made again
+    assert index(out) == index(build(examples, tmp_path / "fresh" / "site").out)

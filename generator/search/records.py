@@ -1,7 +1,8 @@
 """Stage 6, index, first half: what the search index holds of each report.
 
-Contract: ``search_records(content, translate)`` turns every report into one
-:class:`SearchRecord`: what a result shows (name, URL, department, year, kind,
+Contract: ``search_records(content, translate, known)`` turns every report into one
+:class:`SearchRecord` (taking a report's from ``known`` when its file and its department's are
+those it was made from): what a result shows (name, URL, department, year, kind,
 grade, budget and score as the pages print them), its filter values and sort
 keys, and its searchable text as (field, segments) pairs, each segment a text a
 query must match within (a paragraph, a cell, a name). ``Folding()`` is the table
@@ -121,11 +122,23 @@ def _lines(*texts: str) -> tuple[str, ...]:
     return tuple(t for t in texts if t.strip())
 
 
-def search_records(content: Content, translate: Callable[..., str]) -> list[SearchRecord]:
-    """Make the search record of every report, in content order."""
+# A report's record by the Store keys of its file and its department's (serve keeps them between
+# builds while the site's settings and the interface texts stay the same: see Store.records)
+Known = dict[tuple[str, str], "SearchRecord"]
+
+
+def search_records(content: Content, translate: Callable[..., str], known: Known | None = None
+                   ) -> list[SearchRecord]:
+    """Make the search record of every report, in content order, taking those in ``known`` (made
+    with the same settings and texts, see :func:`record_keys`) as they are."""
     plain_of = Plain()
     records = []
-    for entry in content.reports:
+    keys = record_keys(content) if known else ()
+    for i, entry in enumerate(content.reports):
+        found = known.get(keys[i]) if known and all(keys[i]) else None
+        if found is not None:
+            records.append(found)
+            continue
         m = entry.model
         dept = content.departments[m.department].model
         departments = _lines(dept.name, *([dept.short_name] if dept.short_name not in dept.name else []))
@@ -159,3 +172,9 @@ def search_records(content: Content, translate: Callable[..., str]) -> list[Sear
             str(budget) if budget is not None else "", str(score) if score is not None else "",
             content.site.title, tuple((f, fields[f]) for f in FIELDS if fields.get(f))))
     return records
+
+
+def record_keys(content: Content) -> list[tuple[str, str]]:
+    """What each report's record is made of, in content order: the Store keys of its file and of
+    its department's ("" when loaded without a Store)."""
+    return [(e.doc.digest, content.departments[e.model.department].doc.digest) for e in content.reports]

@@ -146,8 +146,10 @@ class Renderer:
         self.static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
         self.messages = load_catalogue(dirs, site.language)
         self.site = site
+        # what a text made with this catalogue depends on (compiled templates, memoised records)
+        self.catalogue = hashlib.sha256(json.dumps(self.messages, sort_keys=True).encode()).hexdigest()[:16]
         if compiled is not None:
-            compiled.catalogue = hashlib.sha256(json.dumps(self.messages, sort_keys=True).encode()).hexdigest()[:16]
+            compiled.catalogue = self.catalogue
         env = Environment(
             loader=FileSystemLoader([str(d) for d in template_dirs if d.is_dir()]),
             autoescape=select_autoescape(default=True, default_for_string=True),
