@@ -75,3 +75,21 @@ def test_a_planted_pickle_in_the_cache_is_never_run_and_the_file_is_parsed_again
     assert not marker.exists()
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
     assert sorted(again.parsed) == every  # none of the planted records was taken
+
+
+def test_a_damaged_audit_memo_is_audited_again_with_the_same_findings(examples: Path, tmp_path: Path) -> None:
+    """The memo holds a line a report; a line that is not JSON (or a planted pickle) is only a
+    result not kept: that report is audited again, the findings as a fresh build gives them."""
+    out = tmp_path / "site"
+    before = build(examples, out).findings
+    memo = cache_folder(out) / "audit.json"
+    lines = memo.read_bytes().split(b"\n")
+    assert len([line for line in lines if line]) > 2 and all(b"\t" in line for line in lines if line)
+    key = lines[0].partition(b"\t")[0]
+    lines[0] = key + b"\t" + pickle.dumps(_Planted(tmp_path / "ran"))
+    memo.write_bytes(b"\n".join(lines))
+    (examples / "site.yaml").write_text((examples / "site.yaml").read_text(encoding="utf-8") + "\n",
+                                        encoding="utf-8")  # (so the build runs rather than keeps the site)
+    rebuilt = build(examples, out)
+    assert rebuilt.findings == before and not (tmp_path / "ran").exists()
+    assert len(rebuilt.recomputed["audited"]) == 1  # the report of the damaged line, only
