@@ -15,6 +15,7 @@ this way, and :func:`msg_data` and :func:`msg_from_data` keep them as JSON.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,17 @@ def msg_from_data(data: Any) -> Msg:
     """The Msg of :func:`msg_data`'s ``data``; ValueError if it is not one."""
     if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], dict)):
         raise ValueError(f"not a message: {data!r}")
+    if not data[1]:
+        return _bare(data[0])
     # text interned, as the key: equal values are one object however they were read (JSON or not)
     return Msg(data[0], **{sys.intern(str(k)): msg_from_data(v) if isinstance(v, list) else sys.intern(str(v))
                            for k, v in data[1].items()})
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _bare(key: str) -> Msg:
+    """A Msg without values (a label, a unit), one object for every finding that names it."""
+    return Msg(key)
 
 
 def listing(items: list[Any]) -> Any:

@@ -88,9 +88,10 @@ class Document:
             return {}
 
     def slim(self) -> Document:
-        """This document without its data, once its model holds it and the audit has placed its
-        findings (a build of 10,000 reports would keep 200 MB of it otherwise)."""
-        return replace(self, data=None)
+        """This document without its data and its marks, once its model holds it and the audit has
+        placed its findings (a build of 10,000 reports would keep 230 MB of them otherwise): its
+        positions are then found by parsing the file again (``marks`` only says that it has some)."""
+        return replace(self, data=None, marks=_AGAIN if self.marks else self.marks)
 
     @cached_property
     def shown(self) -> str:
@@ -112,6 +113,9 @@ class Document:
         positions = self.positions
         line, col = (at_key and positions.get((*loc, KEY))) or self.where(loc, positions)
         return ContentError(self.shown, line, col, format_loc(loc), message)
+
+
+_AGAIN = array("I", [0])  # the marks of a slim document: it has positions, found by parsing it again
 
 
 def positions_of(data: Any, marks: Sequence[int]) -> dict[Loc, tuple[int, int]]:
