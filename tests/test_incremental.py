@@ -486,3 +486,20 @@ def test_serve_keeps_the_records_of_the_files_there_are_and_no_others(examples: 
     assert memo.stat().st_mtime_ns != 1
     fresh = Store(cache_folder(out))  # a new process finds the same records and memo
     assert fresh.audits.get(next(iter(cache.audits.known or {}))) is not None
+
+
+@pytest.mark.parametrize("damage", ["truncated", "longer", "head"])
+def test_a_damaged_share_of_the_downloads_is_made_again(examples: Path, tmp_path: Path, damage: str) -> None:
+    """A department's share in the Store that is not whole is made again from its reports; the
+    whole site's files equal a fresh build's, their data package's sizes and hashes included."""
+    out = tmp_path / "site"
+    build(examples, out)
+    shares = sorted((cache_folder(out) / "downloads").iterdir())
+    assert len(shares) == 2
+    for share in shares:
+        data = share.read_bytes()
+        share.write_bytes({"truncated": data[:-3], "longer": data + b"x", "head": b"{" + data}[damage])
+    edit(examples)  # one department changed; the other's share is damaged
+    rebuilt = build(examples, out)
+    assert len(rebuilt.recomputed["encoded"]) == 4  # every department made again
+    assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)

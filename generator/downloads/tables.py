@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.audit.rules import Finding
 from generator.content.facts import NOT_CARRIED_OUT, report_grade, total_score
@@ -263,24 +264,53 @@ class Share:
                 "files": list(self.files)}
         return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs)
 
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A department's share as the Store keeps it (:meth:`Share.encode`): what its first line says
+    (its sheets' CRCs and sizes, widths, listed files and files), its bytes read only when laid,
+    one part at a time (the shares of 10,000 reports are 115 MB)."""
+
+    path: Path
+    ends: tuple[int, ...]  # where each part starts in the file, then where the last ends
+    sheets: tuple[tuple[int, int], tuple[int, int]]  # each sheet's rows: CRC and size, deflated
+    widths: tuple[tuple[bytes, ...], tuple[bytes, ...]]
+    listed: tuple[DataFile, ...]
+    files: tuple[str, ...]
+
     @staticmethod
-    def decode(data: bytes) -> Share:
-        """A share from its record; ValueError, KeyError or TypeError when it is not one."""
-        line, _, rest = data.partition(b"\n")
+    def read(path: Path) -> Kept:
+        """The share kept in ``path``; OSError, ValueError, KeyError or TypeError when it is not one."""
+        with path.open("rb") as stream:
+            line = stream.readline()
+            size = os.fstat(stream.fileno()).st_size
         head = json.loads(line)
-        blobs, at = [], 0
-        for size in head["sizes"]:
-            blobs.append(rest[at:at + int(size)])
-            at += int(size)
-        if at != len(rest) or len(blobs) != 5:
+        ends = [len(line)]
+        for part in head["sizes"]:
+            ends.append(ends[-1] + int(part))
+        if ends[-1] != size or len(ends) != 6:
             raise ValueError("a damaged share")
-        sheets = tuple(Deflated(blob, int(crc), int(size)) for blob, (crc, size) in zip(blobs[3:], head["sheets"]))
-        return Share(blobs[0], blobs[1], blobs[2], (sheets[0], sheets[1]),
-                     (tuple(bytes.fromhex(w) for w in head["widths"][0]),
-                      tuple(bytes.fromhex(w) for w in head["widths"][1])),
-                     tuple(DataFile(str(p), str(f), str(d), (str(s), int(y)), int(n))
-                           for p, f, d, s, y, n in head["listed"]),
-                     tuple(str(f) for f in head["files"]))
+        (crc0, size0), (crc1, size1) = head["sheets"]
+        return Kept(path, tuple(ends), ((int(crc0), int(size0)), (int(crc1), int(size1))),
+                    (tuple(bytes.fromhex(w) for w in head["widths"][0]),
+                     tuple(bytes.fromhex(w) for w in head["widths"][1])),
+                    tuple(DataFile(str(p), str(f), str(d), (str(s), int(y)), int(n))
+                          for p, f, d, s, y, n in head["listed"]),
+                    tuple(str(f) for f in head["files"]))
+
+    def part(self, index: int) -> bytes:
+        """Part ``index``: 0 and 1 the CSV lines, 2 the JSON, 3 and 4 the sheets' deflated rows."""
+        with self.path.open("rb") as stream:
+            stream.seek(self.ends[index])
+            data = stream.read(self.ends[index + 1] - self.ends[index])
+        if len(data) != self.ends[index + 1] - self.ends[index]:
+            raise OutputError(f"the share {self.path} changed during the build")
+        return data
+
+    def sheet(self, index: int) -> Deflated:
+        crc, size = self.sheets[index]
+        return Deflated(self.part(3 + index), crc, size)
 
 
 @dataclass(frozen=True)
@@ -393,7 +423,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     for slug in order:  # every path reserved here, in order, so collisions are found as serially
         for rel in _files(slug, groups.get(slug, [])):
             targets[rel] = output.path(rel)
-    shares: dict[str, Share] = {}
+    shares: dict[str, Kept] = {}
     for slug in order:  # a department as the Store keeps it, its files as the previous site has them
         kept = _read(folder, keys[slug])
         if kept is not None and all(output.keep(targets[rel]) for rel in kept.files):  # (keeping moves nothing)
@@ -407,7 +437,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     laid = [rel for slug, _ in todo for rel in _files(slug, groups.get(slug, []))]
     names = {slug: keys[slug] or f"unknown-{i}" for i, slug in enumerate(order)}
 
-    def share(slug: str) -> Share:
+    def share(slug: str) -> Kept:
         found = shares.get(slug) or _read(folder, names[slug])
         if found is None:
             raise OutputError(f"the downloads of {slug} went missing from {folder} during the build")
@@ -428,40 +458,57 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     return Downloads(listed, encoded, laid, {f"{keys[slug]}.share" for slug in order if keys[slug]})
 
 
-def _read(folder: Path, key: str) -> Share | None:
+def _read(folder: Path, key: str) -> Kept | None:
     """The share kept as ``key``, or None (none yet, or a damaged one: made again)."""
     if not key:
         return None
     try:
-        return Share.decode((folder / f"{key}.share").read_bytes())
+        return Kept.read(folder / f"{key}.share")
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 
-def _site_files(tables: Tables, order: list[str], share: Callable[[str], Share], output: Output,
+class _Hashed:
+    """A file being written, and the SHA-256 and size of what was written (for the data package)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out, self.digest, self.size = out, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.out.write(data)
+
+    def stats(self) -> dict[str, object]:
+        return {"bytes": self.size, "hash": "sha256:" + self.digest.hexdigest()}
+
+
+def _site_files(tables: Tables, order: list[str], share: Callable[[str], Kept], output: Output,
                 targets: dict[str, Path]) -> list[DataFile]:
     """Write the whole site's files in ``data/`` (their ``targets`` reserved) by laying the
-    departments' shares end to end, one share in memory at a time; return them as the data page
-    lists them."""
-    t, made = tables.t, []
+    departments' shares end to end, one part of one share in memory at a time; return them as the
+    data page lists them."""
+    t, made = tables.t, {}
     header = {"reports.csv": _lines([[t(c.key) for c in REPORT_COLUMNS]]),
               "indicators.csv": _lines([[t(c.key) for c in INDICATOR_COLUMNS]])}
-    for name, part in (("reports.csv", "reports_csv"), ("indicators.csv", "indicators_csv")):
-        with output.create(targets[f"data/{name}"]) as out:
+    for name, part in (("reports.csv", 0), ("indicators.csv", 1)):
+        with output.create(targets[f"data/{name}"]) as raw:
+            out = _Hashed(raw)
             out.write(header[name].encode("utf-8-sig"))
             for slug in order:
-                out.write(getattr(share(slug), part))
-        made.append(name)
-    with output.create(targets["data/reports.json"]) as out:
+                out.write(share(slug).part(part))
+        made[name] = out.stats()
+    with output.create(targets["data/reports.json"]) as raw:
+        out = _Hashed(raw)
         out.write(b"[")
         first = True
         for slug in order:
-            data = share(slug).json
+            data = share(slug).part(2)
             if data:
                 out.write(data if first else b"," + data)
                 first = False
         out.write(b"]\n")
-    made.append("reports.json")
+    made["reports.json"] = out.stats()
     widths: tuple[list[bytes], list[bytes]] = ([], [])
     for slug in order:
         if all(len(w) >= WIDTH_ROWS for w in widths):
@@ -474,17 +521,16 @@ def _site_files(tables: Tables, order: list[str], share: Callable[[str], Share],
     def runs(sheet: int) -> Iterator[Deflated]:
         yield deflate(heads[sheet].encode("utf-8"))
         for slug in order:
-            yield share(slug).sheets[sheet]
+            yield share(slug).sheet(sheet)
         yield deflate(SHEET_TAIL.encode("utf-8"), last=True)
 
-    with output.create(targets["data/reports.xlsx"]) as out:
-        write_workbook(out, names, [runs(0), runs(1)])
-    made.append("reports.xlsx")
-    files = [(name, targets[f"data/{name}"]) for name in made]
-    package = datapackage(tables.content.site.title, files, t)
+    with output.create(targets["data/reports.xlsx"]) as raw:
+        write_workbook(raw, names, [runs(0), runs(1)])  # (which goes back to write each part's header)
+    made["reports.xlsx"] = _stats(targets["data/reports.xlsx"])
+    package = datapackage(tables.content.site.title, made, t)
     output.changed += output.put(targets["data/datapackage.json"], package)
-    listed = [DataFile(f"data/{name}", name.rsplit(".", 1)[1], _WHAT[name], ("", 0), path.stat().st_size)
-              for name, path in files]
+    listed = [DataFile(f"data/{name}", name.rsplit(".", 1)[1], _WHAT[name], ("", 0), int(str(stats["bytes"])))
+              for name, stats in made.items()]
     return [*listed, DataFile("data/datapackage.json", "json", _WHAT["datapackage.json"], ("", 0), len(package))]
 
 
@@ -500,11 +546,11 @@ def _stats(path: Path) -> dict[str, object]:
     return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
 
 
-def datapackage(title: str, files: list[tuple[str, Path]], t: Translate) -> bytes:
-    """A Frictionless Data Package describing the whole-site files of ``data/`` (name, where written)."""
+def datapackage(title: str, files: dict[str, dict[str, object]], t: Translate) -> bytes:
+    """A Frictionless Data Package describing the whole-site files of ``data/`` (by name, their
+    size and hash)."""
     resources: list[dict[str, object]] = []
-    for name, path in files:
-        stats = _stats(path)
+    for name, stats in files.items():
         fmt = name.rsplit(".", 1)[1]
         base = {"path": name, "title": t(_WHAT[name]), "format": fmt}
         if fmt == "csv":
