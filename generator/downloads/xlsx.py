@@ -89,23 +89,30 @@ def encode_row(values: Sequence[Cell], columns: Sequence[Column]) -> Row:
     inline strings, empty cells as ``<c/>`` (trailing ones left out)."""
     if len(values) != len(columns):
         raise ValueError(f"a row of {len(values)} cells for {len(columns)} columns")
-    cells, widths, empty = ["<row>"], [], 0
-    for value, (_, numeric, money) in zip(values, columns):
-        widths.append(0 if value is None else min(_width(str(value)), 255))
+    cells, widths, empty = ["<row>"], bytearray(len(values)), 0
+    for i, value in enumerate(values):
         if value is None:
             empty += 1
             continue
-        cells.append("<c/>" * empty)
-        empty = 0
-        style = 2 if money else 0
+        if empty:
+            cells.append("<c/>" * empty)
+            empty = 0
+        _, numeric, money = columns[i]
         if numeric and not isinstance(value, str):
-            number = format(value, "f") if isinstance(value, Decimal) else str(value)
-            cells.append(f'<c s="{style}"><v>{number}</v></c>')
+            shown = str(value)
+            widths[i] = min(len(shown), 255)
+            number = format(value, "f") if isinstance(value, Decimal) else shown
+            cells.append(f'<c s="{2 if money else 0}"><v>{number}</v></c>')
         else:
-            cells.append(f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                         f'{_text(str(value))}</t></is></c>')
+            text = str(value)
+            widths[i] = min(_width(text), 255)
+            cells.append(_INLINE[money] + (_text(text) if _SPECIAL.search(text) else text) + "</t></is></c>")
     cells.append("</row>")
     return "".join(cells), bytes(widths)
+
+
+_INLINE = {flag: f'<c s="{2 if flag else 0}" t="inlineStr"><is><t xml:space="preserve">' for flag in (False, True)}
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what _text changes
 
 
 def _text(value: str) -> str:
