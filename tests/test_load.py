@@ -121,3 +121,9 @@ def test_the_quick_path_reads_what_the_checked_path_reads(value: object) -> None
         assert load._UNCHECKED.search(text)
         return
     assert repr(quick[0]) == repr(checked) and list(quick[1]) == marks  # (repr: types too, and NaN)
+    # a finding's place is found from the marks of the values above it only, as from all of them
+    every = load.positions_of(checked, marks)
+    doc = load.Document(Path("x.yaml"), "x.yaml", checked, marks=quick[1])
+    for loc in every:
+        if loc and loc[-1] != load.KEY:
+            assert doc.where(loc, doc.places([loc])) == every[loc]

@@ -325,7 +325,7 @@ def report_results(report: Report, grades: tuple[Grade, ...], doc: Document) -> 
     as rule, path, message key and values, line and column; the target outcomes counted)."""
     outcomes = _outcomes(report) if isinstance(report, SelfEvaluation) else Counter()
     issues = _issues(report, grades)
-    positions = doc.positions if issues else {}
+    positions = doc.places([loc for _, loc, _ in issues]) if issues else {}
     return [[[rule, list(loc), msg_data(message), *doc.where(loc, positions)] for rule, loc, message in issues],
             {str(outcome): n for outcome, n in outcomes.items()}]
 

@@ -20,7 +20,7 @@ import hashlib
 import re
 import sys
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -87,6 +87,13 @@ class Document:
         except (_Problem, OSError):
             return {}
 
+    def places(self, locs: Sequence[Loc]) -> dict[Loc, tuple[int, int]]:
+        """The positions :meth:`where` needs to place ``locs``: theirs and those of the values
+        above them (all positions, for a document kept without its data)."""
+        if self.data is None:
+            return self.positions
+        return positions_of(self.data, self.marks, {loc[:end] for loc in locs for end in range(1, len(loc) + 1)})
+
     def slim(self) -> Document:
         """This document without its data and its marks, once its model holds it and the audit has
         placed its findings (a build of 10,000 reports would keep 230 MB of them otherwise): its
@@ -118,28 +125,50 @@ class Document:
 _AGAIN = array("I", [0])  # the marks of a slim document: it has positions, found by parsing it again
 
 
-def positions_of(data: Any, marks: Sequence[int]) -> dict[Loc, tuple[int, int]]:
+def positions_of(data: Any, marks: Sequence[int], wanted: set[Loc] | None = None) -> dict[Loc, tuple[int, int]]:
     """The position of every value of ``data`` and of every key (at ``(*loc, KEY)``), from the
-    marks its parse made: each node's line and column, a key's before its value, in the text's order."""
+    marks its parse made: each node's line and column, a key's before its value, in the text's
+    order. With ``wanted``, only those of the values at these locations (and the whole's)."""
     positions: dict[Loc, tuple[int, int]] = {}
-    at = iter(marks)
 
-    def walk(value: Any, loc: Loc) -> None:
-        positions[loc] = (next(at), next(at))
+    def walk(value: Any, loc: Loc, at: int) -> int:  # the index of the marks after value's
+        positions[loc] = (marks[at], marks[at + 1])
+        at += 2
         if isinstance(value, dict):
             for key, child in value.items():
-                positions[(*loc, key, KEY)] = (next(at), next(at))
-                walk(child, (*loc, key))
+                place = (*loc, key)
+                if wanted is not None and place not in wanted:
+                    at += 2 + 2 * _size(child)
+                    continue
+                positions[(*place, KEY)] = (marks[at], marks[at + 1])
+                at = walk(child, place, at + 2)
         elif isinstance(value, list):
             for i, child in enumerate(value):
-                walk(child, (*loc, i))
+                place = (*loc, i)
+                if wanted is not None and place not in wanted:
+                    at += 2 * _size(child)
+                    continue
+                at = walk(child, place, at)
+        return at
 
     if marks:
         try:
-            walk(data, ())
-        except StopIteration:
+            walk(data, (), 0)
+        except IndexError:
             return {}  # marks of other data: no positions rather than wrong ones
     return positions
+
+
+def _size(value: Any) -> int:
+    """How many marks (pairs) ``value`` and everything below it took: one a node, one a key."""
+    children: Iterable[Any]
+    if isinstance(value, dict):
+        children, count = value.values(), 1 + len(value)
+    elif isinstance(value, list):
+        children, count = value, 1
+    else:
+        return 1
+    return count + sum(_size(child) if isinstance(child, (dict, list)) else 1 for child in children)
 
 
 def format_loc(loc: Loc) -> str:
