@@ -190,6 +190,11 @@ def note_pages(out: Path, tasks: Sequence[Task]) -> None:
         drop_note(out, "pages")  # a site changed under the build: no note, the next build makes every page
 
 
+def _whole_site(make: Callable[[], bytes]) -> bool:
+    """Whether ``make`` makes a page of the whole site (one planned without inputs)."""
+    return isinstance(make, Page) and make.inputs is None
+
+
 def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,
               memo: Memo | None = None, held: dict[str, str] | None = None
               ) -> tuple[list[str], Memo, list[str], list[str]]:
@@ -201,6 +206,9 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     job = _Job(tasks, targets, output, memo, held or {})
     found = [_kept(job, index) for index in range(len(tasks))]  # no worker forked for what is kept
     todo = [index for index, kept in enumerate(found) if kept is None]
+    # the pages of the whole site (the audit's lists every finding) first, so that no core is
+    # left making one of them alone at the end while the other has finished
+    todo.sort(key=lambda index: not _whole_site(tasks[index][1]))
     progress.advance(len(tasks) - len(todo))
     for index, result in zip(todo, parallel.run(_make, todo, jobs, job, progress.advance), strict=True):
         found[index] = result
