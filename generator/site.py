@@ -179,7 +179,9 @@ class Site:
         except BaseException:
             output.abort()
             raise
-        note_pages(output.out, tasks)
+        noted = note_pages(output.out, tasks, store.noted if store.resident else None, set(views))
+        if store.resident:
+            store.noted = noted
         store.pages, store.used_shares, store.files = fingerprints, downloads.shares, output.written
         store.prune()
         progress.step("")

@@ -327,6 +327,8 @@ class Store:
         # the search records of the last build (a resident Store's), by the settings' and the
         # interface texts' digests, then by report (generator.search.records.record_keys)
         self.records: tuple[tuple[str, str], dict[tuple[str, str], Any]] = (("", ""), {})
+        # the pages' note of the last build (a resident Store's): see generator.site_pages.pages.note_pages
+        self.noted: dict[str, list[Any]] = {}
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
 

@@ -503,3 +503,15 @@ def test_a_damaged_share_of_the_downloads_is_made_again(examples: Path, tmp_path
     rebuilt = build(examples, out)
     assert len(rebuilt.recomputed["encoded"]) == 4  # every department made again
     assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+
+
+def test_a_build_after_serve_keeps_the_pages_serve_noted(examples: Path, tmp_path: Path) -> None:
+    """serve notes each page's digest for a later ``disclose build``, taking the note of the pages
+    it kept by their inputs from its last build's; that build then makes no view of them."""
+    out, cache = serving(examples, tmp_path)
+    edit(examples)
+    assert build(examples, out, store=cache).recomputed["views"] == EDITED
+    assert build(examples, out, store=cache).recomputed["views"] == []  # (noted as the last build's)
+    after = build(examples, out)  # a new process: the note on disk is all it knows
+    assert after.recomputed["views"] == [] and reports(after.recomputed["rendered"]) == []
+    assert tree(after.out) == tree(build(examples, tmp_path / "fresh" / "site").out)

@@ -32,8 +32,9 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,16 @@ class Page:
     make: Callable[[], Any]
     key: bytes
     inputs: tuple[object, ...] | None = None  # what the view is made of, when the plan knows
-    digest: str = ""  # the inputs by content hash, with the key and library versions; "" if unknown
+    base: bytes = b""  # what the digest starts from: the key and the versions of the libraries
+    reprs: dict[int, bytes] | None = field(default=None, compare=False, repr=False)  # see _digest
+
+    @cached_property
+    def digest(self) -> str:
+        """The inputs by content hash, with the key and library versions; "" if unknown. Made when
+        first asked: ``serve`` asks only for those of the pages whose inputs changed."""
+        if self.inputs is None or self.reprs is None:
+            return ""
+        return _digest(self.base, self.inputs, self.reprs)
 
     def __call__(self) -> bytes:
         return self.render(self.make())
@@ -101,7 +111,8 @@ def _kept(job: _Job, index: int) -> tuple[bool, bytes, int] | None:
     if not isinstance(make, Page):
         return None
     target = job.targets[index]
-    if make.digest and job.held.get(rel) == make.digest and job.output.keep(target):
+    held = job.held.get(rel)
+    if held is not None and held == make.digest and job.output.keep(target):
         return False, b"", 0
     if job.memo is None:
         return None
@@ -145,9 +156,7 @@ def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path]) ->
     key = _theme_key(renderer, dirs)
     base = key + fingerprint()
     reprs: dict[int, bytes] = {}  # a report's findings go into several pages' inputs as one tuple
-    return [(rel, Page(renderer, template, make, key, inputs,
-                       _digest(base, inputs, reprs) if inputs is not None else ""))
-            for template, rel, make, inputs in plan]
+    return [(rel, Page(renderer, template, make, key, inputs, base, reprs)) for template, rel, make, inputs in plan]
 
 
 def _digest(base: bytes, inputs: tuple[object, ...], reprs: dict[int, bytes]) -> str:
@@ -181,13 +190,30 @@ def held_pages(output: Output) -> dict[str, str]:
         return {}  # no note or a damaged one, or a file gone: make the pages
 
 
-def note_pages(out: Path, tasks: Sequence[Task]) -> None:
-    """Note each page's digest and its file in the site ``out`` just committed."""
+Noted = dict[str, list[Any]]  # output path -> [the page's digest, its file's stamp]
+
+
+def note_pages(out: Path, tasks: Sequence[Task], known: Noted | None = None,
+               views: Collection[str] = ()) -> Noted:
+    """Note each page's digest and its file in the site ``out`` just committed, and return the
+    note. With ``known``, the note of the last build (``serve`` keeps it), a page planned with
+    its inputs whose view this build did not make (not in ``views``: kept because its inputs are
+    those of that build, its file untouched) is noted as it was."""
+    known = known or {}
+    noted: Noted = {}
     try:
-        write_note(out, "pages", {rel: [make.digest, *stamp(f"{out}/{rel}")] for rel, make in tasks
-                                  if isinstance(make, Page) and make.digest})
+        for rel, make in tasks:
+            if isinstance(make, Page):
+                found = known.get(rel) if make.inputs is not None and rel not in views else None
+                if found is None and make.digest:
+                    found = [make.digest, *stamp(f"{out}/{rel}")]
+                if found is not None:
+                    noted[rel] = found
+        write_note(out, "pages", noted)
     except OSError:
         drop_note(out, "pages")  # a site changed under the build: no note, the next build makes every page
+        return {}
+    return noted
 
 
 def _whole_site(make: Callable[[], bytes]) -> bool:
