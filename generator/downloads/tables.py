@@ -320,7 +320,7 @@ class _Job:
 
     tables: Tables
     groups: dict[str, list[ReportEntry]]
-    targets: dict[str, Path]
+    targets: dict[str, str]
     output: Output
     folder: Path
 
@@ -419,7 +419,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
     order = [*groups, *(slug for slug in sorted(content.departments) if slug not in groups)]
     interface = _interface(content, t)
     keys = {slug: _key(interface, content, tables.findings, slug, groups.get(slug, [])) for slug in order}
-    targets: dict[str, Path] = {}
+    targets: dict[str, str] = {}
     for slug in order:  # every path reserved here, in order, so collisions are found as serially
         for rel in _files(slug, groups.get(slug, [])):
             targets[rel] = output.path(rel)
@@ -484,7 +484,7 @@ class _Hashed:
 
 
 def _site_files(tables: Tables, order: list[str], share: Callable[[str], Kept], output: Output,
-                targets: dict[str, Path]) -> list[DataFile]:
+                targets: dict[str, str]) -> list[DataFile]:
     """Write the whole site's files in ``data/`` (their ``targets`` reserved) by laying the
     departments' shares end to end, one part of one share in memory at a time; return them as the
     data page lists them."""
@@ -538,12 +538,12 @@ def _schema(columns: tuple[Column, ...], t: Translate) -> dict[str, object]:
     return {"fields": [{"name": t(c.key), "type": c.type} for c in columns], "missingValues": [""]}
 
 
-def _stats(path: Path) -> dict[str, object]:
+def _stats(path: str) -> dict[str, object]:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open(path, "rb") as stream:
         while block := stream.read(1 << 20):
             digest.update(block)
-    return {"bytes": path.stat().st_size, "hash": "sha256:" + digest.hexdigest()}
+    return {"bytes": os.path.getsize(path), "hash": "sha256:" + digest.hexdigest()}
 
 
 def datapackage(title: str, files: dict[str, dict[str, object]], t: Translate) -> bytes:

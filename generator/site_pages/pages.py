@@ -93,7 +93,7 @@ class _Job:
     """What every worker needs, inherited through fork: the tasks, where each file goes, the memo."""
 
     tasks: Sequence[Task]
-    targets: list[Path]
+    targets: list[str]
     output: Output
     memo: Memo | None
     held: dict[str, str]  # output path -> digest of the previous site's page, checked on disk
