@@ -96,6 +96,8 @@ def content_values(msg: Msg) -> list[str]:
 
 def translate(catalogue: Catalogue, text: str, values: dict[str, Any] | None = None) -> str:
     """Put ``text`` (a key, a :class:`Msg` or content text) in the catalogue's language."""
+    if not catalogue and not values:
+        return text  # no catalogue (zh-CN): a key, and a Msg, are their Chinese text
     if isinstance(text, Msg):
         values = {**text.values, **(values or {})}
         text = text.key
