@@ -421,8 +421,9 @@ def test_page_digests_are_the_same_in_every_process(examples: Path, tmp_path: Pa
         note = json.loads((tmp_path / ".disclose-cache" / "pages-site.json").read_text(encoding="utf-8"))
         notes.append({rel: digest for rel, (digest, *_) in note.items()})
         os.utime(tmp_path / "site" / "index.html")  # the site not as left: the next build runs, digests and all
-    # the report pages and the budget page, the two departments' pages and their three of a year
-    assert len(notes[0]) == 9 and notes[0] == notes[1]
+    # the report pages and the budget page, the two departments' pages and their three of a year,
+    # the audit's
+    assert len(notes[0]) == 10 and "audit/index.html" in notes[0] and notes[0] == notes[1]
 
 
 def _inner(item: int) -> int:
@@ -515,3 +516,25 @@ def test_a_build_after_serve_keeps_the_pages_serve_noted(examples: Path, tmp_pat
     after = build(examples, out)  # a new process: the note on disk is all it knows
     assert after.recomputed["views"] == [] and reports(after.recomputed["rendered"]) == []
     assert tree(after.out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+
+
+def test_the_audit_page_is_made_again_only_when_what_it_lists_changed(examples: Path, tmp_path: Path) -> None:
+    """The audit page is planned with its inputs (the findings, the names of their reports, the
+    target outcomes, the departments' files): an edit that changes none of them keeps it without
+    making its view, one that changes a finding makes it again."""
+    out, cache = serving(examples, tmp_path)
+    before = build(examples, out, store=cache)
+    path = examples / REPORT
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("implementer: 上海市闵行区司法局", "implementer: 上海市闵行区司法局矫正中心"),
+                    encoding="utf-8")
+    quiet = build(examples, out, store=cache)
+    assert quiet.findings == before.findings and "audit/index.html" not in quiet.recomputed["views"]
+    assert EDITED[0] in quiet.recomputed["views"]
+    text = path.read_text(encoding="utf-8")  # the rows of the funds no longer add up: a finding
+    path.write_text(text.replace("adjusted: 12880, executed: 12880}", "adjusted: 12880, executed: 12000}"),
+                    encoding="utf-8")
+    loud = build(examples, out, store=cache)
+    assert len(loud.findings) > len(before.findings)
+    assert "audit/index.html" in loud.recomputed["views"] and "audit/index.html" in loud.recomputed["rendered"]
+    assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)

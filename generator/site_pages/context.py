@@ -198,6 +198,13 @@ class Pages:
                 made += [e.path, e.doc, self.found.get(e.path, ())]
         return tuple(made)
 
+    def audit_inputs(self, findings: Findings) -> tuple[object, ...]:
+        """What the audit page is made of besides the site: the departments' files, every finding,
+        the names of the reports they are on, and the target outcomes."""
+        named = tuple((e.path, e.model.name) for e in self.content.reports if e.path in self.found)
+        return (*(d.doc for d in self.content.departments.values()), tuple(findings), named,
+                tuple(sorted(findings.outcomes.items())))
+
     def report_page(self, entry: ReportEntry) -> ReportPage:
         m = entry.model
         assert isinstance(m, (SelfEvaluation, TargetDeclaration))
@@ -410,7 +417,8 @@ def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
             template = "self_evaluation.html" if entry.kind == "self-evaluation" else "target_declaration.html"
             make = partial(pages.report_page, entry)
         plan.append((template, f"{entry.path}index.html", make, (*site, *pages.inputs(entry))))
-    plan.append(("audit.html", "audit/index.html", partial(pages.audit_page, findings), None))
+    plan.append(("audit.html", "audit/index.html", partial(pages.audit_page, findings),
+                 (*site, *pages.audit_inputs(findings))))
     for page in content.pages:
         layout = pages.layout(f"{page.slug}/", Link(page.meta.title, pages.url(f"{page.slug}/")),
                               description=plain(page.doc.body) or page.meta.title)

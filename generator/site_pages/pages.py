@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import pickle
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -216,9 +217,12 @@ def note_pages(out: Path, tasks: Sequence[Task], known: Noted | None = None,
     return noted
 
 
-def _whole_site(make: Callable[[], bytes]) -> bool:
-    """Whether ``make`` makes a page of the whole site (one planned without inputs)."""
-    return isinstance(make, Page) and make.inputs is None
+def _weight(make: Callable[[], bytes]) -> float:
+    """How large the page ``make`` makes is likely to be: how many inputs it is made of (a page of
+    the whole site planned without them counts as the largest)."""
+    if not isinstance(make, Page):
+        return 0
+    return math.inf if make.inputs is None else len(make.inputs)
 
 
 def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,
@@ -232,9 +236,9 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     job = _Job(tasks, targets, output, memo, held or {})
     found = [_kept(job, index) for index in range(len(tasks))]  # no worker forked for what is kept
     todo = [index for index, kept in enumerate(found) if kept is None]
-    # the pages of the whole site (the audit's lists every finding) first, so that no core is
-    # left making one of them alone at the end while the other has finished
-    todo.sort(key=lambda index: not _whole_site(tasks[index][1]))
+    # the largest pages first (the audit's lists every finding), so that no core is left making
+    # one of them alone at the end while the other has finished
+    todo.sort(key=lambda index: -_weight(tasks[index][1]))
     progress.advance(len(tasks) - len(todo))
     for index, result in zip(todo, parallel.run(_make, todo, jobs, job, progress.advance), strict=True):
         found[index] = result
