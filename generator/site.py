@@ -162,6 +162,7 @@ class Site:
             findings_data = findings_json(content, findings, content.site.base_url)
             plan = page_plan(content, library.aggregates, findings, downloads.listed)
             tasks = page_tasks(plan, renderer, dirs)
+            renderer.parts = store.parts if store.resident else {}
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
@@ -181,7 +182,7 @@ class Site:
             raise
         noted = note_pages(output.out, tasks, store.noted if store.resident else None, set(views))
         if store.resident:
-            store.noted = noted
+            store.noted, store.parts = noted, renderer.used
         store.pages, store.used_shares, store.files = fingerprints, downloads.shares, output.written
         store.prune()
         progress.step("")

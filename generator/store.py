@@ -329,6 +329,8 @@ class Store:
         self.records: tuple[tuple[str, str], dict[tuple[str, str], Any]] = (("", ""), {})
         # the pages' note of the last build (a resident Store's): see generator.site_pages.pages.note_pages
         self.noted: dict[str, list[Any]] = {}
+        # the parts of pages the last build rendered or took (a resident Store's): see Renderer.part
+        self.parts: dict[bytes, Any] = {}
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
 

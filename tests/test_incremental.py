@@ -538,3 +538,18 @@ def test_the_audit_page_is_made_again_only_when_what_it_lists_changed(examples: 
     assert len(loud.findings) > len(before.findings)
     assert "audit/index.html" in loud.recomputed["views"] and "audit/index.html" in loud.recomputed["rendered"]
     assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+
+
+def test_serve_puts_the_audit_page_together_from_the_parts_it_kept(examples: Path, tmp_path: Path) -> None:
+    """The audit page is a part a department: after an edit that changes a department's findings,
+    serve renders that department's part only, and the page is the one a fresh build makes."""
+    out, cache = serving(examples, tmp_path)
+    before = dict(cache.parts)
+    assert len(before) == 2  # a part a department with findings
+    path = examples / REPORT
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("adjusted: 12880, executed: 12880}", "adjusted: 12880, executed: 12000}"),
+                    encoding="utf-8")
+    build(examples, out, store=cache)
+    assert len(cache.parts) == 2 and len(set(cache.parts) - set(before)) == 1
+    assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)

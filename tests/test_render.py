@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
+from markupsafe import Markup
 
 from generator.content.models import SiteConfig
 from generator.site_pages.render import (
@@ -101,3 +102,18 @@ def test_marks_link_each_finding_of_a_cell_only() -> None:
         [finding], "indicators[2].score")
     hidden = Renderer(theme_dirs(ROOT / "content", "default"), SiteConfig(title="站", audit_panels=False))
     assert hidden.marks([finding], "indicators[2].score") == ""
+
+
+def test_a_part_rendered_before_from_the_same_values_is_taken_as_it_was(tmp_path: Path) -> None:
+    theme = tmp_path / "default"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates" / "p.html").write_text("<b>{{ x }}</b>", encoding="utf-8")
+    renderer = Renderer([theme], SiteConfig(title="站"))
+    assert renderer.part("p.html", x="<1>") == "<b>&lt;1&gt;</b>"
+    kept = dict(renderer.used)
+    again = Renderer([theme], SiteConfig(title="站"))
+    again.parts = {key: Markup("<i>kept</i>") for key in kept}  # what a Store kept, for these values
+    assert again.part("p.html", x="<1>") == "<i>kept</i>" and again.part("p.html", x="2") == "<b>2</b>"
+    assert len(again.used) == 2
+    again.identity = b"another theme"  # other templates or settings: nothing kept applies
+    assert again.part("p.html", x="<1>") == "<b>&lt;1&gt;</b>"

@@ -34,11 +34,13 @@ COMPARED: tuple[Outcome, ...] = ("met", "missed")
 
 @dataclass(frozen=True)
 class FindingItem:
-    """A finding on the audit page: finding; report: the report's title; url: its page, at the finding."""
+    """A finding on the audit page: finding; report: the report's title; url: its page, at the
+    finding; figure: its page, at the figure the finding is about (the row or cell)."""
 
     finding: Finding
     report: str
     url: str
+    figure: str
 
 
 @dataclass(frozen=True)
@@ -70,14 +72,15 @@ def _titles(content: Content) -> dict[str, str]:
     return {entry.path: entry.model.name for entry in content.reports}
 
 
-def finding_groups(content: Content, findings: Iterable[Finding],
-                   url: Callable[[str], str]) -> tuple[FindingGroup, ...]:
-    """The findings grouped by department, each linked to its place on the report's page."""
+def finding_groups(content: Content, findings: Iterable[Finding], url: Callable[[str], str],
+                   figure: Callable[[Finding], str]) -> tuple[FindingGroup, ...]:
+    """The findings grouped by department, each linked to its place on the report's page and to
+    the ``figure`` it is about."""
     titles = _titles(content)
     grouped: dict[str, list[FindingItem]] = defaultdict(list)
     for f in sorted(findings):
         grouped[department_of(f)].append(FindingItem(f, titles.get(f.report, f.report),
-                                                     f"{url(f.report)}#{f.anchor}"))
+                                                     f"{url(f.report)}#{f.anchor}", figure(f)))
     groups = []
     for slug in sorted(grouped):
         dept = content.departments[slug].model

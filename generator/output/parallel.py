@@ -83,11 +83,13 @@ def _chunk(items: Sequence[Any]) -> list[Any]:
 
 
 def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: Any = None,
-        done: Callable[[int], None] | None = None, chunk: int = 0) -> list[Result]:
+        done: Callable[[int], None] | None = None, chunk: int = 0,
+        meanwhile: Callable[[], object] | None = None) -> list[Result]:
     """Map ``fn`` over ``items`` with ``jobs`` processes; call ``done(n)`` as n more finish.
 
     ``chunk`` items go to a process at a time (0: enough to balance the cores; 1 for items so big
-    that even two are worth forking for)."""
+    that even two are worth forking for). ``meanwhile`` is called in this process, with
+    :func:`state` set, while the workers work (after them, when the run is serial)."""
     global _state, _fn
     outer = _state, _fn  # a run inside a run (serially, or in a worker) gives the outer one back
     _state, _fn = state, fn
@@ -99,6 +101,8 @@ def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: A
                 results.append(fn(item))
                 if done:
                     done(1)
+            if meanwhile:
+                meanwhile()
             return results
         # Chunks small enough to balance the cores and to move the progress bar, large enough
         # that the pipe is not the bottleneck.
@@ -108,7 +112,10 @@ def run(fn: Callable[[Item], Result], items: Sequence[Item], jobs: int, state: A
         with shielded() as mask:
             pool = multiprocessing.get_context("fork").Pool(jobs, _worker, (os.getpid(), mask))
         with pool:
-            for part in pool.imap(_chunk, chunks):
+            parts = pool.imap(_chunk, chunks)  # (sent to the workers as they ask)
+            if meanwhile:
+                meanwhile()
+            for part in parts:
                 out.extend(part)
                 if done:
                     done(len(part))

@@ -282,11 +282,11 @@ class Pages:
         title = "数据核对"
         description = Msg("核对各部门公开的绩效自评表、目标申报表和部门预算中的数字，共发现{n}处对不上。",
                           n=len(findings))
-        figures = {f.anchor: f"{self.url(f.report)}#{figure_id(f.field) or f.anchor}" for f in findings}
         return AuditPage(self.layout("audit/", Link(title, self.url("audit/")), description=description),
                          title, len(findings), rule_counts(findings),
-                         finding_groups(self.content, findings, self.url),
-                         target_counts(findings.outcomes), self.url("audit/findings.json"), figures)
+                         finding_groups(self.content, findings, self.url,
+                                        lambda f: f"{self.url(f.report)}#{figure_id(f.field) or f.anchor}"),
+                         target_counts(findings.outcomes), self.url("audit/findings.json"))
 
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{slug}/{year}/"), s) for year, s in self.years[slug])

@@ -39,6 +39,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from jinja2 import meta
+
 from generator.content.load import Document
 from generator.folders import walk
 from generator.output import parallel
@@ -60,6 +62,9 @@ class Page:
     inputs: tuple[object, ...] | None = None  # what the view is made of, when the plan knows
     base: bytes = b""  # what the digest starts from: the key and the versions of the libraries
     reprs: dict[int, bytes] | None = field(default=None, compare=False, repr=False)  # see _digest
+    # its template puts parts together (Renderer.part): made in the process that keeps the parts
+    # from build to build (serve's), not in a worker, whose parts would be lost with it
+    local: bool = False
 
     @cached_property
     def digest(self) -> str:
@@ -129,7 +134,7 @@ def _make(index: int) -> tuple[bool, bytes, int]:
     job: _Job = parallel.state()
     rel, make = job.tasks[index]
     target = job.targets[index]
-    if job.memo is None or not isinstance(make, Page):
+    if job.memo is None or not isinstance(make, Page) or make.local:  # (a page of parts is quick to put together)
         return job.output.put(target, make()), b"", 2
     view = make.make()
     fingerprint = make.fingerprint(view)
@@ -152,12 +157,18 @@ def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path]) ->
     """The pages of ``plan`` as tasks; their templates (in ``dirs``) are compiled here once, not in
     every worker. Pages carry the key their fingerprints need and, when every document among their
     inputs has a Store key, the digest of their inputs."""
+    local = set()
     for template in sorted({template for template, _, _, _ in plan}):
         renderer.env.get_template(template)
+        source = renderer.env.loader.get_source(renderer.env, template)[0] if renderer.env.loader else ""
+        if "part" in meta.find_undeclared_variables(renderer.env.parse(source)):
+            local.add(template)
     key = _theme_key(renderer, dirs)
+    renderer.identity = key
     base = key + fingerprint()
     reprs: dict[int, bytes] = {}  # a report's findings go into several pages' inputs as one tuple
-    return [(rel, Page(renderer, template, make, key, inputs, base, reprs)) for template, rel, make, inputs in plan]
+    return [(rel, Page(renderer, template, make, key, inputs, base, reprs, template in local))
+            for template, rel, make, inputs in plan]
 
 
 def _digest(base: bytes, inputs: tuple[object, ...], reprs: dict[int, bytes]) -> str:
@@ -217,6 +228,10 @@ def note_pages(out: Path, tasks: Sequence[Task], known: Noted | None = None,
     return noted
 
 
+def _local(make: Callable[[], bytes]) -> bool:
+    return isinstance(make, Page) and make.local
+
+
 def _weight(make: Callable[[], bytes]) -> float:
     """How large the page ``make`` makes is likely to be: how many inputs it is made of (a page of
     the whole site planned without them counts as the largest)."""
@@ -240,7 +255,16 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     # one of them alone at the end while the other has finished
     todo.sort(key=lambda index: -_weight(tasks[index][1]))
     progress.advance(len(tasks) - len(todo))
-    for index, result in zip(todo, parallel.run(_make, todo, jobs, job, progress.advance), strict=True):
+    here = {i for i in todo if memo is not None and _local(tasks[i][1])}
+    there = [i for i in todo if i not in here]
+
+    def make_here() -> None:  # while the workers make the others
+        for index in sorted(here):
+            found[index] = _make(index)
+            progress.advance(1)
+
+    for index, result in zip(there, parallel.run(_make, there, jobs, job, progress.advance, meanwhile=make_here),
+                             strict=True):
         found[index] = result
     made = [result for result in found if result is not None]
     output.changed += sum(written for written, _, _ in made)

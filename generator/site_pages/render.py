@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import json
+import pickle
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -162,8 +164,13 @@ class Renderer:
         )
         env.filters.update(money=money, number=number, percent=percent, markdown=markdown,
                            amount=self.amount, chart=lambda chart: render_chart(chart, self.message))
-        env.globals.update(_=self.message, site=site, marks=self.marks)
+        env.globals.update(_=self.message, site=site, marks=self.marks, part=self.part)
         self.env = env
+        # parts (see part), by what they are made of; ``parts`` as a Store kept them (serve's),
+        # ``used`` those this Renderer rendered or took, for the Store to keep for the next build
+        self.identity = b""  # the theme's and the settings' fingerprint (set when pages are planned)
+        self.parts: dict[bytes, Markup] = {}
+        self.used: dict[bytes, Markup] = {}
 
     def amount(self, value: Decimal | None) -> str:
         """Format a computed sum (in 元) in the site's unit, to two decimals."""
@@ -185,6 +192,22 @@ class Renderer:
             return Markup()
         mark = self.env.get_template("_partials/marks.html").module.mark  # type: ignore[attr-defined]
         return Markup().join(mark(f) for f in hits)
+
+    def part(self, template: str, **values: Any) -> Markup:
+        """The partial ``template`` rendered with ``values``: a part of a page made of many (the
+        audit's, one a department), taken from :attr:`parts` when one was rendered before from
+        the same values, templates and settings (``serve`` keeps them), so that a page whose
+        parts did not change is only put together again."""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True  # (equal values, equal bytes: see generator.site_pages.pages.Page.fingerprint)
+        pickler.dump(sorted(values.items()))
+        key = hashlib.sha256(self.identity + template.encode("utf-8") + b"\0" + buffer.getvalue()).digest()
+        found = self.parts.get(key)
+        if found is None:
+            found = Markup(self.env.get_template(template).render(**values))
+        self.used[key] = found
+        return found
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)

@@ -8,7 +8,6 @@ docstring; a test checks that every field is documented and that views are froze
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -375,9 +374,9 @@ class AuditPage:
     layout; title; total: how many findings; rules: every rule with its severity, what it checks
     and its count; groups: the findings of each department, by file and line; targets: (what
     happened, count) when the self-evaluations' targets were compared with their actuals,
-    including those that could not be read; data: URL of findings.json; figures: by finding
-    anchor, the URL of the figure it is about on its report's page (the row or cell, see
-    :func:`figure_id`).
+    including those that could not be read; data: URL of findings.json. Each group is rendered
+    as a part (``part("_partials/audit_group.html", g=g)``), each finding linked to the figure it
+    is about on its report's page (the row or cell, see :func:`figure_id`).
     """
 
     layout: Layout
@@ -387,4 +386,3 @@ class AuditPage:
     groups: tuple[FindingGroup, ...]
     targets: tuple[tuple[str, int], ...]
     data: str
-    figures: Mapping[str, str]
