@@ -40,7 +40,7 @@ from generator.output.write import Output, check_target, recover
 from generator.progress import Progress
 from generator.search.index import write_index
 from generator.search.records import record_keys, search_records
-from generator.site_pages.context import page_plan
+from generator.site_pages.context import DATA_PAGE, page_plan
 from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
 from generator.store import (
@@ -160,14 +160,16 @@ class Site:
                                         progress)
             # first, so the target outcomes it judges are known to the workers making the audit page
             findings_data = findings_json(content, findings, content.site.base_url)
-            plan = page_plan(content, library.aggregates, findings, downloads.listed)
+            files = list(downloads.listed)  # and the whole site's, once laid while the pages are made
+            plan = page_plan(content, library.aggregates, findings, files)
             tasks = page_tasks(plan, renderer, dirs)
             renderer.parts = store.parts if store.resident else {}
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
-            pages, fingerprints, views, rendered = write_all(tasks, output, self.jobs, progress, "pages",
-                                                             store.pages if store.resident else None, held)
+            pages, fingerprints, views, rendered = write_all(
+                tasks, output, self.jobs, progress, "pages", store.pages if store.resident else None, held,
+                first=lambda: files.extend(downloads.site()), after={DATA_PAGE})
             progress.step("files")
             output.write_bytes("audit/findings.json", findings_data)
             output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))

@@ -391,13 +391,16 @@ def _interface(content: Content, t: Translate) -> str:
 
 @dataclass(frozen=True)
 class Downloads:
-    """What :func:`write_downloads` did: the files the data page lists, the reports it encoded
-    and the files it laid out afresh (``encoded``, ``laid``), and the shares it used."""
+    """What :func:`write_downloads` did: the departments' files the data page lists, the reports
+    it encoded and the files it laid out afresh (``encoded``, ``laid``), and the shares it used;
+    ``site`` writes the whole site's files (called once, while the pages are made: they are laid
+    out of the shares, and counted in ``laid``) and returns them as the data page lists them."""
 
     listed: list[DataFile]
     encoded: list[str]
     laid: list[str]
     shares: set[str]
+    site: Callable[[], list[DataFile]]
 
 
 SITE_FILES = ("reports.csv", "indicators.csv", "reports.json", "reports.xlsx", "datapackage.json")
@@ -445,17 +448,20 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
 
     listed = [f for slug in order for f in share(slug).listed]
     site = {f"data/{name}": output.path(f"data/{name}") for name in SITE_FILES}
-    if not todo and all(output.keep(target) for target in site.values()):
-        listed += [DataFile(rel, rel.rsplit(".", 1)[1], _WHAT[rel[5:]], ("", 0), os.path.getsize(output.out / rel))
-                   for rel in site]
-    else:
-        listed += _site_files(tables, order, share, output, site)
-        laid += list(site)
-    for slug, name in todo:
-        if name.startswith("unknown-"):
-            (folder / f"{name}.share").unlink(missing_ok=True)  # made of content outside a Store
+
+    def site_files() -> list[DataFile]:
+        if not todo and all(output.keep(target) for target in site.values()):
+            return [DataFile(rel, rel.rsplit(".", 1)[1], _WHAT[rel[5:]], ("", 0), os.path.getsize(output.out / rel))
+                    for rel in site]
+        made = _site_files(tables, order, share, output, site)
+        laid.extend(site)
+        for slug, name in todo:
+            if name.startswith("unknown-"):
+                (folder / f"{name}.share").unlink(missing_ok=True)  # made of content outside a Store
+        return made
+
     encoded = [e.path for slug, _ in todo for e in groups.get(slug, [])]
-    return Downloads(listed, encoded, laid, {f"{keys[slug]}.share" for slug in order if keys[slug]})
+    return Downloads(listed, encoded, laid, {f"{keys[slug]}.share" for slug in order if keys[slug]}, site_files)
 
 
 def _read(folder: Path, key: str) -> Kept | None:

@@ -389,6 +389,7 @@ def file_size(size: int) -> str:
 # the parsed documents the models come from; when these are the very objects (or equal to
 # those) of the last build, serve keeps the page unmade, and when their content hashes are
 # those of the last build, so does ``disclose build`` (see generator.site_pages.pages).
+DATA_PAGE = "data/index.html"  # the page listing the downloads (made once they are all written)
 PlannedPage = tuple[str, str, Callable[[], Any], tuple[object, ...] | None]
 
 
@@ -400,7 +401,7 @@ def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
     are rendered, and an incremental build makes only those of the pages it renders again."""
     pages = Pages(content, aggregates, findings)
     plan: list[PlannedPage] = [("index.html", "index.html", pages.overview, None),
-                               ("data.html", "data/index.html", partial(pages.data_page, files), None)]
+                               ("data.html", DATA_PAGE, partial(pages.data_page, files), None)]
     # the settings, the navigation and the date of the data (the footer's)
     site = (content.site_doc, *(p.doc for p in content.pages), str(pages.updated))
     for slug in sorted(content.departments):

@@ -241,11 +241,16 @@ def _weight(make: Callable[[], bytes]) -> float:
 
 
 def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progress, label: str,
-              memo: Memo | None = None, held: dict[str, str] | None = None
+              memo: Memo | None = None, held: dict[str, str] | None = None,
+              first: Callable[[], object] | None = None, after: Collection[str] = ()
               ) -> tuple[list[str], Memo, list[str], list[str]]:
     """Make and write every task; return their output paths in task order, the pages'
     fingerprints for the next build's ``memo``, the pages planned with their inputs whose view
-    was made (not kept), and the files made (pages rendered, downloads laid out)."""
+    was made (not kept), and the files made (pages rendered, downloads laid out).
+
+    ``first`` runs in this process while the workers make the pages; the pages ``after`` (output
+    paths: those that need what ``first`` makes) are made here after it, and so are, when a
+    ``memo`` is kept, those made of parts (see :class:`Page`)."""
     targets = [output.path(rel) for rel, _ in tasks]
     progress.step(label, len(tasks))
     job = _Job(tasks, targets, output, memo, held or {})
@@ -255,10 +260,12 @@ def write_all(tasks: Sequence[Task], output: Output, jobs: int, progress: Progre
     # one of them alone at the end while the other has finished
     todo.sort(key=lambda index: -_weight(tasks[index][1]))
     progress.advance(len(tasks) - len(todo))
-    here = {i for i in todo if memo is not None and _local(tasks[i][1])}
+    here = {i for i in todo if (memo is not None and _local(tasks[i][1])) or tasks[i][0] in after}
     there = [i for i in todo if i not in here]
 
     def make_here() -> None:  # while the workers make the others
+        if first:
+            first()
         for index in sorted(here):
             found[index] = _make(index)
             progress.advance(1)
