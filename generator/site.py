@@ -158,9 +158,13 @@ class Site:
         try:
             downloads = write_downloads(content, findings, renderer.message, output, store.shares, self.jobs,
                                         progress)
-            # first, so the target outcomes it judges are known to the workers making the audit page
-            findings_data = findings_json(content, findings, content.site.base_url)
             files = list(downloads.listed)  # and the whole site's, once laid while the pages are made
+            findings_data: list[bytes] = []
+
+            def meanwhile() -> None:  # in this process, while the workers make the pages
+                files.extend(downloads.site())
+                findings_data.append(findings_json(content, findings, content.site.base_url))
+
             plan = page_plan(content, library.aggregates, findings, files)
             tasks = page_tasks(plan, renderer, dirs)
             renderer.parts = store.parts if store.resident else {}
@@ -169,9 +173,9 @@ class Site:
             held = held_pages(output) if not store.pages else {}
             pages, fingerprints, views, rendered = write_all(
                 tasks, output, self.jobs, progress, "pages", store.pages if store.resident else None, held,
-                first=lambda: files.extend(downloads.site()), after={DATA_PAGE})
+                first=meanwhile, after={DATA_PAGE})
             progress.step("files")
-            output.write_bytes("audit/findings.json", findings_data)
+            output.write_bytes("audit/findings.json", findings_data[0])
             output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
             for static in renderer.static_dirs:
                 output.copy_tree(static, "static")
