@@ -22,13 +22,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from generator.aggregate import Aggregates, aggregate
 from generator.audit.rules import Finding, Findings, audit
-from generator.audit.view import findings_json
+from generator.audit.view import FINDINGS, findings_json
 from generator.content.load import Document, load_content, load_one
 from generator.content.models import Grade, SiteConfig
 from generator.content.validate import Content, validate
@@ -41,7 +42,7 @@ from generator.progress import Progress
 from generator.search.index import write_index
 from generator.search.records import record_keys, search_records
 from generator.site_pages.context import DATA_PAGE, page_plan
-from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
+from generator.site_pages.pages import Task, held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
 from generator.store import (
     Store,
@@ -159,23 +160,19 @@ class Site:
             downloads = write_downloads(content, findings, renderer.message, output, store.shares, self.jobs,
                                         progress)
             files = list(downloads.listed)  # and the whole site's, once laid while the pages are made
-            findings_data: list[bytes] = []
-
-            def meanwhile() -> None:  # in this process, while the workers make the pages
-                files.extend(downloads.site())
-                findings_data.append(findings_json(content, findings, content.site.base_url))
-
             plan = page_plan(content, library.aggregates, findings, files)
-            tasks = page_tasks(plan, renderer, dirs)
+            tasks: list[Task] = [*page_tasks(plan, renderer, dirs),  # and the audit's data, made by a worker too
+                     (FINDINGS, partial(findings_json, content, findings, content.site.base_url))]
             renderer.parts = store.parts if store.resident else {}
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
-            pages, fingerprints, views, rendered = write_all(
+            made, fingerprints, views, rendered = write_all(
                 tasks, output, self.jobs, progress, "pages", store.pages if store.resident else None, held,
-                first=meanwhile, after={DATA_PAGE})
+                first=lambda: files.extend(downloads.site()), after={DATA_PAGE})
+            pages = [rel for rel in made if rel.endswith(".html")]
+            rendered = [rel for rel in rendered if rel.endswith(".html")]
             progress.step("files")
-            output.write_bytes("audit/findings.json", findings_data[0])
             output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
             for static in renderer.static_dirs:
                 output.copy_tree(static, "static")

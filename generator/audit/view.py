@@ -99,6 +99,9 @@ def target_counts(counts: Counter[Outcome]) -> tuple[tuple[str, int], ...]:
     return tuple((label, counts[outcome]) for outcome, label in OUTCOMES.items() if counts[outcome])
 
 
+FINDINGS = "audit/findings.json"  # where findings_json's file goes in the site
+
+
 def findings_json(content: Content, audited: Findings, base_url: str) -> bytes:
     """``/audit/findings.json``: the rules, every finding (linked below ``base_url``) and the target counts."""
     findings, outcomes = sorted(audited), audited.outcomes

@@ -20,7 +20,7 @@ from typing import Any
 
 from generator.aggregate import Aggregates, Summary
 from generator.audit.rules import Finding, Findings
-from generator.audit.view import finding_groups, rule_counts, target_counts
+from generator.audit.view import FINDINGS, finding_groups, rule_counts, target_counts
 from generator.content.facts import report_grade, total_score
 from generator.content.models import (
     KIND_LABELS,
@@ -286,7 +286,7 @@ class Pages:
                          title, len(findings), rule_counts(findings),
                          finding_groups(self.content, findings, self.url,
                                         lambda f: f"{self.url(f.report)}#{figure_id(f.field) or f.anchor}"),
-                         target_counts(findings.outcomes), self.url("audit/findings.json"))
+                         target_counts(findings.outcomes), self.url(FINDINGS))
 
     def year_links(self, slug: str) -> tuple[YearLink, ...]:
         return tuple(YearLink(year, self.url(f"{slug}/{year}/"), s) for year, s in self.years[slug])
