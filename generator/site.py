@@ -22,7 +22,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -42,7 +41,7 @@ from generator.progress import Progress
 from generator.search.index import write_index
 from generator.search.records import record_keys, search_records
 from generator.site_pages.context import DATA_PAGE, page_plan
-from generator.site_pages.pages import Task, held_pages, note_pages, page_tasks, write_all
+from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
 from generator.store import (
     Store,
@@ -161,17 +160,21 @@ class Site:
                                         progress)
             files = list(downloads.listed)  # and the whole site's, once laid while the pages are made
             plan = page_plan(content, library.aggregates, findings, files)
-            tasks: list[Task] = [*page_tasks(plan, renderer, dirs),  # and the audit's data, made by a worker too
-                     (FINDINGS, partial(findings_json, content, findings, content.site.base_url))]
+            tasks = page_tasks(plan, renderer, dirs)
+
+            def meanwhile() -> None:  # in this process, while the workers make the pages
+                files.extend(downloads.site())
+                # the audit's data, streamed: at 50,000 reports it would be 100 MB to hold
+                output.changed += output.stream(output.path(FINDINGS),
+                                                findings_json(content, findings, content.site.base_url))
+
             renderer.parts = store.parts if store.resident else {}
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
-            made, fingerprints, views, rendered = write_all(
+            pages, fingerprints, views, rendered = write_all(
                 tasks, output, self.jobs, progress, "pages", store.pages if store.resident else None, held,
-                first=lambda: files.extend(downloads.site()), after={DATA_PAGE})
-            pages = [rel for rel in made if rel.endswith(".html")]
-            rendered = [rel for rel in rendered if rel.endswith(".html")]
+                first=meanwhile, after={DATA_PAGE})
             progress.step("files")
             output.write_text("sitemap.xml", sitemap(content.site.base_url, pages))
             for static in renderer.static_dirs:

@@ -40,3 +40,26 @@ def test_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="was not made by disclose"):
         Output(foreign)
     assert (foreign / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("pieces, written", [
+    ([b"abc", b"def"], False),  # the same bytes, in other pieces: the previous file is left
+    ([b"abcdef", b"g"], True),  # longer
+    ([b"abc"], True),  # shorter
+    ([b"abc", b"deF"], True),  # other bytes
+])
+def test_a_streamed_file_leaves_the_previous_one_when_it_is_the_same(tmp_path: Path, pieces: list[bytes],
+                                                                      written: bool) -> None:
+    out = tmp_path / "site"
+    first = Output(out)
+    first.write_bytes("audit/findings.json", b"abcdef")
+    first.commit()
+    inode = (out / "audit/findings.json").stat().st_ino
+    second = Output(out)
+    assert second.stream(second.path("audit/findings.json"), iter(pieces)) is written
+    second.commit()
+    assert (out / "audit/findings.json").read_bytes() == b"".join(pieces)
+    assert ((out / "audit/findings.json").stat().st_ino == inode) is not written
+    fresh = Output(tmp_path / "other")
+    assert fresh.stream(fresh.path("a/b.json"), iter([b"x"])) is True  # no previous site
+    fresh.abort()

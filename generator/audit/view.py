@@ -12,7 +12,7 @@ prints. Targets that could not be compared with their actuals are counted here
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from generator.audit.rules import RULES, SEVERITIES, Finding, Findings, Rule
@@ -102,21 +102,23 @@ def target_counts(counts: Counter[Outcome]) -> tuple[tuple[str, int], ...]:
 FINDINGS = "audit/findings.json"  # where findings_json's file goes in the site
 
 
-def findings_json(content: Content, audited: Findings, base_url: str) -> bytes:
-    """``/audit/findings.json``: the rules, every finding (linked below ``base_url``) and the target counts."""
+def findings_json(content: Content, audited: Findings, base_url: str) -> Iterator[bytes]:
+    """``/audit/findings.json``, piece by piece: the rules, every finding (linked below
+    ``base_url``) and the target counts, as one object with sorted keys, compact, as the reports'
+    files (a finding per report or more: at 50,000 reports the whole would be 100 MB to hold)."""
     findings, outcomes = sorted(audited), audited.outcomes
     titles = _titles(content)
-    data = {
-        "rules": {rule: {"title": info.title, "severity": info.severity, "help": info.help}
-                  for rule, info in RULES.items()},
-        "severities": SEVERITIES,
-        "findings": [{"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
-                      "department": department_of(f), "report": titles.get(f.report, f.report),
-                      "url": f"{base_url}{f.report}#{f.anchor}", "file": f.source, "line": f.line, "col": f.col,
-                      "field": f.field} for f in findings],
-        "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES},
-    }
-    return dumps(data)  # compact, as the reports' files: a finding per report or more, megabytes of them
+    rules = {rule: {"title": info.title, "severity": info.severity, "help": info.help}
+             for rule, info in RULES.items()}
+    yield b'{"findings":['
+    for i, f in enumerate(findings):
+        item = {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
+                "department": department_of(f), "report": titles.get(f.report, f.report),
+                "url": f"{base_url}{f.report}#{f.anchor}", "file": f.source, "line": f.line, "col": f.col,
+                "field": f.field}
+        yield (b"," if i else b"") + dumps(item)[:-1]
+    tail = {"rules": rules, "severities": SEVERITIES, "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES}}
+    yield b"]," + dumps(tail)[1:]
 
 
 def check_report(findings: list[Finding], outcomes: Counter[Outcome]) -> str:

@@ -236,6 +236,33 @@ class Output:
             new.write(data)
         return True
 
+    def stream(self, target: str, pieces: Iterable[bytes]) -> bool:
+        """Give a reserved ``target`` the bytes of ``pieces``, one at a time (a file too large to
+        hold), as :meth:`put` does: the previous site's file is left when it holds exactly these.
+        Return whether it wrote."""
+        old: BinaryIO | None = None
+        if self.previous is not None:
+            before = self._before(target)
+            try:
+                if stat.S_ISREG(os.lstat(before).st_mode):
+                    old = open(before, "rb")  # noqa: SIM115 - closed below
+            except OSError:
+                pass  # no such file: write it
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            same = old is not None
+            with open(target, "xb") as new:
+                for piece in pieces:
+                    new.write(piece)
+                    same = same and old is not None and old.read(len(piece)) == piece
+            if same and old is not None and not old.read(1):
+                os.unlink(target)  # the previous site's file stays
+                return False
+            return True
+        finally:
+            if old is not None:
+                old.close()
+
     def _before(self, target: str) -> str:
         """Where the previous site holds reserved ``target`` (a path below tmp: string work, as
         pathlib's took seconds over 40,000 files)."""
