@@ -168,7 +168,7 @@ class Site:
                 output.changed += output.stream(output.path(FINDINGS),
                                                 findings_json(content, findings, content.site.base_url))
 
-            renderer.parts = store.parts if store.resident else {}
+            renderer.parts = store.parts if store.resident else None
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}

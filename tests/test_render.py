@@ -109,8 +109,11 @@ def test_a_part_rendered_before_from_the_same_values_is_taken_as_it_was(tmp_path
     (theme / "templates").mkdir(parents=True)
     (theme / "templates" / "p.html").write_text("<b>{{ x }}</b>", encoding="utf-8")
     renderer = Renderer([theme], SiteConfig(title="站"))
+    assert renderer.part("p.html", x="<1>") == "<b>&lt;1&gt;</b>" and renderer.used == {}  # no Store keeps parts
+    renderer.parts = {}  # one does (serve's)
     assert renderer.part("p.html", x="<1>") == "<b>&lt;1&gt;</b>"
     kept = dict(renderer.used)
+    assert len(kept) == 1
     again = Renderer([theme], SiteConfig(title="站"))
     again.parts = {key: Markup("<i>kept</i>") for key in kept}  # what a Store kept, for these values
     assert again.part("p.html", x="<1>") == "<i>kept</i>" and again.part("p.html", x="2") == "<b>2</b>"

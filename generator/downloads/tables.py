@@ -265,7 +265,6 @@ class Share:
         return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs)
 
 
-
 @dataclass(frozen=True)
 class Kept:
     """A department's share as the Store keeps it (:meth:`Share.encode`): what its first line says
@@ -444,6 +443,7 @@ def write_downloads(content: Content, findings: list[Finding], t: Translate, out
         found = shares.get(slug) or _read(folder, names[slug])
         if found is None:
             raise OutputError(f"the downloads of {slug} went missing from {folder} during the build")
+        shares[slug] = found  # (its first line read once: its parts are read when laid)
         return found
 
     listed = [f for slug in order for f in share(slug).listed]

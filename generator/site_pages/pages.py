@@ -30,16 +30,12 @@ which a build links instead of making.
 from __future__ import annotations
 
 import hashlib
-import io
 import math
-import pickle
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-from jinja2 import meta
 
 from generator.content.load import Document
 from generator.folders import walk
@@ -47,7 +43,7 @@ from generator.output import parallel
 from generator.output.write import Output, plain_path
 from generator.progress import Progress
 from generator.site_pages.context import PlannedPage
-from generator.site_pages.render import Renderer
+from generator.site_pages.render import Renderer, fingerprint_of
 from generator.store import drop_note, fingerprint, read_note, stamp, write_note
 
 
@@ -81,14 +77,8 @@ class Page:
         return self.renderer.render(self.template, page=view).encode("utf-8")
 
     def fingerprint(self, view: Any) -> bytes:
-        """The view's pickle, hashed with the key. Pickled without its memo ("fast"), so that equal
-        views give equal bytes whether or not they share equal objects (text read back from the
-        Store is not the very text a fresh computation gives); views are trees, never cycles."""
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.fast = True
-        pickler.dump(view)
-        return hashlib.sha256(self.key + buffer.getvalue()).digest()
+        """The view's pickle, hashed with the key (see :func:`fingerprint_of`)."""
+        return fingerprint_of(self.key, view)
 
 
 Task = tuple[str, Callable[[], bytes]]  # an output path and a function making its bytes
@@ -160,8 +150,7 @@ def page_tasks(plan: list[PlannedPage], renderer: Renderer, dirs: list[Path]) ->
     local = set()
     for template in sorted({template for template, _, _, _ in plan}):
         renderer.env.get_template(template)
-        source = renderer.env.loader.get_source(renderer.env, template)[0] if renderer.env.loader else ""
-        if "part" in meta.find_undeclared_variables(renderer.env.parse(source)):
+        if renderer.reads(template, "part"):
             local.add(template)
     key = _theme_key(renderer, dirs)
     renderer.identity = key

@@ -20,7 +20,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    meta,
+    select_autoescape,
+)
 from jinja2.bccache import Bucket
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
@@ -97,6 +104,17 @@ def bundles() -> list[Path]:
     return [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
 
 
+def fingerprint_of(prefix: bytes, value: Any) -> bytes:
+    """``value``'s pickle, hashed after ``prefix``. Pickled without its memo ("fast"), so that equal
+    values give equal bytes whether or not they share equal objects (text read back from the Store
+    is not the very text a fresh computation gives); views and parts are trees, never cycles."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.sha256(prefix + buffer.getvalue()).digest()
+
+
 class Compiled(BytecodeCache):
     """Templates compiled once, by file, source checksum and message catalogue (Jinja compiles
     again when a source changed; the catalogue's texts are compiled into them, see
@@ -106,6 +124,7 @@ class Compiled(BytecodeCache):
     def __init__(self) -> None:
         self.codes: dict[str, bytes] = {}
         self.catalogue = ""  # the digest of the catalogue the Renderer compiles with
+        self.names: dict[tuple[str, str], frozenset[str]] = {}  # (template, source) -> names it reads
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return f"{super().get_cache_key(name, filename)}-{self.catalogue}"
@@ -152,6 +171,7 @@ class Renderer:
         self.catalogue = hashlib.sha256(json.dumps(self.messages, sort_keys=True).encode()).hexdigest()[:16]
         if compiled is not None:
             compiled.catalogue = self.catalogue
+        self.compiled = compiled or Compiled()
         env = Environment(
             loader=FileSystemLoader([str(d) for d in template_dirs if d.is_dir()]),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -169,7 +189,7 @@ class Renderer:
         # parts (see part), by what they are made of; ``parts`` as a Store kept them (serve's),
         # ``used`` those this Renderer rendered or took, for the Store to keep for the next build
         self.identity = b""  # the theme's and the settings' fingerprint (set when pages are planned)
-        self.parts: dict[bytes, Markup] = {}
+        self.parts: dict[bytes, Markup] | None = None  # None: no parts kept (nor their keys made)
         self.used: dict[bytes, Markup] = {}
 
     def amount(self, value: Decimal | None) -> str:
@@ -198,16 +218,24 @@ class Renderer:
         audit's, one a department), taken from :attr:`parts` when one was rendered before from
         the same values, templates and settings (``serve`` keeps them), so that a page whose
         parts did not change is only put together again."""
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.fast = True  # (equal values, equal bytes: see generator.site_pages.pages.Page.fingerprint)
-        pickler.dump(sorted(values.items()))
-        key = hashlib.sha256(self.identity + template.encode("utf-8") + b"\0" + buffer.getvalue()).digest()
+        if self.parts is None:
+            return Markup(self.env.get_template(template).render(**values))
+        key = fingerprint_of(self.identity + template.encode("utf-8") + b"\0", sorted(values.items()))
         found = self.parts.get(key)
         if found is None:
             found = Markup(self.env.get_template(template).render(**values))
         self.used[key] = found
         return found
+
+    def reads(self, template: str, name: str) -> bool:
+        """Whether ``template`` reads the global ``name`` itself (not through another template);
+        known once for each text of the template."""
+        source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
+        names = self.compiled.names.get((template, source))
+        if names is None:
+            names = self.compiled.names[(template, source)] = frozenset(
+                meta.find_undeclared_variables(self.env.parse(source)))
+        return name in names
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
