@@ -69,10 +69,12 @@ REPORT = st.tuples(st.lists(TEXT, min_size=1, max_size=2), st.sampled_from(["司
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(REPORT, min_size=1, max_size=12), st.sampled_from([2, 3, 2048]))
-def test_any_reports_give_the_bytes_of_their_pieces_taken_one_by_one(reports: list[Fields], block: int) -> None:
+@given(st.lists(REPORT, min_size=1, max_size=12), st.sampled_from([2, 3, 2048]), st.sampled_from([32, 0]))
+def test_any_reports_give_the_bytes_of_their_pieces_taken_one_by_one(reports: list[Fields], block: int,
+                                                                    narrow: int) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(postings, "BLOCK", block)  # several blocks: runs joined across them
+        patch.setattr(vectors, "_NARROW", narrow)  # sorted as 32-bit words, or never
         assert with_arrays(reports) == one_by_one(reports)
 
 

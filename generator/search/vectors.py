@@ -34,6 +34,7 @@ Bytes = npt.NDArray[np.uint8]
 
 _CODE_BITS = 21  # a code point plus one, below 0x110001
 _CODE = (1 << _CODE_BITS) - 1
+_NARROW = 32  # values of this many bits or fewer are sorted as 32-bit words, twice as quick
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,44 @@ def _numbered(values: Ints) -> tuple[Ints, Ints]:
     numbers = np.empty(len(values), np.int64)
     numbers[order] = np.cumsum(new) - 1
     return ordered[new], numbers
+
+
+def _short(code: Ints, left: Ints) -> list[Ints]:
+    """The pieces of one to three characters starting at each character of ``code`` (``left``:
+    characters from it to its segment's end), numbered among the distinct pieces in ascending
+    order: each character's 1-, 2- and 3-piece numbers (the last two meaningful where
+    ``left`` is 2 or 3 and more), and the distinct pieces, packed 21 bits a character, the first
+    highest. One sort of the 3-pieces (a shorter piece padded with zeros) orders them all: a
+    piece's prefixes come right before it, so each distinct prefix is seen where it first
+    differs from the one before."""
+    padded = np.concatenate((code, np.zeros(2, np.int64)))
+    index = np.arange(len(code))
+    whole = (code << 42 | np.where(left >= 2, padded[index + 1], 0) << 21
+             | np.where(left >= 3, padded[index + 2], 0))
+    order = np.argsort(whole)
+    ordered = whole[order]
+    new = []  # at each place in order: whether its 1-, 2- and 3-piece is new there
+    for bits, length in ((42, 1), (21, 2), (0, 3)):
+        prefix = ordered >> bits
+        fresh = np.empty(len(ordered), bool)
+        fresh[:1] = True
+        np.not_equal(prefix[1:], prefix[:-1], out=fresh[1:])
+        if length > 1:
+            fresh &= (prefix & _CODE) > 0  # not a shorter piece padded
+        new.append(fresh)
+    before = np.cumsum(new[0] + new[1].astype(np.int64) + new[2]) - new[0] - new[1] - new[2]
+    short = np.empty(int(before[-1] + new[0][-1] + new[1][-1] + new[2][-1]) if len(code) else 0, np.int64)
+    numbers = []
+    offset = before.copy()
+    for length, fresh in zip((1, 2, 3), new):
+        bits = 21 * (3 - length)
+        short[offset[fresh]] = ordered[fresh] >> bits << bits
+        at_order = np.maximum.accumulate(np.where(fresh, offset, -1)) if len(code) else offset
+        number = np.empty(len(code), np.int64)
+        number[order] = at_order
+        numbers.append(number)
+        offset += fresh
+    return [*numbers, short]
 
 
 def _ranges(starts: Ints, counts: Ints) -> npt.NDArray[np.signedinteger[Any]]:
@@ -246,24 +285,27 @@ def _table(keys: tuple[npt.NDArray[np.uint32], Ints], pairs: tuple[Ints, Ints], 
 def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards: tuple[int, int],
         folding: Folding) -> Runs:
     """The runs of one block of reports, given by their fields (see the module's contract)."""
-    known: dict[str, str] = {}  # each distinct segment folded once (indicator names recur)
-    texts: list[str] = []  # the folded segments that are not empty, in order
-    owners: list[int] = []  # the place of each one's report in the block
-    named: list[bool] = []  # whether it is of the name
+    flat: list[str] = []  # the block's segments, in order
+    runs: list[int] = []  # how many each (report, field) has
+    report_of: list[int] = []  # its report's place in the block
+    of_name: list[bool] = []  # whether it is the name
     for report, fields in enumerate(block):
         for field, segments in fields:
-            for text in segments:
-                folded = known.get(text)
-                if folded is None:
-                    folded = known[text] = text.translate(folding)
-                if folded:
-                    texts.append(folded)
-                    owners.append(report)
-                    named.append(field == "name")
-    reports, names = np.array(owners, np.int64), np.array(named, bool)
+            flat += segments
+            runs.append(len(segments))
+            report_of.append(report)
+            of_name.append(field == "name")
+    # each distinct segment folded once (indicator names recur), the empty ones dropped
+    folded = {text: text.translate(folding) for text in set(flat)}
+    texts = list(map(folded.__getitem__, flat))
+    kept = np.fromiter(map(bool, texts), bool, len(texts))
+    reports = np.repeat(np.array(report_of, np.int64), runs)[kept]
+    names = np.repeat(np.array(of_name, bool), runs)[kept]
+    if not kept.all():
+        texts = [text for text in texts if text]
     # Each distinct segment is cut once: indicator names, departments and goals recur.
-    number: dict[str, int] = {}
-    segment = np.fromiter((number.setdefault(t, len(number)) for t in texts), np.int64, len(texts))
+    number = {text: i for i, text in enumerate(dict.fromkeys(texts))}
+    segment = np.fromiter(map(number.__getitem__, texts), np.int64, len(texts))
     distinct = list(number)
     length = np.fromiter(map(len, distinct), np.int64, len(distinct))
     begin = np.cumsum(length) - length
@@ -271,12 +313,9 @@ def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards
     owner = np.repeat(np.arange(len(distinct)), length)  # each character's segment
     left = (begin + length)[owner] - np.arange(len(code))  # characters from it to its segment's end
     at = [np.flatnonzero(left >= n) for n in (1, 2, 3, 4)]
-    # the pieces of one to three characters, 21 bits a character, the first highest
-    packed = [code[at[0]] << 42,
-              code[at[1]] << 42 | code[at[1] + 1] << 21,
-              code[at[2]] << 42 | code[at[2] + 1] << 21 | code[at[2] + 2]]
-    short, numbers = _numbered(np.concatenate(packed))
-    ids = np.split(numbers, np.cumsum([len(p) for p in packed[:-1]]))
+    ids = _short(code, left)
+    ids[1], ids[2] = ids[1][at[1]], ids[2][at[2]]
+    short = ids.pop()
     # a 4-piece: the number of its first three characters, and its fourth
     four_key = ids[2][left[at[2]] >= 4] << _CODE_BITS | code[at[3] + 3]
     fours, four_id = _numbered(four_key)
@@ -285,8 +324,12 @@ def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards
     piece_keys, piece_shards, piece_number = _in_files(keys, shards[0])
     place_keys, place_shards, place_number = _in_files(keys[len(short):], shards[1])
     # each distinct segment's keys, once each, its 4-pieces also with their places in it
-    held = _distinct(np.concatenate([owner[a] << 32 | i for a, i in zip(at, (*ids, four_id + len(short)))]))
-    held_by, held_key = held >> 32, piece_number[held & 0xFFFFFFFF]
+    # (segment, key), narrow where they fit
+    key_bits = len(keys).bit_length()
+    kind = np.dtype(np.uint32 if key_bits + len(distinct).bit_length() <= _NARROW else np.int64)
+    held = _distinct(np.concatenate([np.left_shift(owner[a].astype(kind), key_bits) | i.astype(kind)
+                                     for a, i in zip(at, (*ids, four_id + len(short)))]))
+    held_by, held_key = (held >> key_bits).astype(np.int64), piece_number[held & ((1 << key_bits) - 1)]
     held_ends = np.searchsorted(held_by, np.arange(1, len(distinct) + 1))
     four_ends = np.cumsum(np.bincount(owner[at[3]], minlength=len(distinct)))
     four_at = at[3] - begin[owner[at[3]]]
@@ -295,13 +338,16 @@ def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards
     four_count = np.diff(four_ends, prepend=0)
 
     report_bits = max(1, int(reports.max(initial=0)).bit_length())
+    # each key shifted for its reports, narrow where both fit
+    narrow = int(held_key.max(initial=0)).bit_length() + report_bits <= _NARROW
+    keyed = (held_key.astype(np.uint32) if narrow else held_key) << report_bits
 
     def pairs(which: npt.NDArray[np.bool_] | slice) -> tuple[Ints, Ints]:
         """(key, report) of the segments ``which``, ascending, once each."""
         n = held_count[segment[which]]
-        key_report = _distinct(held_key[_ranges((held_ends - held_count)[segment[which]], n)] << report_bits
-                               | np.repeat(reports[which], n))
-        return key_report >> report_bits, key_report & ((1 << report_bits) - 1)
+        key_report = _distinct(keyed[_ranges((held_ends - held_count)[segment[which]], n)]
+                               | np.repeat(reports[which].astype(keyed.dtype), n))
+        return (key_report >> report_bits).astype(np.int64), (key_report & ((1 << report_bits) - 1)).astype(np.int64)
 
     step = (length[segment] // SLOT + 1) * SLOT
     base = np.cumsum(step) - step
