@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -273,28 +274,35 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
            jobs: int) -> tuple[list[int], list[int]]:
     """Write every chunk and shard of the index of ``ordered``; return the numbers of the shards.
 
-    The reports are indexed ``BLOCK`` at a time, the blocks on ``jobs`` cores: each writes the
-    chunks that start among its reports and gives the runs of its postings, encoded, with their
-    keys and shards (:mod:`generator.search.vectors`); the runs are then joined and written shard by
-    shard, the shards too on every core. So the build holds the runs of one block per core and
-    the index encoded, never a posting per Python object. Paths are reserved here, the files
-    written by the workers (:meth:`Output.put`)."""
-    chunks = {c: tuple(output.path(f"{FOLDER}/{kind}/{_name(c)}.json") for kind in "ct")
-              for c in range(len(starts) - 1) if starts[c + 1] > starts[c]}
+    The reports are indexed ``BLOCK`` at a time, the blocks on ``jobs`` cores: each gives the
+    runs of its postings, encoded, with their keys and shards (:mod:`generator.search.vectors`),
+    while this process writes the chunks; the runs are then joined and written shard by shard,
+    the shards too on every core. So the build holds the runs of one block per core and the
+    index encoded, never a posting per Python object. No two processes create files in one
+    folder at once where that can be helped: the file system locks a folder for each file
+    made in it (at 10,000 reports the index is 3,000 files)."""
     spill = output.tmp / ".disclose-spill"  # in the build's own folder, gone before its commit
     spill.mkdir()
+
+    def chunks() -> None:  # in this process, while the workers cut
+        for c in range(len(starts) - 1):
+            if starts[c + 1] > starts[c]:
+                for kind, data in zip("ct", _chunk(ordered[starts[c]:starts[c + 1]])):
+                    output.write_bytes(f"{FOLDER}/{kind}/{_name(c)}.json", data)
+
     try:
-        found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs,
-                             (ordered, starts, chunks, shards, output, spill), chunk=1)
-        output.changed += sum(wrote for _, _, wrote in found)
-        blocks = [spilled for spilled, _, _ in found]
-        present = [sorted({int(s) for _, shards_of, _ in found for s in shards_of[kind]}) for kind in (0, 1)]
+        found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs, (ordered, shards, spill),
+                             chunk=1, meanwhile=chunks)
+        blocks = [spilled for spilled, _ in found]
+        present = [sorted({int(s) for _, shards_of in found for s in shards_of[kind]}) for kind in (0, 1)]
         targets = [{shard: output.path(f"{FOLDER}/{sub_folder}/{_name(shard)}.bin") for shard in numbers}
                    for sub_folder, numbers in zip("gp", present)]
-        groups = []  # of both kinds, at least two a core, and as many as blocks: each about one block's bytes
+        kinds = []  # at least two a core, and as many as blocks: each about one block's bytes
         for kind, numbers in enumerate(present):
             step = max(1, len(numbers) // max(2 * jobs, len(blocks)))
-            groups += [(kind, numbers[i:i + step]) for i in range(0, len(numbers), step)]
+            kinds.append([(kind, numbers[i:i + step]) for i in range(0, len(numbers), step)])
+        # the two kinds in turn, so that two workers most often write into two folders
+        groups = [group for pair in itertools.zip_longest(*kinds) for group in pair if group]
         output.changed += sum(parallel.run(_join, groups, jobs, (blocks, targets, output), chunk=1))
     finally:
         shutil.rmtree(spill, ignore_errors=True)
@@ -305,27 +313,21 @@ def _join(group: tuple[int, list[int]]) -> int:
     """Join the blocks' runs of a group of shards of one kind and write them; return how many
     were written anew."""
     blocks, targets, output = parallel.state()
+    parallel.keep_freed()
     kind, shards = group
     runs = [spilled.read() for spilled in blocks]
     return sum(output.put(targets[kind][shard], data) for shard, data in vectors.files(runs, kind, shards))
 
 
-def _batch(start: int) -> tuple[vectors.Spilled, tuple[list[int], list[int]], int]:
-    """Write the chunks that start among reports ``start`` to ``start + BLOCK``; spill the runs of
-    their postings (:func:`vectors.cut`); give them, the shards they touch (of the pieces, of the
-    places), and how many files were written anew."""
-    ordered, starts, chunks, shards, output, spill = parallel.state()
-    wrote = 0
-    for c in range(bisect.bisect_left(starts, start), len(starts) - 1):
-        if starts[c] >= start + postings.BLOCK:
-            break
-        if c in chunks:
-            for target, data in zip(chunks[c], _chunk(ordered[starts[c]:starts[c + 1]])):
-                wrote += output.put(target, data)
+def _batch(start: int) -> tuple[vectors.Spilled, tuple[list[int], list[int]]]:
+    """Spill the runs of the postings of reports ``start`` to ``start + BLOCK``
+    (:func:`vectors.cut`); give them and the shards they touch (of the pieces, of the places)."""
+    ordered, shards, spill = parallel.state()
+    parallel.keep_freed()
     block = [r.fields for r in ordered[start:start + postings.BLOCK]]
     runs = vectors.cut(block, start, shards, Folding())
     touched = (np.unique(runs.pieces.shard).tolist(), np.unique(runs.places.shard).tolist())
-    return vectors.Spilled.write(runs, f"{spill}/{start}.bin"), touched, wrote
+    return vectors.Spilled.write(runs, f"{spill}/{start}.bin"), touched
 
 
 def _update(ordered: Sequence[SearchRecord], starts: list[int], changed: list[int], folding: Folding,
