@@ -67,14 +67,22 @@ class OutputRefused(OutputError, UsageError):
 def display_path(path: Path) -> str:
     """Return ``path`` relative to the working folder when it lies inside it (a symbolic link
     as itself, not as its target)."""
-    try:
-        return (_real(str(path.absolute().parent)) / path.name).relative_to(_real(os.getcwd())).as_posix()
-    except ValueError:
+    text = os.fspath(path)
+    cwd = os.getcwd()
+    folder, name = os.path.split(text if os.path.isabs(text) else os.path.join(cwd, text))
+    shown = _shown(folder, cwd)
+    if shown is None:
         return path.as_posix()
+    return f"{shown}/{name}" if shown else name
 
 
 @functools.lru_cache(maxsize=1024)
-def _real(folder: str) -> Path:
-    """``folder`` with its symbolic links resolved: the same for the many files of one folder
-    (10,000 reports lie in a few hundred), so asked of the file system once per process."""
-    return Path(folder).resolve()
+def _shown(folder: str, cwd: str) -> str | None:
+    """``folder``, its symbolic links resolved, relative to ``cwd`` (resolved too), or None when
+    outside: the same for the many files of one folder (10,000 reports lie in a few hundred),
+    so asked of the file system once per process."""
+    try:
+        found = Path(folder).resolve().relative_to(Path(cwd).resolve())
+    except ValueError:
+        return None
+    return "" if found == Path() else found.as_posix()

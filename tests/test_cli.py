@@ -147,3 +147,20 @@ def test_serve_rebuilds_on_change_and_survives_errors(examples: Path, tmp_path: 
     output = (tmp_path / "serve.log").read_text()
     assert "site.yaml:2:1: YAML syntax error" in output and "still serving the last good site" in output
     assert "Traceback" not in output
+
+
+def test_messages_name_files_from_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.errors import display_path
+
+    (tmp_path / "work" / "content").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "work" / "linked").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "work")
+    assert display_path(Path("content/a.yaml")) == "content/a.yaml"
+    assert display_path(tmp_path / "work" / "content" / "a.yaml") == "content/a.yaml"
+    assert display_path(tmp_path / "work" / "b.yaml") == "b.yaml"
+    # a folder reached through a link is shown where it really is, outside: as given
+    assert display_path(Path("linked/c.yaml")) == "linked/c.yaml"
+    assert display_path(tmp_path / "elsewhere" / "c.yaml") == (tmp_path / "elsewhere" / "c.yaml").as_posix()
+    monkeypatch.chdir(tmp_path)  # the same file from another working folder
+    assert display_path(tmp_path / "work" / "content" / "a.yaml") == "work/content/a.yaml"
