@@ -63,13 +63,14 @@ class Library:
     aggregates: Aggregates
 
 
-STAGES = ("parsed", "validated", "audited", "recorded", "encoded", "views", "rendered", "laid")
+STAGES = ("hashed", "parsed", "validated", "audited", "recorded", "encoded", "views", "rendered", "laid")
 
 
 @dataclass(frozen=True)
 class BuildReport:
     """What a build did: pages, files (and how many were written, not kept), findings and seconds;
     ``recomputed``, per stage, what it had to compute afresh rather than take from the Store:
+    ``hashed`` (content files read to know whether they changed: ``disclose build`` only),
     ``parsed`` and ``validated`` (content files), ``audited``, ``recorded`` (their search records)
     and ``encoded`` (reports),
     ``views`` (report pages whose view was made), ``rendered`` (pages), ``laid`` (downloads
@@ -115,7 +116,7 @@ class Site:
         loaded = load_content(self.root, store.load_many if store else None)
         if store:
             loaded.models = store.known()
-            self.recomputed["parsed"] = list(store.parsed)
+            self.recomputed.update(hashed=list(store.hashed), parsed=list(store.parsed))
         # validated afresh: as they were loaded (the reports), or now
         self.recomputed["validated"] = sorted([*(store.validated if store else ()),
                                                *(doc.rel for doc in loaded.docs if doc.rel not in loaded.models)])
@@ -229,12 +230,14 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
         if store is None and site.store is not None:  # (serve keeps its Store, and knows what changed)
             progress.step("inputs")
             inputs = site.store.inputs(root)
+            site.recomputed["hashed"] = list(site.store.hashed)
             recover(out)  # (what a killed build left, before the site is looked at)
         kept = _kept(out, inputs, strict) if inputs else None
         if kept is not None:
             progress.step("")
             return BuildReport(**{**kept.__dict__, "seconds": time.perf_counter() - start,
-                                  "timings": dict(progress.timings)})
+                                  "timings": dict(progress.timings),
+                                  "recomputed": {**kept.recomputed, **site.recomputed}})
         report = site.build(site.load(strict))
         if inputs:
             _note_build(inputs, report)

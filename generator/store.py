@@ -25,12 +25,14 @@ all of them at hand; a new process starts from what is on disk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import stat
 import sys
+import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from generator.site_pages.pages import Memo
 
 FOLDER = ".disclose-cache"
+RACY_NS = 2_000_000_000  # a file changed this close before it was read is read again next time
 
 
 @cache
@@ -333,6 +336,8 @@ class Store:
         self.parts: dict[bytes, Any] = {}
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
+        self.hashed: list[str] = []  # the content files the last load read and hashed (not known by their stats)
+        self.stats: dict[Path, list[Any]] = {}  # a resident Store's: each content file's stats and key
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""
@@ -347,9 +352,15 @@ class Store:
         (but hidden ones) by its key, the themes beside it and those installed with disclose, and
         SOURCE_DATE_EPOCH (the keys cover the generator and its libraries); None when a file cannot
         be read or a link is refused (the build then says why). The files' keys are kept for the
-        load that follows, which so reads and hashes each file once."""
+        load that follows, which so reads and hashes each file once.
+
+        A content file is read and hashed only when it is not as the last build noted it (its
+        size, modification and change times and inode: :meth:`_stats`); ``hashed`` lists those."""
         digest = hashlib.sha256(fingerprint())
         digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("utf-8"))
+        noted, began = self._stats(root), time.time_ns()
+        stats: dict[str, list[Any]] = {}
+        self.hashed = []
         for folder in (root, root.parent / "themes", *bundles()):
             digest.update(b"\1" + str(folder).encode("utf-8"))
             if not folder.is_dir():
@@ -360,16 +371,51 @@ class Store:
             for path in found.files:
                 rel = path.relative_to(folder).as_posix()
                 try:
+                    if folder == root:
+                        stats[rel] = self._known(path, rel, noted.get(rel), began)
+                        self.keyed[path] = key = stats[rel][-1]
+                        digest.update(b"\0%s\0%s" % (rel.encode("utf-8"), key.encode()))
+                        continue
                     data = path.read_bytes()
                 except OSError:
                     return None
-                if folder == root:
-                    self.keyed[path] = _key(rel, data)
-                    digest.update(b"\0%s\0%s" % (rel.encode("utf-8"), self.keyed[path].encode()))
-                else:
-                    digest.update(b"\0%s\0%d\0" % (rel.encode("utf-8"), len(data)))
-                    digest.update(data)
+                digest.update(b"\0%s\0%d\0" % (rel.encode("utf-8"), len(data)))
+                digest.update(data)
+        if self.hashed or stats.keys() != noted.keys():
+            with contextlib.suppress(OSError):  # (not noted: the next build reads them all again)
+                write_atomically(self._stats_path(root), json.dumps(stats).encode("utf-8"))
         return digest.hexdigest()
+
+    def _known(self, path: Path, rel: str, noted: list[Any] | None, began: int) -> list[Any]:
+        """Content file ``path`` as ``noted`` (its stats and key) when its stats are the same, else
+        read and hashed (and listed in ``hashed``); not to be trusted later if it changed within
+        ``RACY_NS`` before ``began``. OSError when it cannot be read."""
+        about = os.stat(path)
+        seen = [about.st_size, about.st_mtime_ns, about.st_ctime_ns, about.st_ino]
+        if noted is not None and noted[:-1] == seen:
+            return noted
+        key = _key(rel, path.read_bytes())
+        self.hashed.append(rel)
+        return [*([] if max(seen[1], seen[2]) >= began - RACY_NS else seen), key]
+
+    def _stats_path(self, root: Path) -> Path:
+        """Where the content files' stats and keys are noted: per content folder, per generator."""
+        return self.folder.parent / f"stats-{hashlib.sha256(fingerprint() + bytes(root.resolve())).hexdigest()[:16]}.json"
+
+    def _stats(self, root: Path) -> dict[str, list[Any]]:
+        """Each content file of ``root`` as the last build noted it: its size, modification and
+        change times and inode, with its key. A file whose bytes change changes its change time
+        (which no program can set back); one changed within ``RACY_NS`` before it was read is not
+        noted, as a second change within the same tick of the file system's clock could leave all
+        four as they were (as git does). A note that is not one is no note."""
+        try:
+            found = json.loads(self._stats_path(root).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(found, dict):
+            return {}
+        return {rel: entry for rel, entry in found.items()
+                if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[-1], str)}
 
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
         """Load ``files`` (path, rel), parsing only those not seen with these bytes before.
@@ -380,6 +426,15 @@ class Store:
         results, never its data; a file kept in memory (a resident Store's) does not go at all."""
         if self.progress:
             self.progress.step("loading")
+        if self.resident and not self.keyed:  # (serve) each file's key, known by its stats
+            began, self.hashed = time.time_ns(), []
+            for path, rel in files:
+                try:
+                    self.stats[path] = self._known(path, rel, self.stats.get(path), began)
+                    self.keyed[path] = self.stats[path][-1]
+                except OSError:
+                    pass  # load_one reports the problem; never cached
+            self.stats = {path: self.stats[path] for path in self.keyed}
         keys = [self.keyed.get(path) or self.key(path, rel) for path, rel in files]
         self.keyed = {}
         outcomes: list[Document | ContentError | None] = []

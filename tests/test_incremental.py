@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import store
 from generator.content import load
 from generator.downloads.tables import SITE_FILES
 from generator.errors import BuildAborted
@@ -66,7 +67,8 @@ def test_libyaml_parse_gives_pure_pyyaml_positions(examples: Path) -> None:
         assert node is not None and sorted(values) == sorted(_marks(node)), path
 
 
-def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
+def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "RACY_NS", 0)  # the files were just written: known by their stats at once
     out = tmp_path / "site"
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
     assert sorted(build(examples, out).recomputed["parsed"]) == every
@@ -82,6 +84,49 @@ def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path) -> None:
     assert changed["audited"] == ["minhang-justice/2022/correction-location-system/"]
     page = (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
     assert "10.5" in page
+
+
+def test_a_build_reads_only_the_content_files_changed_since_the_last(examples: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
+    # files changed just before a build read them are read again by the next (their stats could
+    # stay the same through a second change within one tick of the file system's clock)
+    assert sorted(build(examples, out).recomputed["hashed"]) == every
+    assert sorted(build(examples, out).recomputed["hashed"]) == every
+    monkeypatch.setattr(store, "RACY_NS", 0)  # as if they had been written long before
+    build(examples, out)
+    assert build(examples, out).recomputed["hashed"] == []
+    # an edit that keeps the file's size and puts its modification time back is still seen
+    page = out / "minhang-justice/2022/correction-location-system/index.html"
+    shown = page.read_bytes()
+    path = examples / REPORT
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("weight: 10, rate:", "weight: 11, rate:"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    rebuilt = build(examples, out)
+    assert rebuilt.recomputed["hashed"] == [REPORT] and rebuilt.recomputed["parsed"] == [REPORT]
+    build(examples, tmp_path / "fresh")
+    assert page.read_bytes() != shown and tree(out) == tree(tmp_path / "fresh")
+    # a damaged note is no note: every file read again
+    for noted in cache_folder(out).glob("stats-*.json"):
+        noted.write_text("[not a note", encoding="utf-8")
+    assert sorted(build(examples, out).recomputed["hashed"]) == every
+
+
+def test_serve_reads_only_the_content_files_changed_since_its_last_build(examples: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out, cache = serving(examples, tmp_path)
+    assert len(build(examples, out, store=cache).recomputed["hashed"]) > 5  # just written: read again
+    monkeypatch.setattr(store, "RACY_NS", 0)
+    build(examples, out, store=cache)
+    assert build(examples, out, store=cache).recomputed["hashed"] == []
+    edit(examples)
+    rebuilt = build(examples, out, store=cache)
+    assert rebuilt.recomputed["hashed"] == [REPORT] and rebuilt.recomputed["parsed"] == [REPORT]
+    assert "10.5" in (out / "minhang-justice/2022/correction-location-system/index.html").read_text(encoding="utf-8")
 
 
 def _theme_file(examples: Path, out: Path) -> None:
@@ -102,6 +147,7 @@ CHANGES = {
 
 def test_a_build_with_nothing_changed_keeps_the_site_and_says_so(
         examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "RACY_NS", 0)
     out = tmp_path / "site"
     first = build(examples, out)
     before = tree(out)
