@@ -60,6 +60,6 @@ def test_the_build_benchmark_prints_every_figure() -> None:
                    r"one edit, CLI +[\d.]+ s wall \(build [\d.]+ s\), [1-9]\d* files written",
                    (r"one edit, serve \(figure\) +[\d.]+ s from save to site, search included, [1-9]\d* files "
                     r"written; target (met|missed) \(1 s\)"),
-                   r"recomputed: \{'parsed': 1, ",
+                   r"recomputed: \{'hashed': \d+, 'parsed': 1, ",
                    r"one edit, serve \(name\) +[\d.]+ s from save to site"):
         assert re.search(figure, out), f"missing: {figure}\n{out}"
