@@ -77,24 +77,6 @@ def _worker(parent: int, mask: set[int | signal.Signals]) -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
-
-
-def keep_freed() -> None:
-    """In a worker that makes and drops large arrays (the search index's), have glibc keep what
-    is freed, up to 128 MB, and serve arrays under 32 MB from it, rather than give the pages
-    back and fault them in zeroed again (half a million page faults at 10,000 reports). The
-    memory goes with the worker; nothing changes in the build's own process, nor off glibc."""
-    if multiprocessing.parent_process() is None or not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        libc.mallopt(_M_TRIM_THRESHOLD, 128 << 20)
-    except (OSError, AttributeError):
-        pass  # another C library
-
-
 def _chunk(items: Sequence[Any]) -> list[Any]:
     assert _fn is not None
     return [_fn(item) for item in items]

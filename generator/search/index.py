@@ -313,7 +313,6 @@ def _join(group: tuple[int, list[int]]) -> int:
     """Join the blocks' runs of a group of shards of one kind and write them; return how many
     were written anew."""
     blocks, targets, output = parallel.state()
-    parallel.keep_freed()
     kind, shards = group
     runs = [spilled.read() for spilled in blocks]
     return sum(output.put(targets[kind][shard], data) for shard, data in vectors.files(runs, kind, shards))
@@ -323,7 +322,6 @@ def _batch(start: int) -> tuple[vectors.Spilled, tuple[list[int], list[int]]]:
     """Spill the runs of the postings of reports ``start`` to ``start + BLOCK``
     (:func:`vectors.cut`); give them and the shards they touch (of the pieces, of the places)."""
     ordered, shards, spill = parallel.state()
-    parallel.keep_freed()
     block = [r.fields for r in ordered[start:start + postings.BLOCK]]
     runs = vectors.cut(block, start, shards, Folding())
     touched = (np.unique(runs.pieces.shard).tolist(), np.unique(runs.places.shard).tolist())
