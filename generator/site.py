@@ -70,7 +70,7 @@ STAGES = ("hashed", "parsed", "validated", "audited", "recorded", "encoded", "vi
 class BuildReport:
     """What a build did: pages, files (and how many were written, not kept), findings and seconds;
     ``recomputed``, per stage, what it had to compute afresh rather than take from the Store:
-    ``hashed`` (content files read to know whether they changed: ``disclose build`` only),
+    ``hashed`` (content files read and hashed to know whether they changed: not known by their stats),
     ``parsed`` and ``validated`` (content files), ``audited``, ``recorded`` (their search records)
     and ``encoded`` (reports),
     ``views`` (report pages whose view was made), ``rendered`` (pages), ``laid`` (downloads
@@ -148,10 +148,11 @@ class Site:
         # serve keeps each report's record while the settings and the interface texts stay the same
         context = (content.site_doc.digest, renderer.catalogue)
         known = store.records[1] if store.resident and store.records[0] == context else {}
-        records = search_records(content, renderer.message, known)
         keys = record_keys(content)
-        self.recomputed["recorded"] = [e.path for e, key in zip(content.reports, keys, strict=True)
-                                       if key not in known]
+        made = [known.get(key) if all(key) else None for key in keys]
+        records = search_records(content, renderer.message, made)
+        self.recomputed["recorded"] = [e.path for e, found in zip(content.reports, made, strict=True)
+                                       if found is None]
         if store.resident:
             store.records = (context, dict(zip(keys, records, strict=True)))
         output = Output(self.out, self.root, store.files if store.resident else None)

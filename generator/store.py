@@ -337,7 +337,7 @@ class Store:
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
         self.hashed: list[str] = []  # the content files the last load read and hashed (not known by their stats)
-        self.stats: dict[Path, list[Any]] = {}  # a resident Store's: each content file's stats and key
+        self.stats: dict[Path, list[Any]] = {}  # each content file's stats and key as the last load saw them
 
     def key(self, path: Path, rel: str) -> str:
         """The cache key of a file as it is now."""
@@ -426,7 +426,7 @@ class Store:
         results, never its data; a file kept in memory (a resident Store's) does not go at all."""
         if self.progress:
             self.progress.step("loading")
-        if self.resident and not self.keyed:  # (serve) each file's key, known by its stats
+        if not self.keyed:  # (not told by inputs()) each file's key, by its stats as the last load saw them
             began, self.hashed = time.time_ns(), []
             for path, rel in files:
                 try:

@@ -1,8 +1,8 @@
 """Stage 6, index, first half: what the search index holds of each report.
 
-Contract: ``search_records(content, translate, known)`` turns every report into one
-:class:`SearchRecord` (taking a report's from ``known`` when its file and its department's are
-those it was made from): what a result shows (name, URL, department, year, kind,
+Contract: ``search_records(content, translate, made)`` turns every report into one
+:class:`SearchRecord` (taking a report's from ``made`` when a build kept it: see
+:func:`record_keys`): what a result shows (name, URL, department, year, kind,
 grade, budget and score as the pages print them), its filter values and sort
 keys, and its searchable text as (field, segments) pairs, each segment a text a
 query must match within (a paragraph, a cell, a name). ``Folding()`` is the table
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -122,20 +122,14 @@ def _lines(*texts: str) -> tuple[str, ...]:
     return tuple(t for t in texts if t.strip())
 
 
-# A report's record by the Store keys of its file and its department's (serve keeps them between
-# builds while the site's settings and the interface texts stay the same: see Store.records)
-Known = dict[tuple[str, str], "SearchRecord"]
-
-
-def search_records(content: Content, translate: Callable[..., str], known: Known | None = None
-                   ) -> list[SearchRecord]:
-    """Make the search record of every report, in content order, taking those in ``known`` (made
-    with the same settings and texts, see :func:`record_keys`) as they are."""
+def search_records(content: Content, translate: Callable[..., str],
+                   made: Sequence[SearchRecord | None] | None = None) -> list[SearchRecord]:
+    """Make the search record of every report, in content order, taking a report's from ``made``
+    (in content order: records made before with the same settings and texts) where it is there."""
     plain_of = Plain()
     records = []
-    keys = record_keys(content) if known else ()
     for i, entry in enumerate(content.reports):
-        found = known.get(keys[i]) if known and all(keys[i]) else None
+        found = made[i] if made else None
         if found is not None:
             records.append(found)
             continue
@@ -176,5 +170,6 @@ def search_records(content: Content, translate: Callable[..., str], known: Known
 
 def record_keys(content: Content) -> list[tuple[str, str]]:
     """What each report's record is made of, in content order: the Store keys of its file and of
-    its department's ("" when loaded without a Store)."""
+    its department's ("" when loaded without a Store). serve keeps each record by them between
+    builds while the site's settings and the interface texts stay the same (Store.records)."""
     return [(e.doc.digest, content.departments[e.model.department].doc.digest) for e in content.reports]

@@ -138,19 +138,25 @@ def _short(code: Ints, left: Ints) -> list[Ints]:
         if length > 1:
             fresh &= (prefix & _CODE) > 0  # not a shorter piece padded
         new.append(fresh)
-    before = np.cumsum(new[0] + new[1].astype(np.int64) + new[2]) - new[0] - new[1] - new[2]
-    short = np.empty(int(before[-1] + new[0][-1] + new[1][-1] + new[2][-1]) if len(code) else 0, np.int64)
+    count = new[0].astype(np.int64) + new[1] + new[2]  # the pieces new at each place
+    short = np.empty(int(count.sum()), np.int64)
     numbers = []
-    offset = before.copy()
+    offset = np.cumsum(count) - count  # where the first of them goes
     for length, fresh in zip((1, 2, 3), new):
         bits = 21 * (3 - length)
         short[offset[fresh]] = ordered[fresh] >> bits << bits
-        at_order = np.maximum.accumulate(np.where(fresh, offset, -1)) if len(code) else offset
+        at_order = np.maximum.accumulate(np.where(fresh, offset, -1))
         number = np.empty(len(code), np.int64)
         number[order] = at_order
         numbers.append(number)
         offset += fresh
     return [*numbers, short]
+
+
+def _word(bits: int) -> np.dtype[Any]:
+    """The integers to pack values of ``bits`` bits into: 32-bit where they fit (sorted twice as
+    quickly), else 64-bit."""
+    return np.dtype(np.uint32 if bits <= _NARROW else np.int64)
 
 
 def _ranges(starts: Ints, counts: Ints) -> npt.NDArray[np.signedinteger[Any]]:
@@ -326,7 +332,7 @@ def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards
     # each distinct segment's keys, once each, its 4-pieces also with their places in it
     # (segment, key), narrow where they fit
     key_bits = len(keys).bit_length()
-    kind = np.dtype(np.uint32 if key_bits + len(distinct).bit_length() <= _NARROW else np.int64)
+    kind = _word(key_bits + len(distinct).bit_length())
     held = _distinct(np.concatenate([np.left_shift(owner[a].astype(kind), key_bits) | i.astype(kind)
                                      for a, i in zip(at, (*ids, four_id + len(short)))]))
     held_by, held_key = (held >> key_bits).astype(np.int64), piece_number[held & ((1 << key_bits) - 1)]
@@ -339,8 +345,8 @@ def cut(block: Sequence[Sequence[tuple[str, Sequence[str]]]], start: int, shards
 
     report_bits = max(1, int(reports.max(initial=0)).bit_length())
     # each key shifted for its reports, narrow where both fit
-    narrow = int(held_key.max(initial=0)).bit_length() + report_bits <= _NARROW
-    keyed = (held_key.astype(np.uint32) if narrow else held_key) << report_bits
+    keyed = np.left_shift(held_key.astype(_word(int(held_key.max(initial=0)).bit_length() + report_bits)),
+                          report_bits)
 
     def pairs(which: npt.NDArray[np.bool_] | slice) -> tuple[Ints, Ints]:
         """(key, report) of the segments ``which``, ascending, once each."""
