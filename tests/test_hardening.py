@@ -237,6 +237,10 @@ def test_keeping_a_file_gone_from_the_previous_site_fails_loudly(examples: Path,
     try:
         with pytest.raises(OutputError, match=r"cannot keep static/gone\.js from the previous site .*: it is gone"):
             output.keep_folder("static", ["style.css", "gone.js"])
+        (out / "static" / "folder.js").mkdir()
+        with pytest.raises(OutputError, match=r"cannot keep static/folder\.js from the previous site .*: "
+                                              r"it is not a file"):
+            output.keep_folder("static", ["folder.js"])
     finally:
         output.abort()
 

@@ -87,3 +87,29 @@ def test_long_texts_many_characters_and_repeated_pieces_give_the_same_bytes() ->
         *[[("name", [f"项目{i}"]), ("text", ["系统运维", "系统运维服务"])] for i in range(300)],  # gaps of one
     ]
     assert with_arrays(reports) == one_by_one(reports)
+
+
+_NUMBERS = st.sets(st.integers(0, 5 * postings.BLOCK), max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NUMBERS, _NUMBERS, st.lists(st.tuples(st.integers(0, 5 * postings.BLOCK), st.booleans()), max_size=12,
+                                   unique_by=lambda change: change[0]))
+def test_an_edit_of_a_posting_equals_encoding_it_whole(ids: set[int], names: set[int],
+                                                       changes: list[tuple[int, bool]]) -> None:
+    """An edit rewrites only the runs of the blocks it touches: the bytes are those of the whole
+    posting encoded again, for report numbers and for places, in and across blocks."""
+    names &= ids
+    data = postings.encode_piece(sorted(ids), sorted(names))
+    new_ids, at = postings.update_docs(data, 0, changes)
+    new_names, end = postings.update_docs(data, at, [(n, now and n % 2 == 0) for n, now in changes])
+    after = {n for n, now in changes if now} | (ids - {n for n, _ in changes})
+    named = {n for n, now in changes if now and n % 2 == 0} | (names - {n for n, _ in changes})
+    assert (new_ids, new_names, end) == (postings.encode_docs(sorted(after)), postings.encode_docs(sorted(named)),
+                                         len(data))
+    places = {n: [n % 7, n % 7 + 3] for n in ids}
+    moved = [(n, [n % 5] * (n % 3) if now else []) for n, now in changes]
+    old = postings.encode_places(*zip(*[(n, at) for n in sorted(places) for at in places[n]])) if ids else b"\x00"
+    places.update({n: list(now) for n, now in moved})
+    pairs = [(n, at) for n in sorted(places) for at in places[n]]
+    assert postings.update_places(old, moved) == (postings.encode_places(*zip(*pairs)) if pairs else b"\x00")

@@ -288,18 +288,24 @@ class Output:
         if self.previous is None:
             return 0
         before = f"{self.previous}/{key}/"
+        files: dict[str, set[str]] = {}  # a folder's regular files, from one listing: no stat a file
         kept = 0
         for name in names:
             if not plain_path(name) or f"{key}/{name}" in self.written:
                 raise OutputError(f"refusing to keep {key}/{name!r}: not a plain path, or written twice")
-            try:
-                if not stat.S_ISREG(os.lstat(before + name).st_mode):
-                    raise OutputError(f"cannot keep {key}/{name} from the previous site: it is not a file")
-            except FileNotFoundError:
+            folder, _, base = name.rpartition("/")
+            if folder not in files:
+                try:
+                    with os.scandir(before + folder) as entries:
+                        files[folder] = {e.name for e in entries if e.is_file(follow_symlinks=False)}
+                except (FileNotFoundError, NotADirectoryError):
+                    files[folder] = set()
+            if base not in files[folder]:
                 # gone: the previous site is not the one its caller knows (another build replaced
                 # it); a site missing files would be published otherwise
-                raise OutputError(f"cannot keep {key}/{name} from the previous site {self.out}: it is gone "
-                                  "(was the folder rebuilt by another disclose?); build again") from None
+                what = "it is not a file" if os.path.lexists(before + name) else "it is gone"
+                raise OutputError(f"cannot keep {key}/{name} from the previous site {self.out}: {what} "
+                                  "(was the folder rebuilt by another disclose?); build again")
             self.written.add(f"{key}/{name}")
             kept += 1
         return kept

@@ -31,7 +31,6 @@ renumbers the reports and writes the index whole. Both ways give the same bytes.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import itertools
 import json
@@ -39,11 +38,12 @@ import math
 import os
 import shutil
 import sys
+import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +53,7 @@ from generator.output import parallel
 from generator.output.write import Output
 from generator.search import postings, vectors
 from generator.search.grams import Pieces, pack, shard_of, varint
-from generator.search.postings import (
-    decode_piece,
-    decode_places,
-    decode_shard,
-    encode_piece,
-    encode_places,
-    encode_shard,
-)
+from generator.search.postings import decode_shard, encode_shard, update_docs, update_places
 from generator.search.records import Folding, SearchRecord
 
 FORMAT = 1
@@ -89,7 +82,9 @@ def layout(count: int) -> tuple[int, int, int]:
 
 
 def chunk_of(path: str, chunks: int) -> int:
-    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:4], "big") & (chunks - 1)
+    """The chunk (of ``chunks``, a power of two) of the report at ``path``: a CRC-32 of the path,
+    as quick as a hash can be, for an edit numbers every report again."""
+    return zlib.crc32(path.encode("utf-8")) & (chunks - 1)
 
 
 # -- the reports' data -------------------------------------------------------------------------------
@@ -98,15 +93,8 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _digest(reports: Sequence[SearchRecord]) -> str:
-    """What tells a chunk's files from others: its reports' data, separated by control characters
-    (which content cannot hold), hashed; quicker than the JSON it stands for."""
-    parts = []
-    for r in reports:
-        parts += [r.url, r.title, r.budget, r.score, "\x1d"]
-        for field, segments in r.fields:
-            parts += [field, "\x1e", *segments, "\x1e"]
-        parts.append("\x1c")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    """What tells a chunk's files from others: its reports' digests, hashed."""
+    return hashlib.sha256(b"".join(r.digest for r in reports)).hexdigest()[:16]
 
 
 def _chunk(reports: Sequence[SearchRecord]) -> tuple[bytes, bytes]:
@@ -138,10 +126,6 @@ def _keys(fields: Iterable[tuple[str, Sequence[str]]], folding: Folding,
     return grams, names, fours, places
 
 
-def _sort_key(value: str) -> float:
-    return float(Decimal(value)) if value else math.nan
-
-
 def _bitmap(numbers: Iterable[int], count: int) -> bytes:
     bits = bytearray((count + 7) // 8)
     for n in numbers:
@@ -154,23 +138,30 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
     """The head, the columns and the sort keys. The head's version is a digest of everything the
     index holds (the state's digests of the chunks, which hold all text, the columns, the keys):
     the page asks for the other files by it, so a browser never mixes files of two builds."""
+    # a pass over the reports for each column, with C's loops: an edit makes them all again
+    rows = list(map(attrgetter("department", "year", "kind", "grade"), records))
+    distinct = set(rows)
     values: dict[str, list[str]] = {
-        "department": sorted({r.department for r in records}),
-        "year": sorted({str(r.year) for r in records}, key=int, reverse=True),
-        "kind": sorted({r.kind for r in records}),
-        "grade": sorted({r.grade for r in records if r.grade}),
+        "department": sorted({d for d, _, _, _ in distinct}),
+        "year": sorted({str(y) for _, y, _, _ in distinct}, key=int, reverse=True),
+        "kind": sorted({k for _, _, k, _ in distinct}),
+        "grade": sorted({g for _, _, _, g in distinct if g}),
     }
     index = {facet: {v: i + 1 for i, v in enumerate(vs)} for facet, vs in values.items()}
-    slugs = {"department": {r.department: r.path.split("/")[0] for r in reversed(records)},
-             "kind": {r.kind: r.kind_key for r in records}}
-    rows = [(index["department"][r.department], index["year"][str(r.year)], index["kind"][r.kind],
-             index["grade"].get(r.grade, 0)) for r in records]
-    combos = sorted(set(rows))
-    number = {combo: i for i, combo in enumerate(combos)}
+    coded = {row: (index["department"][row[0]], index["year"][str(row[1])], index["kind"][row[2]],
+                   index["grade"].get(row[3], 0)) for row in distinct}
+    ranked = sorted(coded, key=coded.__getitem__)  # the combinations of values in order, one number each
+    combos = [coded[row] for row in ranked]
+    number = {row: i for i, row in enumerate(ranked)}
+    firsts = dict(zip(map(attrgetter("department"), reversed(records)), map(attrgetter("path"), reversed(records))))
+    slugs = {"department": {d: path.split("/")[0] for d, path in firsts.items()},
+             "kind": dict(map(attrgetter("kind", "kind_key"), records))}
     columns = b"".join([varint(len(records)), varint(len(chunk_counts)), varint(len(combos)),
-                        pack([v for combo in combos for v in combo]), pack([number[row] for row in rows]),
+                        pack([v for combo in combos for v in combo]), pack(list(map(number.__getitem__, rows))),
                         pack(chunk_counts, nibbles=True), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
-    numbers = array("d", [_sort_key(r.budget_key) for r in records] + [_sort_key(r.score_key) for r in records])
+    keys = [*map(attrgetter("budget_key"), records), *map(attrgetter("score_key"), records)]
+    # a decimal's text gives the nearest float, as its Decimal would
+    numbers = array("d", [float(key) if key else math.nan for key in keys])
     if numbers.itemsize != 8:
         raise AssertionError("float64 expected")
     if sys.byteorder != "little":
@@ -367,17 +358,13 @@ def _grouped(fours: list[str], places: list[int]) -> dict[str, list[int]]:
 def _apply_docs(path: Path, exists: bool, ops: dict[str, list[tuple[int, bool, bool]]]) -> bytes:
     postings = decode_shard(path.read_bytes()) if exists else {}
     for gram, changes in ops.items():
-        ids, names = decode_piece(postings[gram]) if gram in postings else ([], [])
-        for number, in_text, in_name in changes:
-            for found, now in ((ids, in_text), (names, in_name)):
-                at = bisect.bisect_left(found, number)
-                there = at < len(found) and found[at] == number
-                if now and not there:
-                    found.insert(at, number)
-                elif there and not now:
-                    del found[at]
-        if ids:
-            postings[gram] = encode_piece(ids, names)
+        old = postings.get(gram, b"\x00\x00")
+        ids, at = update_docs(old, 0, [(number, in_text) for number, in_text, _ in changes])
+        names, end = update_docs(old, at, [(number, in_name) for number, _, in_name in changes])
+        if end != len(old):
+            raise ValueError("trailing bytes in a posting")
+        if ids != b"\x00":
+            postings[gram] = ids + names
         else:
             postings.pop(gram, None)
     return encode_shard(postings) if postings else b""
@@ -386,13 +373,9 @@ def _apply_docs(path: Path, exists: bool, ops: dict[str, list[tuple[int, bool, b
 def _apply_places(path: Path, exists: bool, ops: dict[str, list[tuple[int, list[int]]]]) -> bytes:
     postings = decode_shard(path.read_bytes()) if exists else {}
     for gram, changes in ops.items():
-        pairs = decode_places(postings[gram]) if gram in postings else []
-        for number, now in changes:
-            start = bisect.bisect_left(pairs, (number, -1))
-            end = bisect.bisect_left(pairs, (number + 1, -1))
-            pairs[start:end] = [(number, at) for at in now]
-        if pairs:
-            postings[gram] = encode_places([r for r, _ in pairs], [at for _, at in pairs])
+        places = update_places(postings.get(gram, b"\x00"), changes)
+        if places != b"\x00":
+            postings[gram] = places
         else:
             postings.pop(gram, None)
     return encode_shard(postings) if postings else b""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from itertools import accumulate, islice
+from itertools import accumulate, groupby, islice
 from operator import sub
 
 from generator.search.grams import pack, read_varint, unpack, varint
@@ -91,6 +91,61 @@ def decode_places(data: bytes | memoryview) -> list[tuple[int, int]]:
         gaps, at = unpack(data, at, n - 1)
         positions, at = unpack(data, at, n)
         out += zip(accumulate(gaps, initial=first), positions)
+
+
+def _runs(data: bytes, at: int, places: bool) -> tuple[dict[int, bytes], int]:
+    """The runs of the numbers (``places``: the places) at ``at``, by the block of their reports,
+    as encoded; and the offset after them. Each is skipped by its counts and widths, not read."""
+    found: dict[int, bytes] = {}
+    while True:
+        start = at
+        n, at = read_varint(data, at)
+        if n == 0:
+            return found, at
+        first, at = read_varint(data, at)
+        for count in (n - 1, n) if places else (n - 1,):
+            width = data[at]
+            at += 1 + ((count + 1) // 2 if width == 0 else width * count)
+        found[first // BLOCK] = data[start:at]
+
+
+def update_docs(data: bytes, at: int, changes: Sequence[tuple[int, bool]]) -> tuple[bytes, int]:
+    """The report numbers at ``at`` (``encode_docs``), each (report, whether it is in them now) of
+    ``changes`` applied, encoded again; and the offset after the old ones. Only the runs of the
+    blocks ``changes`` touch are read and written: the same bytes as encoding the numbers whole."""
+    blocks, end = _runs(data, at, places=False)
+    for block, group in groupby(sorted(changes), key=lambda change: change[0] // BLOCK):
+        ids = decode_docs(blocks[block] + b"\x00")[0] if block in blocks else []
+        for number, now in group:
+            where = bisect.bisect_left(ids, number)
+            there = where < len(ids) and ids[where] == number
+            if now and not there:
+                ids.insert(where, number)
+            elif there and not now:
+                del ids[where]
+        if ids:
+            blocks[block] = run(ids)
+        else:
+            blocks.pop(block, None)
+    return b"".join(blocks[block] for block in sorted(blocks)) + b"\x00", end
+
+
+def update_places(data: bytes, changes: Sequence[tuple[int, Sequence[int]]]) -> bytes:
+    """A 4-piece's places (``encode_places``), each (report, its positions now) of ``changes``
+    applied; only the runs of the blocks ``changes`` touch read and written again."""
+    blocks, end = _runs(data, 0, places=True)
+    if end != len(data):
+        raise ValueError("trailing bytes in a posting")
+    for block, group in groupby(sorted(changes), key=lambda change: change[0] // BLOCK):
+        pairs = decode_places(blocks[block] + b"\x00") if block in blocks else []
+        for number, now in group:
+            start = bisect.bisect_left(pairs, (number, -1))
+            pairs[start:bisect.bisect_left(pairs, (number + 1, -1))] = [(number, at) for at in now]
+        if pairs:
+            blocks[block] = places_run([r for r, _ in pairs], [at for _, at in pairs])
+        else:
+            blocks.pop(block, None)
+    return b"".join(blocks[block] for block in sorted(blocks)) + b"\x00"
 
 
 def encode_shard(postings: dict[str, bytes]) -> bytes:

@@ -14,11 +14,13 @@ same way.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 
@@ -116,6 +118,16 @@ class SearchRecord:
     score_key: str
     site: str
     fields: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @cached_property
+    def digest(self) -> bytes:
+        """What tells this record's data in the index (what a result shows, the searchable text) from
+        another's: the parts separated by control characters, which content cannot hold, hashed;
+        once a record, as serve keeps its records between builds."""
+        parts = [self.url, self.title, self.budget, self.score, "\x1d"]
+        for field, segments in self.fields:
+            parts += [field, "\x1e", *segments, "\x1e"]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
 
 
 def _lines(*texts: str) -> tuple[str, ...]:
