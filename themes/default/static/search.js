@@ -365,7 +365,7 @@ function appendMarked(parent, text, start, end) {
 }
 
 class SearchPage {
-  constructor(root, sites) {
+  constructor(root, sites, collator) {
     this.root = root;
     this.sites = sites;
     this.labels = JSON.parse(root.dataset.labels);
@@ -375,7 +375,7 @@ class SearchPage {
     this.status = root.querySelector("#search-status");
     this.list = root.querySelector("#search-results");
     this.more = root.querySelector("#search-more");
-    this.collator = new Intl.Collator(document.documentElement.lang || "zh-CN", { numeric: true });
+    this.collator = collator;
     this.run = 0;
     this.timer = null;
     this.values = {};
@@ -688,7 +688,11 @@ async function main() {
   if (!root) return;
   try {
     const bundles = [root.dataset.bundle, ...JSON.parse(root.dataset.merge)].filter(Boolean);
-    const page = new SearchPage(root, await loadSites(bundles));
+    const loading = loadSites(bundles);
+    // Made while the index is on its way: a collator first loads its language's tables, which
+    // would otherwise hold up the first results.
+    const collator = new Intl.Collator(document.documentElement.lang || "zh-CN", { numeric: true });
+    const page = new SearchPage(root, await loading, collator);
     await page.start();
   } catch (error) {
     // No index to search: the departments to browse instead, as without JavaScript.

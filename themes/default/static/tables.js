@@ -16,8 +16,13 @@
     shown: (script && script.dataset.shown) || "{shown} / {total}",
     sort: (script && script.dataset.sort) || "Sort"
   };
-  var lang = document.documentElement.lang || "zh-CN";
-  var collator = new Intl.Collator(lang, { numeric: true, sensitivity: "base" });
+  var collator = null;  // made at the first sort: it loads the language's tables, which take a while
+
+  function compare(a, b) {
+    collator = collator || new Intl.Collator(document.documentElement.lang || "zh-CN",
+                                             { numeric: true, sensitivity: "base" });
+    return collator.compare(a, b);
+  }
 
   function cellValue(row, index) {
     var cell = row.cells[index];
@@ -48,7 +53,7 @@
       if (numeric && (a.number === null) !== (b.number === null)) {
         return a.number === null ? 1 : -1;  // rows without a figure go last either way
       }
-      var order = numeric ? (a.number || 0) - (b.number || 0) : collator.compare(a.text, b.text);
+      var order = numeric ? (a.number || 0) - (b.number || 0) : compare(a.text, b.text);
       return order * direction || x.position - y.position;
     });
     keyed.forEach(function (item) { body.appendChild(item.row); });
