@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
         check_target(args.out, content)  # before a lock file is made beside a folder it refuses
         with build_lock(args.out):  # one build per output folder at a time
             report = build(content, args.out, args.strict, max(args.jobs, 0))
-        _print_findings(report.findings)
+        sys.stderr.write("".join(f"warning: {line}\n" for line in report.warnings()))  # one write, not one a line
         print(report.summary())
         return 0
     if args.command == "check":
@@ -145,11 +145,6 @@ def _run(args: argparse.Namespace) -> int:
         print(schema(args.kind))
         return 0
     raise UsageError(f"unknown command {args.command}")
-
-
-def _print_findings(findings: Sequence[object]) -> None:
-    for finding in findings:
-        print(f"warning: {finding}", file=sys.stderr)
 
 
 def _template_place(exc: Exception) -> str:

@@ -154,11 +154,25 @@ def test_a_build_with_nothing_changed_keeps_the_site_and_says_so(
     kept = build(examples, out)
     assert kept.kept and not any(kept.recomputed.values()) and tree(out) == before
     assert [str(f) for f in kept.findings] == [str(f) for f in first.findings] != []
+    assert kept.warnings() == first.warnings() == [str(f) for f in first.findings]  # what the command prints
+    assert [f.anchor for f in kept.findings] == [f.anchor for f in first.findings]
     assert kept.summary().startswith(f"nothing changed since the last build: kept its {first.pages} pages")
     with pytest.raises(BuildAborted):  # --strict still fails on the findings, every time
         build(examples, out, strict=True)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the workbooks' dates change
     assert not build(examples, out).kept
+
+
+def test_a_build_note_with_damaged_findings_is_no_note(examples: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "RACY_NS", 0)
+    out = tmp_path / "site"
+    first = build(examples, out)
+    note = store.read_note(out, "build")
+    store.write_note(out, "build", {**note, "warnings": [*note["warnings"][:-1], 7]})
+    again = build(examples, out)
+    assert not again.kept and again.warnings() == first.warnings()  # built, and noted again
+    assert build(examples, out).kept
 
 
 @pytest.mark.parametrize("change", CHANGES)
