@@ -54,7 +54,7 @@ from synth import make_content
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from generator.site import build
+from generator.build import build
 from generator.serve import Site
 content, out, jobs, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 if mode == "serve":

@@ -44,10 +44,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.synth import make_content
 from generator.aggregate import aggregate
+from generator.build import few_collections
 from generator.output.write import Output
 from generator.search.index import FOLDER, write_index
 from generator.search.records import Folding, SearchRecord, search_records
-from generator.site import check, few_collections
+from generator.site import check
 from generator.site_pages.context import Pages
 from generator.site_pages.render import Renderer, theme_dirs
 

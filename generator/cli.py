@@ -92,9 +92,9 @@ def _content_dir(path: Path) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
+        from generator.build import build
         from generator.output.lock import build_lock
         from generator.output.write import check_target
-        from generator.site import build
 
         content = _content_dir(args.content)
         check_target(args.out, content)  # before a lock file is made beside a folder it refuses

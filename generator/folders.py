@@ -11,6 +11,7 @@ outside the folder the publisher chose is ever read, let alone published.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,3 +78,12 @@ def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None, insi
     visit(root, root.resolve(), (), frozenset({root.resolve()}))
     found.files.sort()
     return found
+
+
+def bundles() -> list[Path]:
+    """The themes folders installed with the package (a namespace package, so maybe several)."""
+    try:
+        spec = importlib.util.find_spec("disclose_themes")
+    except ModuleNotFoundError:
+        return []
+    return [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []

@@ -24,12 +24,13 @@ import sys
 import threading
 from pathlib import Path
 
+from generator.build import BuildReport, build
 from generator.cli import explain
 from generator.errors import BuildAborted, DiscloseError
 from generator.output.lock import build_lock
 from generator.output.write import MARKER
-from generator.site import BuildReport, build
-from generator.store import Store, cache_folder
+from generator.stamps import cache_folder
+from generator.store import Store
 
 
 class Site:

@@ -25,21 +25,14 @@ all of them at hand; a new process starts from what is on disk.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
 import shutil
-import stat
-import sys
 import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,95 +41,15 @@ from generator.content.load import Document, load_one
 from generator.content.models import Grade
 from generator.content.validate import Content, report_model
 from generator.errors import ContentError
-from generator.folders import walk
 from generator.output import parallel
 from generator.output.write import write_atomically
 from generator.progress import Progress
-from generator.site_pages.render import Compiled, bundles
+from generator.site_pages.render import Compiled
+from generator.stamps import Inputs, content_key, known
 
 if TYPE_CHECKING:
     from generator.site_pages.pages import Memo
 
-FOLDER = ".disclose-cache"
-RACY_NS = 2_000_000_000  # a file changed this close before it was read is read again next time
-
-
-@cache
-def fingerprint() -> bytes:
-    """What anything the Store keeps depends on besides the files: the generator's code, Python's
-    version and those of the libraries that parse, validate and render."""
-    digest = hashlib.sha256(sys.version.encode())
-    for package in ("pyyaml", "pydantic", "jinja2", "markdown-it-py", "markupsafe"):
-        digest.update(metadata.version(package).encode())
-    for source in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(source.read_bytes())
-    return digest.digest()
-
-
-def cache_folder(out: Path) -> Path:
-    """The cache folder of output folder ``out``: beside it."""
-    return out.resolve().parent / FOLDER
-
-
-def _note(out: Path, name: str) -> Path:
-    return cache_folder(out) / f"{name}-{out.name}.json"
-
-
-def write_note(out: Path, name: str, data: object) -> None:
-    """Keep ``data`` as the note ``name`` on output folder ``out``, in its cache folder (which
-    sites beside it share): what a build made, for the next build to trust or not."""
-    write_atomically(_note(out, name), json.dumps(data).encode("utf-8"))
-
-
-def read_note(out: Path, name: str) -> Any:
-    """The note ``name`` on output folder ``out``; OSError or ValueError when there is none."""
-    return json.loads(_note(out, name).read_text(encoding="utf-8"))
-
-
-def drop_note(out: Path, name: str) -> None:
-    _note(out, name).unlink(missing_ok=True)
-
-
-def output_stamp(out: Path) -> str:
-    """What tells the site in ``out`` from any other: every entry's path, kind, and a file's size,
-    modification time and inode. A file written, replaced, touched, added or removed changes it."""
-    digest = hashlib.sha256()
-
-    def visit(folder: str, prefix: str) -> None:
-        with os.scandir(folder) as found:
-            entries = sorted(found, key=lambda e: e.name)
-        for entry in entries:
-            about = entry.stat(follow_symlinks=False)
-            rel = prefix + entry.name
-            if stat.S_ISDIR(about.st_mode):
-                digest.update(b"%s/\n" % rel.encode("utf-8", "surrogateescape"))
-                visit(entry.path, rel + "/")
-            else:
-                marks = "\0".join(str(n) for n in (about.st_mode, *_identity(about)))
-                digest.update(b"%s\0%s\n" % (rel.encode("utf-8", "surrogateescape"), marks.encode()))
-
-    visit(str(out), "")
-    return digest.hexdigest()
-
-
-def stamp(path: str) -> list[int]:
-    """What tells a regular file from any other written there since: size, modification time,
-    inode ([] for anything but a regular file, a symbolic link say)."""
-    found = os.lstat(path)
-    return _identity(found) if stat.S_ISREG(found.st_mode) else []
-
-
-def _identity(found: os.stat_result) -> list[int]:
-    """What tells a file from another written in its place: size, modification time, inode."""
-    return [found.st_size, found.st_mtime_ns, found.st_ino]
-
-
-def _key(rel: str, data: bytes) -> str:
-    """The key of content file ``rel`` holding ``data``: it covers the generator too."""
-    digest = hashlib.sha256(fingerprint())
-    digest.update(rel.encode("utf-8") + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
 
 
 # Content can never hold a NUL (load refuses control characters), so these keys tag values.
@@ -345,77 +258,12 @@ class Store:
             data = path.read_bytes()
         except OSError:
             data = b""  # load_one reports the problem; an unreadable file is never cached
-        return _key(rel, data)
+        return content_key(rel, data)
 
-    def inputs(self, root: Path) -> str | None:
-        """The digest of everything a build of content folder ``root`` reads: each of its files
-        (but hidden ones) by its key, the themes beside it and those installed with disclose, and
-        SOURCE_DATE_EPOCH (the keys cover the generator and its libraries); None when a file cannot
-        be read or a link is refused (the build then says why). The files' keys are kept for the
-        load that follows, which so reads and hashes each file once.
-
-        A content file is read and hashed only when it is not as the last build noted it (its
-        size, modification and change times and inode: :meth:`_stats`); ``hashed`` lists those."""
-        digest = hashlib.sha256(fingerprint())
-        digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode("utf-8"))
-        noted, began = self._stats(root), time.time_ns()
-        stats: dict[str, list[Any]] = {}
-        self.hashed = []
-        for folder in (root, root.parent / "themes", *bundles()):
-            digest.update(b"\1" + str(folder).encode("utf-8"))
-            if not folder.is_dir():
-                continue
-            found = walk(folder, lambda parts: parts[-1].startswith("."))
-            if found.refused:
-                return None
-            for path in found.files:
-                rel = path.relative_to(folder).as_posix()
-                try:
-                    if folder == root:
-                        stats[rel] = self._known(path, rel, noted.get(rel), began)
-                        self.keyed[path] = key = stats[rel][-1]
-                        digest.update(b"\0%s\0%s" % (rel.encode("utf-8"), key.encode()))
-                        continue
-                    data = path.read_bytes()
-                except OSError:
-                    return None
-                digest.update(b"\0%s\0%d\0" % (rel.encode("utf-8"), len(data)))
-                digest.update(data)
-        if self.hashed or stats.keys() != noted.keys():
-            with contextlib.suppress(OSError):  # (not noted: the next build reads them all again)
-                write_atomically(self._stats_path(root), json.dumps(stats).encode("utf-8"))
-        return digest.hexdigest()
-
-    def _known(self, path: Path, rel: str, noted: list[Any] | None, began: int) -> list[Any]:
-        """Content file ``path`` as ``noted`` (its stats and key) when its stats are the same, else
-        read and hashed (and listed in ``hashed``); not to be trusted later if it changed within
-        ``RACY_NS`` before ``began``. OSError when it cannot be read."""
-        about = os.stat(path)
-        seen = [about.st_size, about.st_mtime_ns, about.st_ctime_ns, about.st_ino]
-        if noted is not None and noted[:-1] == seen:
-            return noted
-        key = _key(rel, path.read_bytes())
-        self.hashed.append(rel)
-        return [*([] if max(seen[1], seen[2]) >= began - RACY_NS else seen), key]
-
-    def _stats_path(self, root: Path) -> Path:
-        """Where the content files' stats and keys are noted: per content folder, per generator."""
-        return self.folder.parent / f"stats-{hashlib.sha256(fingerprint() + bytes(root.resolve())).hexdigest()[:16]}.json"
-
-    def _stats(self, root: Path) -> dict[str, list[Any]]:
-        """Each content file of ``root`` as the last build noted it: its size, modification and
-        change times and inode, with its key. A file whose bytes change changes its change time
-        (which no program can set back); one changed within ``RACY_NS`` before it was read is not
-        noted, as a second change within the same tick of the file system's clock could leave all
-        four as they were (as git does). A note that is not one is no note."""
-        try:
-            found = json.loads(self._stats_path(root).read_bytes())
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(found, dict):
-            return {}
-        return {rel: entry for rel, entry in found.items()
-                if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[-1], str)}
+    def take(self, inputs: Inputs) -> None:
+        """The content files' keys as ``inputs`` found them, for the load that follows: so it reads
+        and hashes none of them again."""
+        self.keyed, self.hashed = inputs.keyed, inputs.hashed
 
     def load_many(self, files: list[tuple[Path, str]]) -> list[Document | ContentError]:
         """Load ``files`` (path, rel), parsing only those not seen with these bytes before.
@@ -430,7 +278,7 @@ class Store:
             began, self.hashed = time.time_ns(), []
             for path, rel in files:
                 try:
-                    self.stats[path] = self._known(path, rel, self.stats.get(path), began)
+                    self.stats[path] = known(path, rel, self.stats.get(path), began, self.hashed)
                     self.keyed[path] = self.stats[path][-1]
                 except OSError:
                     pass  # load_one reports the problem; never cached

@@ -60,7 +60,7 @@ def examples(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of the real content/ that many tests read."""
-    from generator.site import build
+    from generator.build import build
 
     out = tmp_path_factory.mktemp("real") / "site"
     build(ROOT / "content", out)
@@ -70,7 +70,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of the example content."""
-    from generator.site import build
+    from generator.build import build
 
     out = tmp_path_factory.mktemp("examples") / "site"
     build(EXAMPLES, out)

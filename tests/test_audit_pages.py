@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.site import build
+from generator.build import build
 from tests.conftest import ROOT, MakeSite
 from tests.test_audit import BUDGET, GOOD_ROWS, GOOD_TOTAL, SE, budget, evaluation, row
 

@@ -126,7 +126,7 @@ def test_every_chart_is_labelled_and_described(built_examples: Path) -> None:
 
 
 def test_many_projects_show_the_largest_and_say_so(make_site: MakeSite, tmp_path: Path) -> None:
-    from generator.site import build
+    from generator.build import build
 
     files = {}
     for n in range(30):

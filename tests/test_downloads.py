@@ -14,7 +14,7 @@ import pytest
 import yaml
 from frictionless import validate
 
-from generator.site import build
+from generator.build import build
 from tests.conftest import EXAMPLES, MakeSite
 
 SE_2022 = "minhang-justice/2022/correction-location-system"

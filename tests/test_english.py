@@ -23,9 +23,10 @@ import pytest
 import yaml
 
 from generator.audit.findings import FRAMEWORK
+from generator.build import build
 from generator.i18n import content_values
 from generator.search.records import search_records
-from generator.site import build, check
+from generator.site import check
 from generator.site_pages.render import Renderer, theme_dirs
 from tests.conftest import EXAMPLES, ROOT
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from generator.build import build
 from generator.content.load import MAX_BYTES
 from generator.content.models import MAX_LONG, MAX_SHORT, SiteConfig
-from generator.site import build
 from generator.site_pages.charts import fit
 from tests.conftest import EXAMPLES, ROOT, MakeSite
 

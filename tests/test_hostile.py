@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.site import build
+from generator.build import build
 
 SAFE_SCHEMES = ("http://127.0.0.1", "#", "/", "./", "../", "mailto:")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build
 from generator.i18n import Msg, load_catalogue, translate
-from generator.site import build
 from generator.site_pages.render import theme_dirs
 from tests.conftest import EXAMPLES, ROOT
 

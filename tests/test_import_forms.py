@@ -241,7 +241,7 @@ def test_the_sections_are_shown_on_the_report_page(make_site: MakeSite, tmp_path
     """财务负责人 and the sections of another province's form reach the page, as markdown without HTML."""
     from html.parser import HTMLParser
 
-    from generator.site import build
+    from generator.build import build
 
     content = make_site({"site.yaml": "title: 测试\n"}, defaults=False)
     code, _out, err = import_quietly([FORMS / "other-province.xlsx"], content)

@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import store
+from generator import stamps
+from generator.build import build
 from generator.content import load
 from generator.downloads.tables import SITE_FILES
 from generator.errors import BuildAborted
 from generator.output import parallel
 from generator.output.write import MARKER, Output
 from generator.progress import Progress
-from generator.site import build
-from generator.store import Store, cache_folder
+from generator.stamps import cache_folder
+from generator.store import Store
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 
@@ -68,7 +69,7 @@ def test_libyaml_parse_gives_pure_pyyaml_positions(examples: Path) -> None:
 
 
 def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "RACY_NS", 0)  # the files were just written: known by their stats at once
+    monkeypatch.setattr(stamps, "RACY_NS", 0)  # the files were just written: known by their stats at once
     out = tmp_path / "site"
     every = sorted(p.relative_to(examples).as_posix() for p in examples.rglob("*") if p.is_file())
     assert sorted(build(examples, out).recomputed["parsed"]) == every
@@ -94,7 +95,7 @@ def test_a_build_reads_only_the_content_files_changed_since_the_last(examples: P
     # stay the same through a second change within one tick of the file system's clock)
     assert sorted(build(examples, out).recomputed["hashed"]) == every
     assert sorted(build(examples, out).recomputed["hashed"]) == every
-    monkeypatch.setattr(store, "RACY_NS", 0)  # as if they had been written long before
+    monkeypatch.setattr(stamps, "RACY_NS", 0)  # as if they had been written long before
     build(examples, out)
     assert build(examples, out).recomputed["hashed"] == []
     # an edit that keeps the file's size and puts its modification time back is still seen
@@ -120,7 +121,7 @@ def test_serve_reads_only_the_content_files_changed_since_its_last_build(example
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     out, cache = serving(examples, tmp_path)
     assert len(build(examples, out, store=cache).recomputed["hashed"]) > 5  # just written: read again
-    monkeypatch.setattr(store, "RACY_NS", 0)
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
     build(examples, out, store=cache)
     assert build(examples, out, store=cache).recomputed["hashed"] == []
     edit(examples)
@@ -147,7 +148,7 @@ CHANGES = {
 
 def test_a_build_with_nothing_changed_keeps_the_site_and_says_so(
         examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "RACY_NS", 0)
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
     out = tmp_path / "site"
     first = build(examples, out)
     before = tree(out)
@@ -165,11 +166,11 @@ def test_a_build_with_nothing_changed_keeps_the_site_and_says_so(
 
 def test_a_build_note_with_damaged_findings_is_no_note(examples: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "RACY_NS", 0)
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
     out = tmp_path / "site"
     first = build(examples, out)
-    note = store.read_note(out, "build")
-    store.write_note(out, "build", {**note, "warnings": [*note["warnings"][:-1], 7]})
+    note = stamps.read_note(out, "build")
+    stamps.write_note(out, "build", {**note, "warnings": [*note["warnings"][:-1], 7]})
     again = build(examples, out)
     assert not again.kept and again.warnings() == first.warnings()  # built, and noted again
     assert build(examples, out).kept

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 import yaml
 
-from generator.site import build
+from generator.build import build
 from tests.conftest import EXAMPLES, MakeSite
 
 A4 = (Decimal(595), Decimal(842))  # points

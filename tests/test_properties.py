@@ -22,8 +22,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.build import build
 from generator.errors import BuildAborted
-from generator.site import build, check
+from generator.site import check
 
 DASH = "—"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build
 from generator.content.models import DepartmentBudget, SourceDocument
-from generator.site import build
 from tests.conftest import MakeSite
 
 # one page of each kind in the examples

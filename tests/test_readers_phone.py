@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from generator.site import build
+from generator.build import build
 from tests.conftest import EXAMPLES
 
 PHONE = {"width": 360, "height": 740}

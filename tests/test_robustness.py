@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build
 from generator.cli import main
 from generator.content.load import MAX_BYTES, load_content
 from generator.content.models import MAX_LONG
 from generator.errors import BuildAborted
 from generator.output.write import Output
-from generator.site import build
 from tests.conftest import EXAMPLES, ROOT, MakeSite
 
 REPORT = """\

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
+from generator.build import build
 from generator.errors import BuildAborted
 from generator.search.grams import Pieces, pack, shard_of, unpack, varint
 from generator.search.index import FORMAT
 from generator.search.postings import decode_piece, decode_places, decode_shard
 from generator.search.records import Plain, SearchRecord, fold, plain, search_records
-from generator.site import build, check
+from generator.site import check
 from generator.site_pages.render import Renderer, theme_dirs
 from tests.conftest import MakeSite
 

@@ -15,8 +15,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from generator.build import build
 from generator.search.records import SearchRecord, fold
-from generator.site import build
 from tests.conftest import EXAMPLES, ROOT, MakeSite
 from tests.test_search import records_of
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from generator.build import build
 from generator.search.grams import Pieces, shard_of
 from generator.search.index import FOLDER, chunk_of, layout
 from generator.search.postings import decode_piece, decode_shard
 from generator.search.records import fold
 from generator.serve import Site
-from generator.site import build
 from tests.test_incremental import REPORT, tree
 
 NAME = "闵行区司法局矫正中心电子定位系统监控室(2022运维)"

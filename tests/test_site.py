@@ -79,7 +79,7 @@ def test_amounts_in_wan_yuan_are_shown_as_printed(built_examples: Path) -> None:
 
 
 def test_lost_points_are_highlighted_with_their_reason(make_site, tmp_path: Path) -> None:
-    from generator.site import build
+    from generator.build import build
 
     root = make_site({"departments/test-dept/projects/2022/a.yaml": """\
 kind: self-evaluation
@@ -142,7 +142,7 @@ def test_markdown_page_sitemap_and_json(built_examples: Path) -> None:
 
 
 def test_same_content_gives_identical_output(examples: Path, tmp_path: Path) -> None:
-    from generator.site import build
+    from generator.build import build
 
     build(examples, tmp_path / "a")
     build(examples, tmp_path / "b")
@@ -158,7 +158,7 @@ def test_real_budget_shows_the_notes_printed_under_empty_tables(built_site: Path
 
 
 def test_same_project_reports_link_to_each_other(make_site, tmp_path: Path) -> None:
-    from generator.site import build
+    from generator.build import build
 
     evaluation = """\
 kind: self-evaluation

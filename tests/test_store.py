@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from generator.build import build
 from generator.content.load import load_one
-from generator.site import build
-from generator.store import FOLDER, Store, cache_folder, decode, encode
+from generator.stamps import FOLDER, cache_folder
+from generator.store import Store, decode, encode
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 

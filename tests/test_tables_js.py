@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from generator.site import build
+from generator.build import build
 from tests.conftest import MakeSite
 
 # (name, adjusted, executed, score) of a made-up year: the orders differ by column

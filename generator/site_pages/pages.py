@@ -44,7 +44,7 @@ from generator.output.write import Output, plain_path
 from generator.progress import Progress
 from generator.site_pages.context import PlannedPage
 from generator.site_pages.render import Renderer, fingerprint_of
-from generator.store import drop_note, fingerprint, read_note, stamp, write_note
+from generator.stamps import drop_note, fingerprint, read_note, stamp, write_note
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ the process locale, so output is the same everywhere.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import json
 import pickle
@@ -36,7 +35,7 @@ from markupsafe import Markup
 
 from generator.content.models import UNIT_FACTOR, SiteConfig
 from generator.errors import BuildAborted, ContentError, UsageError, display_path
-from generator.folders import walk
+from generator.folders import bundles, walk
 from generator.i18n import load_catalogue, translate
 from generator.numbers import printed
 from generator.site_pages.charts import render_chart
@@ -93,15 +92,6 @@ def theme_dirs(content_root: Path, theme: str) -> list[Path]:
     if refused:
         raise BuildAborted([ContentError(display_path(r.link), 1, 1, "", r.reason) for r in refused])
     return found
-
-
-def bundles() -> list[Path]:
-    """The themes folders installed with the package (a namespace package, so maybe several)."""
-    try:
-        spec = importlib.util.find_spec("disclose_themes")
-    except ModuleNotFoundError:
-        return []
-    return [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
 
 
 def fingerprint_of(prefix: bytes, value: Any) -> bytes:
