@@ -15,6 +15,7 @@ import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 
@@ -32,6 +33,7 @@ class Walked:
 
     files: list[Path] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
+    rels: list[str] = field(default_factory=list)  # each file's path below the folder, with '/', as ``files``
 
 
 def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None, inside: Path | None = None) -> Walked:
@@ -44,6 +46,8 @@ def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None, insi
         found.refused.append(Refused(root, f"a symbolic link to {os.readlink(root)}, outside {inside.name}/: "
                                            "disclose reads nothing outside it; copy the folder in instead"))
         return found
+
+    listed_files: list[tuple[tuple[str, ...], Path]] = []  # (its parts below root, its path)
 
     def visit(folder: Path, real_folder: Path, parts: tuple[str, ...], above: frozenset[Path]) -> None:
         with os.scandir(folder) as entries:
@@ -73,10 +77,12 @@ def walk(root: Path, skip: Callable[[tuple[str, ...]], bool] | None = None, insi
                     continue
                 visit(path, real, here, above | {real})
             elif is_file:
-                found.files.append(path)
+                listed_files.append((here, path))
 
     visit(root, root.resolve(), (), frozenset({root.resolve()}))
-    found.files.sort()
+    listed_files.sort(key=itemgetter(0))  # by their parts, as paths sort, but quicker
+    found.files = [path for _, path in listed_files]
+    found.rels = ["/".join(parts) for parts, _ in listed_files]
     return found
 
 

@@ -140,8 +140,7 @@ class Inputs:
             found = walk(folder, lambda parts: parts[-1].startswith("."))
             if found.refused:
                 return None
-            for path in found.files:
-                rel = path.relative_to(folder).as_posix()
+            for path, rel in zip(found.files, found.rels, strict=True):
                 try:
                     if folder == root:
                         stats[rel] = known(path, rel, noted.get(rel), began, self.hashed)

@@ -680,7 +680,7 @@ LoadMany = Callable[[list[tuple[Path, str]]], list[Document | ContentError]]
 def load_content(root: Path, load_many: LoadMany | None = None) -> Loaded:
     """Load every file of the content folder ``root``; collect what cannot be read."""
     found = discover(root)
-    files = [(path, path.relative_to(root).as_posix()) for path in found.files]
+    files = list(zip(found.files, found.rels, strict=True))
     outcomes = load_many(files) if load_many else [load_one(path, rel) for path, rel in files]
     result = Loaded()
     for (_, rel), outcome in zip(files, outcomes, strict=True):
