@@ -193,11 +193,23 @@ class Aggregates:
     history: dict[str, tuple[ProjectYear, ...]] = field(default_factory=dict)
 
 
-def aggregate(content: Content, findings: list[Finding]) -> Aggregates:
-    """Compute every summary and cross-report link of the site."""
+def aggregate(content: Content, findings: list[Finding], kept: dict[tuple[str, int], Row] | None = None) -> Aggregates:
+    """Compute every summary and cross-report link of the site. ``kept`` holds each report's row
+    as the last build made it, by the report's key and its count of findings (serve keeps it):
+    those are not made again, and it is left holding this build's."""
     grades = content.site.grades
     per_report = Counter(f.report for f in findings)
-    rows = [row(entry, per_report) for entry in content.reports]
+    if kept is None:
+        rows = [row(entry, per_report) for entry in content.reports]
+    else:
+        known = dict(kept)
+        kept.clear()
+        rows = []
+        for entry in content.reports:
+            key = (entry.doc.digest, per_report[entry.path])
+            found = known.get(key) if key[0] else None  # (a document read without a Store has no key)
+            kept[key] = found = found if found is not None else row(entry, per_report)
+            rows.append(found)
     by_dept: dict[str, list[Row]] = defaultdict(list)
     by_year: dict[tuple[str, int], list[Row]] = defaultdict(list)
     by_project: dict[tuple[str, str], list[ReportEntry]] = defaultdict(list)

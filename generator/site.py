@@ -94,7 +94,7 @@ class Site:
             raise BuildAborted([ContentError(f.file, f.line, f.col, f.field, f"{f.rule}: {f.message}")
                                 for f in findings])
         progress.step("summaries")
-        return Library(content, findings, aggregate(content, findings))
+        return Library(content, findings, aggregate(content, findings, store.rows if store and store.resident else None))
 
     def build(self, library: Library) -> BuildReport:
         """Render, export, index and write ``library`` into the output folder, put in place only
@@ -127,8 +127,8 @@ class Site:
             def meanwhile() -> None:  # in this process, while the workers make the pages
                 files.extend(downloads.site())
                 # the audit's data, streamed: at 50,000 reports it would be 100 MB to hold
-                output.changed += output.stream(output.path(FINDINGS),
-                                                findings_json(content, findings, content.site.base_url))
+                output.changed += output.stream(output.path(FINDINGS), findings_json(
+                    content, findings, content.site.base_url, store.items if store.resident else None))
 
             renderer.parts = store.parts if store.resident else None
             # a Store kept in memory (serve) compares pages with its last build's views; a new

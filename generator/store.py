@@ -36,7 +36,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from generator.aggregate import Row
 from generator.audit.rules import audit_key, bands_key, report_results
+from generator.audit.view import Written
 from generator.content.load import Document, load_one
 from generator.content.models import Grade
 from generator.content.validate import Content, report_model
@@ -247,6 +249,8 @@ class Store:
         self.noted: dict[str, list[Any]] = {}
         # the parts of pages the last build rendered or took (a resident Store's): see Renderer.part
         self.parts: dict[bytes, Any] = {}
+        self.items: Written = {}  # each finding's item in findings.json as the last build wrote it (a resident Store's)
+        self.rows: dict[tuple[str, int], Row] = {}  # each report's summary row, by its key and findings (a resident Store's)
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many
         self.keyed: dict[Path, str] = {}  # the content files' keys as inputs() found them, for load_many
         self.hashed: list[str] = []  # the content files the last load read and hashed (not known by their stats)

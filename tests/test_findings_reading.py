@@ -7,9 +7,11 @@ Each case is a small made-up report; the named examples of the real content (窗
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from generator.aggregate import aggregate
 from generator.audit.rules import Finding
@@ -110,6 +112,28 @@ def test_a_budget_spent_to_nothing_is_still_carried_out(make_site: MakeSite) -> 
                                                  total="{weight: 100, score: 90}")}))
     model = content.reports[0].model
     assert isinstance(model, SelfEvaluation) and carried_out(model) and report_grade(model, content.site.grades) == "优"
+
+
+def test_what_serve_keeps_of_the_summaries_and_findings_json_gives_what_a_build_makes(tmp_path: Path) -> None:
+    """serve keeps each report's summary row and each finding's item of findings.json from build to
+    build: with them the summaries and the file are those made afresh, and what was kept is used."""
+    from generator.audit.view import findings_json
+
+    content, found = check(EXAMPLES, store=Store(tmp_path, resident=True))  # (each document keyed)
+    rows: dict[tuple[str, int], Any] = {}
+    assert aggregate(content, found, rows) == aggregate(content, found) == aggregate(content, found, rows)
+    assert rows and all(key[0] for key in rows)
+    whole = b"".join(findings_json(content, found, "/x/"))
+    items: dict[tuple[Finding, str, str], bytes] = {}
+    assert b"".join(findings_json(content, found, "/x/", items)) == whole
+    key = next(iter(items))
+    items[key] = b'{"kept":1}'  # what a later build takes, not made again
+    assert b'{"kept":1}' in b"".join(findings_json(content, found, "/x/", items))
+    assert b'{"kept":1}' not in b"".join(findings_json(content, found, "/y/", items))  # another base URL: made
+    key = next(iter(rows))
+    rows[key] = row_kept = dataclasses.replace(rows[key], findings=99)
+    assert aggregate(content, found, rows).site.findings == aggregate(content, found).site.findings + 99 - (
+        key[1]) and rows[key] is row_kept
 
 
 # --- messages are templates, kept as such by the Store ---------------------------------------

@@ -102,21 +102,39 @@ def target_counts(counts: Counter[Outcome]) -> tuple[tuple[str, int], ...]:
 FINDINGS = "audit/findings.json"  # where findings_json's file goes in the site
 
 
-def findings_json(content: Content, audited: Findings, base_url: str) -> Iterator[bytes]:
+Written = dict[tuple[Finding, str, str], bytes]  # a finding's item in findings.json, by (it, its report's title, the base URL)
+
+
+def findings_json(content: Content, audited: Findings, base_url: str, written: Written | None = None
+                  ) -> Iterator[bytes]:
     """``/audit/findings.json``, piece by piece: the rules, every finding (linked below
     ``base_url``) and the target counts, as one object with sorted keys, compact, as the reports'
-    files (a finding per report or more: at 50,000 reports the whole would be 100 MB to hold)."""
+    files (a finding per report or more: at 50,000 reports the whole would be 100 MB to hold).
+    ``written`` holds each finding's item as the last build wrote it (serve keeps it): those are
+    not made again, and it is left holding this build's."""
     findings, outcomes = sorted(audited), audited.outcomes
     titles = _titles(content)
     rules = {rule: {"title": info.title, "severity": info.severity, "help": info.help}
              for rule, info in RULES.items()}
+
+    def item(f: Finding, title: str) -> dict[str, object]:
+        return {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
+                "department": department_of(f), "report": title, "url": f"{base_url}{f.report}#{f.anchor}",
+                "file": f.source, "line": f.line, "col": f.col, "field": f.field}
+
     yield b'{"findings":['
-    for i, f in enumerate(findings):
-        item = {"rule": f.rule, "severity": f.severity, "title": f.title, "message": f.message,
-                "department": department_of(f), "report": titles.get(f.report, f.report),
-                "url": f"{base_url}{f.report}#{f.anchor}", "file": f.source, "line": f.line, "col": f.col,
-                "field": f.field}
-        yield (b"," if i else b"") + dumps(item)[:-1]
+    if written is None:  # a thousand items a call of the encoder, its brackets left out: the same bytes
+        for start in range(0, len(findings), 1024):
+            batch = [item(f, titles.get(f.report, f.report)) for f in findings[start:start + 1024]]
+            yield (b"," if start else b"") + dumps(batch)[1:-2]
+    else:
+        known = dict(written)
+        written.clear()
+        for i, f in enumerate(findings):
+            key = (f, titles.get(f.report, f.report), base_url)
+            found = known.get(key)
+            written[key] = found = found if found is not None else dumps(item(f, key[1]))[:-1]
+            yield (b"," if i else b"") + found
     tail = {"rules": rules, "severities": SEVERITIES, "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES}}
     yield b"]," + dumps(tail)[1:]
 
