@@ -50,14 +50,13 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 from synth import make_content
 
 # The child: one build (or, with "serve", serve's first build, then edits each rebuilt as serve
-# rebuilds them, up to the new search index), as JSON.
+# rebuilds them, up to the new search index), as JSON. Each imports what its command imports.
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from generator.build import build
-from generator.serve import Site
 content, out, jobs, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 if mode == "serve":
+    from generator.serve import Site
     site = Site(content, out, jobs)
     site.first()
     edited, edits = Path(sys.argv[5]), []
@@ -70,6 +69,7 @@ if mode == "serve":
                       "recomputed": {k: len(v) for k, v in report.recomputed.items()}})
     print(json.dumps({**edits[0], "edits": edits}))
 else:
+    from generator.build import build
     report = build(content, out, jobs=jobs)
     print(json.dumps({"seconds": report.seconds, "pages": report.pages, "files": report.files,
                       "changed": report.changed, "kept": report.kept, "timings": report.timings,
