@@ -84,7 +84,6 @@ class NotedFindings(Sequence["Finding"]):  # (Finding imported when first asked 
         return self._findings[index]
 
 
-
 def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Store | None = None) -> BuildReport:
     """Build the site of content folder ``root`` into ``out`` with ``jobs`` processes (0: a core each).
 

@@ -8,11 +8,12 @@ then renders, exports, indexes and writes, committing the new site only when all
 of it succeeded. Everything a later build can reuse goes through the site's one
 :class:`generator.store.Store`, keyed by content hashes, the same for ``disclose
 build`` (a new process, reading the Store's records) and ``disclose serve`` (which
-keeps its Site, and so its Store, between rebuilds). Each :class:`BuildReport` says
-what every stage had to compute afresh (``recomputed``), so tests and benchmarks
-read what a build did instead of patching it.
+keeps its Site, and so its Store, between rebuilds). Each
+:class:`generator.build.BuildReport` says what every stage had to compute afresh
+(``recomputed``), so tests and benchmarks read what a build did instead of patching it.
 
-``check(root)`` and ``build(root, out)`` are the two halves as one call each.
+``check(root)`` is the first half as one call; :func:`generator.build.build` runs both,
+unless nothing changed since the last build.
 """
 
 from __future__ import annotations
