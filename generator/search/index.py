@@ -43,7 +43,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +138,9 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
     """The head, the columns and the sort keys. The head's version is a digest of everything the
     index holds (the state's digests of the chunks, which hold all text, the columns, the keys):
     the page asks for the other files by it, so a browser never mixes files of two builds."""
-    # a pass over the reports for each column, with C's loops: an edit makes them all again
-    rows = list(map(attrgetter("department", "year", "kind", "grade"), records))
+    # each report's columns made once (serve keeps its records), the passes over them C's loops
+    made = list(map(attrgetter("columns"), records))
+    rows = list(map(itemgetter(0, 1, 2, 3), made))
     distinct = set(rows)
     values: dict[str, list[str]] = {
         "department": sorted({d for d, _, _, _ in distinct}),
@@ -159,9 +160,7 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
     columns = b"".join([varint(len(records)), varint(len(chunk_counts)), varint(len(combos)),
                         pack([v for combo in combos for v in combo]), pack(list(map(number.__getitem__, rows))),
                         pack(chunk_counts, nibbles=True), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
-    keys = [*map(attrgetter("budget_key"), records), *map(attrgetter("score_key"), records)]
-    # a decimal's text gives the nearest float, as its Decimal would
-    numbers = array("d", [float(key) if key else math.nan for key in keys])
+    numbers = array("d", [*map(itemgetter(4), made), *map(itemgetter(5), made)])
     if numbers.itemsize != 8:
         raise AssertionError("float64 expected")
     if sys.byteorder != "little":

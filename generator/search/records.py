@@ -15,6 +15,7 @@ same way.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -118,6 +119,15 @@ class SearchRecord:
     score_key: str
     site: str
     fields: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @cached_property
+    def columns(self) -> tuple[str, int, str, str, float, float]:
+        """Its filter values and sort keys as the index's columns take them: department, year,
+        kind, grade, and budget and score as floats (NaN when missing: a decimal's text gives the
+        nearest float, as its Decimal would); once a record, as serve keeps its records."""
+        return (self.department, self.year, self.kind, self.grade,
+                float(self.budget_key) if self.budget_key else math.nan,
+                float(self.score_key) if self.score_key else math.nan)
 
     @cached_property
     def digest(self) -> bytes:
