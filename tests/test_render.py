@@ -120,3 +120,12 @@ def test_a_part_rendered_before_from_the_same_values_is_taken_as_it_was(tmp_path
     assert len(again.used) == 2
     again.identity = b"another theme"  # other templates or settings: nothing kept applies
     assert again.part("p.html", x="<1>") == "<b>&lt;1&gt;</b>"
+
+
+def test_a_page_made_of_parts_is_known_by_its_template() -> None:
+    """The audit page calls the global ``part`` (Jinja's own introspection leaves globals out): so
+    serve puts it together in its own process, from the parts it keeps, without pickling its view."""
+    renderer = Renderer(theme_dirs(ROOT / "content", "default"), SiteConfig(title="站"))
+    assert renderer.reads("audit.html", "part")
+    assert not renderer.reads("index.html", "part") and not renderer.reads("self_evaluation.html", "part")
+    assert renderer.reads("index.html", "page")

@@ -24,7 +24,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
-    meta,
+    nodes,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
@@ -219,12 +219,13 @@ class Renderer:
 
     def reads(self, template: str, name: str) -> bool:
         """Whether ``template`` reads the global ``name`` itself (not through another template);
-        known once for each text of the template."""
+        known once for each text of the template. (Every name it loads: Jinja's
+        ``meta.find_undeclared_variables`` leaves out the environment's globals, ``part`` among them.)"""
         source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
         names = self.compiled.names.get((template, source))
         if names is None:
             names = self.compiled.names[(template, source)] = frozenset(
-                meta.find_undeclared_variables(self.env.parse(source)))
+                node.name for node in self.env.parse(source).find_all(nodes.Name) if node.ctx == "load")
         return name in names
 
     def render(self, template: str, **context: Any) -> str:
