@@ -118,12 +118,12 @@ def build(root: Path, out: Path, strict: bool = False, jobs: int = 0, store: Sto
     return BuildReport(**{**report.__dict__, "seconds": time.perf_counter() - start})
 
 
-def _kept(out: Path, inputs: str, strict: bool) -> BuildReport | None:
-    """The last build's report if it read the same ``inputs`` and its site in ``out`` is as it
+def _kept(out: Path, digest: str, strict: bool) -> BuildReport | None:
+    """The last build's report if what it read had the same ``digest`` and its site in ``out`` is as it
     left it (and, with ``strict``, found nothing), else None: the build must run."""
     try:
         note = read_note(out, "build")
-        if note["inputs"] != inputs or note["out"] != str(out) or output_stamp(out) != note["output"]:
+        if note["inputs"] != digest or note["out"] != str(out) or output_stamp(out) != note["output"]:
             return None
         lines, data = note["warnings"], note["findings"]
         if not (isinstance(lines, list) and all(isinstance(line, str) for line in lines) and isinstance(data, str)):
@@ -136,11 +136,12 @@ def _kept(out: Path, inputs: str, strict: bool) -> BuildReport | None:
     return None if strict and findings else report
 
 
-def _note_build(inputs: str, report: BuildReport) -> None:
-    """Note what the build just made of ``inputs``, for the next build to keep if nothing changed."""
+def _note_build(digest: str, report: BuildReport) -> None:
+    """Note what the build just made of what it read (its ``digest``), for the next build to keep
+    if nothing changed."""
     out = report.out
     try:
-        write_note(out, "build", {"inputs": inputs, "out": str(out), "output": output_stamp(out),
+        write_note(out, "build", {"inputs": digest, "out": str(out), "output": output_stamp(out),
                                   "pages": report.pages, "files": report.files,
                                   "warnings": list(report.warnings()),
                                   "findings": json.dumps([f.data() for f in report.findings], ensure_ascii=False),

@@ -92,7 +92,7 @@ def output_stamp(out: Path) -> str:
                 visit(entry.path, rel + "/")
             else:
                 digest.update(b"%s\0%d\0%d\0%d\0%d\n" % (rel.encode("utf-8", "surrogateescape"), about.st_mode,
-                                                         about.st_size, about.st_mtime_ns, about.st_ino))
+                                                         *_identity(about)))
 
     visit(str(out), "")
     return digest.hexdigest()
@@ -102,12 +102,12 @@ def stamp(path: str) -> list[int]:
     """What tells a regular file from any other written there since: size, modification time,
     inode ([] for anything but a regular file, a symbolic link say)."""
     found = os.lstat(path)
-    return _identity(found) if stat.S_ISREG(found.st_mode) else []
+    return list(_identity(found)) if stat.S_ISREG(found.st_mode) else []
 
 
-def _identity(found: os.stat_result) -> list[int]:
+def _identity(found: os.stat_result) -> tuple[int, int, int]:
     """What tells a file from another written in its place: size, modification time, inode."""
-    return [found.st_size, found.st_mtime_ns, found.st_ino]
+    return found.st_size, found.st_mtime_ns, found.st_ino
 
 
 class Inputs:

@@ -278,7 +278,7 @@ class Store:
         results, never its data; a file kept in memory (a resident Store's) does not go at all."""
         if self.progress:
             self.progress.step("loading")
-        if not self.keyed:  # (not told by inputs()) each file's key, by its stats as the last load saw them
+        if not self.keyed:  # (not given by take()) each file's key, by its stats as the last load saw them
             began, self.hashed = time.time_ns(), []
             for path, rel in files:
                 try:
