@@ -46,7 +46,7 @@ from bench.synth import make_content
 from generator.aggregate import aggregate
 from generator.build import few_collections
 from generator.output.write import Output
-from generator.search.index import FOLDER, write_index
+from generator.search.index import FOLDER, index_name, write_index
 from generator.search.records import Folding, SearchRecord, search_records
 from generator.site import check
 from generator.site_pages.context import Pages
@@ -70,9 +70,13 @@ def search_site(content: Path, out: Path) -> tuple[list[SearchRecord], dict[str,
     start = time.perf_counter()
     records = search_records(site, renderer.message)
     made = time.perf_counter()
+    pages = Pages(site, aggregate(site, findings), findings)
+
+    def search_page(indexed: list[SearchRecord]) -> str:  # as a build makes it, naming its index
+        return renderer.render("search.html", page=pages.search_page(index_name(indexed)))
+
     output = Output(out)
-    output.write_text("search/index.html", renderer.render(
-        "search.html", page=Pages(site, aggregate(site, findings), findings).search_page()))
+    output.write_text("search/index.html", search_page(records))
     for static in renderer.static_dirs:
         output.copy_tree(static, "static")
     jobs = os.cpu_count() or 1  # as a build does: a process per core
@@ -97,7 +101,7 @@ def search_site(content: Path, out: Path) -> tuple[list[SearchRecord], dict[str,
         edited[len(edited) // 2], title="社区矫正定位平台",
         fields=(("name", ("社区矫正定位平台",)), *edited[len(edited) // 2].fields[1:]))
     output = Output(out)
-    output.write_text("search/index.html", (out / "search" / "index.html").read_text(encoding="utf-8"))
+    output.write_text("search/index.html", search_page(edited))
     for static in renderer.static_dirs:
         output.copy_tree(static, "static")
     begun = time.perf_counter()

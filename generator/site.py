@@ -37,7 +37,7 @@ from generator.errors import BuildAborted, ContentError
 from generator.output import parallel
 from generator.output.write import Output
 from generator.progress import Progress
-from generator.search.index import write_index
+from generator.search.index import index_name, write_index
 from generator.search.records import record_keys, search_records
 from generator.site_pages.context import DATA_PAGE, page_plan
 from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
@@ -122,7 +122,7 @@ class Site:
             downloads = write_downloads(content, findings, renderer.message, output, store.shares, self.jobs,
                                         progress)
             files = list(downloads.listed)  # and the whole site's, once laid while the pages are made
-            plan = page_plan(content, library.aggregates, findings, files)
+            plan = page_plan(content, library.aggregates, findings, files, index_name(records))
             tasks = page_tasks(plan, renderer, dirs)
 
             def meanwhile() -> None:  # in this process, while the workers make the pages

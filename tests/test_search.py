@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,38 @@ def test_the_index_is_written_into_the_site_and_is_reproducible(make_site: MakeS
         if name.startswith("p/"):
             places.update(decode_shard(data))
     assert [at for _, at in decode_places(places["测试项目"])] == [0, 0, 0]
+
+
+def test_the_search_page_names_the_version_of_its_index(make_site: MakeSite, tmp_path: Path) -> None:
+    """The page asks for its index's head and columns by the version the head holds (preloaded as the
+    page loads), and a new version when a report changes."""
+    files = {f"departments/test-dept/projects/2023/p{i}.yaml": SELF_EVALUATION.format(name=f"测试项目{i}")
+             for i in range(3)}
+    root = make_site(files)
+    out = tmp_path / "site"
+
+    def named() -> tuple[str, str]:
+        page = (out / "search" / "index.html").read_text(encoding="utf-8")
+        version = json.loads((out / "search" / "index" / "head.json").read_bytes())["version"]
+        assert f'<link rel="preload" href="/search/index/columns.bin?v={version}" as="fetch" crossorigin>' in page
+        found = re.search(r'data-version="(\w*)" data-shards="16 16"', page)  # (the fewest shards)
+        assert found is not None
+        return found.group(1), version
+
+    build(root, out)
+    first = named()
+    assert first[0] == first[1]
+    edited = root / "departments/test-dept/projects/2023/p1.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("测试项目1", "测试项目一"), encoding="utf-8")
+    build(root, out)
+    second = named()
+    assert second[0] == second[1] != first[1]
+
+
+def test_a_site_without_reports_names_no_version(make_site: MakeSite, tmp_path: Path) -> None:
+    out = built(make_site, tmp_path, {})
+    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert "data-version" not in page and "data-shards" not in page and "preload" not in page
 
 
 def test_a_record_s_text_is_data_in_the_index_never_markup(make_site: MakeSite, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import random
 import re
 import shutil
@@ -275,6 +276,42 @@ def test_twenty_results_show_at_a_time(page: Any, make_site: MakeSite, tmp_path:
     expect(page.locator("#search-results .result")).to_have_count(25)
     assert page.evaluate("document.activeElement.textContent") == "培训项目04"  # focus on the first new one
     assert not page.get_by_role("button", name="显示更多").is_visible()
+
+
+def test_the_page_fetches_its_index_once_by_the_version_it_names(page: Any, built_examples: Path,
+                                                                 serve: Serve) -> None:
+    """The head is fetched once, anew; the columns, preloaded as the page loads, once, by the index's version."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(serve(built_examples) + "search/?q=矫正")
+    wait_for(page, "共")
+    version = json.loads((built_examples / "search" / "index" / "head.json").read_bytes())["version"]
+    assert page.locator("#search").get_attribute("data-version") == version
+    for name, query in (("head.json", ""), ("columns.bin", f"v={version}")):
+        assert [urlsplit(u).query for u in asked if urlsplit(u).path.endswith(f"/index/{name}")] == [query]
+    shards = [u for u in asked if "/index/g/" in u]  # asked for before search.js ran, and taken over
+    assert len(shards) == 1 and shards[0].endswith(f"?v={version}")
+    assert names(page)
+
+
+def test_a_page_older_than_its_index_still_finds_the_new_reports(page: Any, make_site: MakeSite, tmp_path: Path,
+                                                                 serve: Serve) -> None:
+    """A search page of an earlier build (a cached copy, or uploaded before the index) names a version
+    the head no longer has: the page fetches the index anew, and finds what it holds now."""
+    root = make_site({"departments/haidian-justice/department.yaml": "name: 北京市海淀区司法局\n",
+                      "departments/haidian-justice/projects/2023/p.yaml": PORTAL_REPORT.format(
+                          name="培训项目甲", budget="1000.00", goal="培训。")})
+    site = tmp_path / "site"
+    build(root, site)
+    older = (site / "search" / "index.html").read_bytes()
+    edited = root / "departments/haidian-justice/projects/2023/p.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("培训项目甲", "培训项目乙"), encoding="utf-8")
+    build(root, site)
+    assert (site / "search" / "index.html").read_bytes() != older
+    (site / "search" / "index.html").write_bytes(older)
+    page.goto(serve(site) + "search/?q=培训项目")
+    wait_for(page, "共 1 个")
+    assert names(page) == ["培训项目乙"]
 
 
 PORTAL_REPORT = """\

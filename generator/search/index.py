@@ -97,6 +97,29 @@ def _digest(reports: Sequence[SearchRecord]) -> str:
     return hashlib.sha256(b"".join(r.digest for r in reports)).hexdigest()[:16]
 
 
+def index_version(records: Sequence[SearchRecord]) -> str:
+    """The version of the index of ``records``: a digest of everything it holds (each record's
+    digest, and the format). The page asks for the index's files by it, so a browser never mixes
+    files of two builds."""
+    return hashlib.sha256(f"{FORMAT}\n".encode() + b"".join(r.digest for r in records)).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class IndexName:
+    """What the search page names of its site's index, known before the index is written: its
+    version, and its numbers of piece and position shards (so the page asks for the query's shards
+    before it has the head)."""
+
+    version: str
+    grams: int
+    places: int
+
+
+def index_name(records: Sequence[SearchRecord]) -> IndexName:
+    _, grams, places = layout(len(records))
+    return IndexName(index_version(records), grams, places)
+
+
 def _chunk(reports: Sequence[SearchRecord]) -> tuple[bytes, bytes]:
     """A chunk's two files: what its results show, and their text."""
     return (_JSON.encode([(r.url, r.title, r.budget, r.score) for r in reports]).encode("utf-8"),
@@ -134,10 +157,8 @@ def _bitmap(numbers: Iterable[int], count: int) -> bytes:
 
 
 def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], shards: tuple[int, int],
-                      present: tuple[Iterable[int], Iterable[int]], state: bytes) -> tuple[bytes, bytes, bytes]:
-    """The head, the columns and the sort keys. The head's version is a digest of everything the
-    index holds (the state's digests of the chunks, which hold all text, the columns, the keys):
-    the page asks for the other files by it, so a browser never mixes files of two builds."""
+                      present: tuple[Iterable[int], Iterable[int]], version: str) -> tuple[bytes, bytes, bytes]:
+    """The head (which names the index's ``version``), the columns and the sort keys."""
     # each report's columns made once (serve keeps its records), the passes over them C's loops
     made = list(map(attrgetter("columns"), records))
     rows = list(map(itemgetter(0, 1, 2, 3), made))
@@ -165,7 +186,6 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
         raise AssertionError("float64 expected")
     if sys.byteorder != "little":
         numbers.byteswap()
-    version = hashlib.sha256(columns + numbers.tobytes() + state).hexdigest()[:16]
     head = {"format": FORMAT, "version": version, "site": records[0].site, "docs": len(records),
             "chunks": len(chunk_counts), "grams": shards[0], "places": shards[1], "facets": values,
             "slugs": {facet: [found[v] for v in values[facet]] for facet, found in slugs.items()}}
@@ -232,7 +252,7 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
             output.keep_folder(f"{FOLDER}/{sub_folder}", names)
     noted = json.dumps({"format": FORMAT, "order": order, "chunks": digests, "g": present[0], "p": present[1]},
                        sort_keys=True).encode("utf-8")
-    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present, noted)
+    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present, index_version(records))
     for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers), ("state.json", noted)):
         output.write_bytes(f"{FOLDER}/{rel}", data)
     if previous is None:

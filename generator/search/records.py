@@ -131,10 +131,12 @@ class SearchRecord:
 
     @cached_property
     def digest(self) -> bytes:
-        """What tells this record's data in the index (what a result shows, the searchable text) from
-        another's: the parts separated by control characters, which content cannot hold, hashed;
-        once a record, as serve keeps its records between builds."""
-        parts = [self.url, self.title, self.budget, self.score, "\x1d"]
+        """What tells this record from another in the index (all the index holds of it: what a result
+        shows, the searchable text, the filter values and sort keys): the parts separated by
+        control characters, which content cannot hold, hashed; once a record, as serve keeps its
+        records between builds."""
+        parts = [self.path, self.url, self.title, self.department, str(self.year), self.kind, self.kind_key,
+                 self.grade, self.budget, self.score, self.budget_key, self.score_key, self.site, "\x1d"]
         for field, segments in self.fields:
             parts += [field, "\x1e", *segments, "\x1e"]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()

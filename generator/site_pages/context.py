@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.aggregate import Aggregates, Summary
 from generator.audit.rules import Finding, Findings
@@ -46,6 +46,9 @@ from generator.site_pages.figures import (
     totals_chart,
 )
 from generator.site_pages.render import amount, money, number, percent
+
+if TYPE_CHECKING:
+    from generator.search.index import IndexName
 from generator.site_pages.views import (
     AuditPage,
     BudgetPage,
@@ -346,13 +349,14 @@ class Pages:
         return OverviewPage(self.layout("", description=description), self.content.site.title, self.agg.site, rows, pages,
                             (chart,) if chart else (), self.url("data/"))
 
-    def search_page(self) -> SearchPage:
+    def search_page(self, index: IndexName | None) -> SearchPage:
+        """The search page, of this site's ``index`` (None when it has none)."""
         title = "搜索"
         own = (self.url("search/index/"),) if self.content.reports else ()  # no reports, no index
         bundles = (*own, *(f"{path}search/index/" for path in self.content.site.search_merge))
         description = Msg("在{title}中按项目名称、部门、指标搜索全部报告。", title=self.content.site.title)
         return SearchPage(self.layout("search/", Link(title, self.url("search/")), description=description), title,
-                          bundles[0] if bundles else "", bundles[1:],
+                          bundles[0] if bundles else "", index if own else None, bundles[1:],
                           tuple(self.dept_link(slug) for slug in sorted(self.content.departments)))
 
 
@@ -394,8 +398,9 @@ PlannedPage = tuple[str, str, Callable[[], Any], tuple[object, ...] | None]
 
 
 def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
-              files: Sequence[DataFile] = ()) -> list[PlannedPage]:
-    """Plan every HTML page, in a stable order; ``files`` are the downloads.
+              files: Sequence[DataFile] = (), index: IndexName | None = None) -> list[PlannedPage]:
+    """Plan every HTML page, in a stable order; ``files`` are the downloads, ``index`` what the
+    search page names of the search index.
 
     Views are made only when asked for, so a build makes them on every core, where the pages
     are rendered, and an incremental build makes only those of the pages it renders again."""
@@ -425,7 +430,7 @@ def page_plan(content: Content, aggregates: Aggregates, findings: Findings,
                               description=plain(page.doc.body) or page.meta.title)
         plan.append(("page.html", f"{page.slug}/index.html", partial(TextPage, layout, page.meta.title,
                                                                         page.doc.body), None))
-    plan.append(("search.html", "search/index.html", pages.search_page, None))
+    plan.append(("search.html", "search/index.html", partial(pages.search_page, index), None))
     lost = pages.layout("404.html", description=Msg("您访问的页面不存在或已移动。"))
     plan.append(("404.html", "404.html", partial(TextPage, lost, Msg("页面未找到"), ""), None))
     return plan

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from generator.aggregate import ProjectYear, Summary
 from generator.audit.rules import Finding
@@ -27,6 +28,9 @@ from generator.content.models import (
 )
 from generator.content.validate import ReportEntry
 from generator.site_pages.charts import Chart
+
+if TYPE_CHECKING:
+    from generator.search.index import IndexName
 
 
 @dataclass(frozen=True)
@@ -355,14 +359,16 @@ class TextPage:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """The search page: layout; title; bundle: URL of the Pagefind bundle the page loads (this site's,
+    """The search page: layout; title; bundle: URL of the index folder the page loads (this site's,
     or the first merged site's when this one has no reports; '' when there is nothing to search);
-    merge: bundle URLs of the other sites it searches too; departments: links for readers without
-    JavaScript."""
+    index: what the page names of this site's index (None without one), by which it asks for the
+    index's files as it loads; merge: index folders of the other sites it searches too;
+    departments: links for readers without JavaScript."""
 
     layout: Layout
     title: str
     bundle: str
+    index: IndexName | None
     merge: tuple[str, ...]
     departments: tuple[Link, ...]
 

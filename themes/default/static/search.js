@@ -14,34 +14,18 @@
  * from the message catalogue, so the script itself holds no language.
  */
 
-// Must agree with generator/search/records.py and generator/search/index.py.
-const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/gu;
+import { LONGEST, fold, indexBase, offsets, searched, shardFile, shardOf, taken } from "./search-start.js";
+
+export { fold, indexBase } from "./search-start.js";
+
+// Must agree with generator/search/index.py.
 const FORMAT = 1;
-const LONGEST = 4;
 
 const FACETS = ["site", "department", "year", "kind", "grade"];
 const COLUMNS = ["department", "year", "kind", "grade"];
 const BATCH = 20;
-const MAX_UNITS = 64;
+const SCREEN = 4; // the results a first screen shows, at most (one on a phone, four on a wide screen)
 const CONTEXT = 30;
-
-/** Fold text as the index does; `from`/`to` give each folded unit's span in the original. */
-export function fold(text) {
-  let out = "";
-  const from = [];
-  const to = [];
-  let pos = 0;
-  for (const ch of text) {
-    const folded = ch.normalize("NFKC").toLowerCase().replace(SPACE, "");
-    for (let i = 0; i < folded.length; i++) {
-      from.push(pos);
-      to.push(pos + ch.length);
-    }
-    out += folded;
-    pos += ch.length;
-  }
-  return { text: out, from, to };
-}
 
 /** Where the folded query occurs in a result's fields: the first field and segment that hold it. */
 export function locate(fields, folded) {
@@ -55,13 +39,6 @@ export function locate(fields, folded) {
     }
   }
   return null;
-}
-
-/** The shard (of `count`, a power of two) of a piece given as code points: FNV-1a. */
-export function shardOf(codes, count) {
-  let h = 2166136261;
-  for (const c of codes) h = Math.imul(h ^ c, 16777619) >>> 0;
-  return h & (count - 1);
 }
 
 /** Reads the index's numbers: LEB128 varints and packed runs (a width byte, then values). */
@@ -148,15 +125,23 @@ function join(runs, total) {
   return out;
 }
 
+/** Once what was put in the page is painted (at once when the page is hidden, as it is not painted). */
+function painted() {
+  return new Promise((resolve) => {
+    if (document.hidden) resolve();
+    else requestAnimationFrame(() => setTimeout(resolve));
+  });
+}
+
 /** Fetch a file of the index. Its names stay while their bytes change with the content, so the
- *  head (which names the index's version) and the columns are always fetched anew, and the other
- *  files by that version: a browser's copies are used only while they are of this very index. */
+ *  head (which names the index's version) is always fetched anew, and every other file by that
+ *  version: a browser's copies are used only while they are of this very index. */
 function get(url, fresh = false) {
   return fetch(url, fresh ? { cache: "reload" } : {});
 }
 
 async function fetchBytes(url, fresh = false) {
-  const response = await get(url, fresh);
+  const response = (await taken(url)) || (await get(url, fresh));
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -187,12 +172,18 @@ class SiteIndex {
     this.sorts = null;
   }
 
-  static async load(base) {
-    // Both at once: the columns can only be read with the head, but need not wait for it.
-    const [response, columns] = await Promise.all([get(`${base}head.json`, true), fetchBytes(`${base}columns.bin`, true)]);
+  /** The index in `base`. Its head, which names the index's version, is always asked for anew
+   *  (search-start.js asks for this site's as soon as it runs). The columns come by that version,
+   *  which the page names too (`version`), so they need not wait for the head: the page preloads
+   *  them. A site the page does not name the version of sends its columns anew, with the head. */
+  static async load(base, version = "") {
+    const unnamed = version ? null : fetchBytes(`${base}columns.bin`, true);
+    const response = (await taken(`${base}head.json`)) || (await get(`${base}head.json`, true));
     if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
     const head = await response.json();
     if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
+    // (a page older than its index names another version: the columns of this one, then)
+    const columns = await (unnamed || fetchBytes(`${base}columns.bin?v=${head.version}`));
     return new SiteIndex(base, head, columns);
   }
 
@@ -224,7 +215,7 @@ class SiteIndex {
     const key = `${kind}${number}`;
     if (!this.shards.has(key)) {
       const present = (this.present[kind][number >> 3] >> (number & 7)) & 1;
-      this.shards.set(key, present ? fetchBytes(`${this.base}${kind}/${number.toString(16).padStart(3, "0")}.bin?v=${this.head.version}`)
+      this.shards.set(key, present ? fetchBytes(shardFile(this.base, kind, number, this.head.version))
         .then(parseShard) : Promise.resolve(new Map()));
     }
     return this.shards.get(key);
@@ -251,12 +242,10 @@ class SiteIndex {
    *  hold it (or, for a long query, all its pieces) in their name. */
   async find(codes) {
     if (codes.length <= LONGEST) return this.piece(codes);
-    const offsets = [];
-    for (let o = 0; o + LONGEST < codes.length; o += LONGEST) offsets.push(o);
-    offsets.push(codes.length - LONGEST);
+    const spots = offsets(codes.length);
     const [lists, pieces] = await Promise.all([
-      Promise.all(offsets.map((o) => this.places(codes.slice(o, o + LONGEST)))),
-      Promise.all(offsets.map((o) => this.piece(codes.slice(o, o + LONGEST)))),
+      Promise.all(spots.map((o) => this.places(codes.slice(o, o + LONGEST)))),
+      Promise.all(spots.map((o) => this.piece(codes.slice(o, o + LONGEST)))),
     ]);
     // Each other piece's places by report; then each place of the first piece is a match when
     // every other piece stands at its offset from it.
@@ -274,8 +263,8 @@ class SiteIndex {
     for (let i = 0; i < first.docs.length; i++) {
       const doc = first.docs[i];
       if (found.length && found[found.length - 1] === doc) continue;
-      const at = first.at[i] - offsets[0];
-      if (rest.every((byDoc, k) => byDoc.get(doc)?.has(at + offsets[k + 1]))) found.push(doc);
+      const at = first.at[i] - spots[0];
+      if (rest.every((byDoc, k) => byDoc.get(doc)?.has(at + spots[k + 1]))) found.push(doc);
     }
     let names = pieces[0].names;
     for (const p of pieces.slice(1)) {
@@ -461,8 +450,7 @@ class SearchPage {
   async search() {
     const run = ++this.run;
     const query = this.input.value.trim();
-    const folded = fold(query).text.slice(0, MAX_UNITS);
-    const codes = Array.from(folded, (c) => c.codePointAt(0));
+    const { text: folded, codes } = searched(query);
     const filters = this.chosen();
     this.remember(query, filters);
     if (!folded && !Object.keys(filters).length) {
@@ -598,15 +586,23 @@ class SearchPage {
     const batch = found.results.slice(this.shown, this.shown + BATCH);
     // The match is marked in the name or the department when it is there (no more to fetch),
     // else in the report's text.
-    const pending = batch.map(async (r) => {
+    const fetchOne = async (r) => {
       const entry = await r.site.entry(r.doc);
       if (!found.folded) return [entry, null];
       const where = locate([["name", [entry[1]]], ["department", [r.site.value(r.doc, "department")]]], found.folded);
       return [entry, where || locate(await r.site.text(r.doc), found.folded)];
-    });
+    };
+    // The first screen's results are fetched first, the rest once they show: on a slow line the
+    // first do not share it with twenty files, nor wait for more than one round of connections.
+    const pending = batch.slice(0, SCREEN).map(fetchOne);
     // Each result shows as soon as it and those before it are in, not when all twenty are.
     const items = [];
     for (let i = 0; i < batch.length; i++) {
+      if (i === pending.length) {
+        await painted();
+        if (run !== this.run || found !== this.found) return;
+        pending.push(...batch.slice(i).map(fetchOne));
+      }
       const [entry, where] = await pending[i];
       if (run !== this.run || found !== this.found) return;
       items.push(this.item(batch[i], entry, where));
@@ -672,15 +668,10 @@ class SearchPage {
   }
 }
 
-/** The index folder of a site from the address the page names: its search/index/ (the page
- *  names the folder itself, or, as pages of before, the site's pagefind/ beside it). */
-export function indexBase(bundle) {
-  return new URL(bundle.replace(/pagefind\/$/, "search/index/"), location.href).pathname;
-}
-
-/** Load the sites' indexes (this site's first, then those it merges), each checked for its format. */
-export async function loadSites(bundles) {
-  return Promise.all(bundles.map((bundle) => SiteIndex.load(indexBase(bundle))));
+/** Load the sites' indexes (this site's first, of `version` when the page names it, then those it
+ *  merges), each checked for its format. */
+export async function loadSites(bundles, version = "") {
+  return Promise.all(bundles.map((bundle, i) => SiteIndex.load(indexBase(bundle), i ? "" : version)));
 }
 
 async function main() {
@@ -688,7 +679,7 @@ async function main() {
   if (!root) return;
   try {
     const bundles = [root.dataset.bundle, ...JSON.parse(root.dataset.merge)].filter(Boolean);
-    const loading = loadSites(bundles);
+    const loading = loadSites(bundles, root.dataset.version);
     // Made while the index is on its way: a collator first loads its language's tables, which
     // would otherwise hold up the first results.
     const collator = new Intl.Collator(document.documentElement.lang || "zh-CN", { numeric: true });
