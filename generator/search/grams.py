@@ -5,7 +5,7 @@ three characters (code points) of each segment, and each four-character piece wi
 position, segment ``i`` from position ``i * SLOT``.
 ``shard_of(key, count)`` spreads keys over files by FNV-1a of their code points;
 ``pack``/``unpack`` write and read a list of integers as a width byte (1, 2 or 4) and
-little-endian values; ``varint`` is LEB128. ``static/search.js`` reads all of it the same way.
+little-endian values; ``varint`` is LEB128. ``static/search.js`` reads all of it the same way (and ``static/search-start.js`` finds the shards).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ keys, and its searchable text as (field, segments) pairs, each segment a text a
 query must match within (a paragraph, a cell, a name). ``Folding()`` is the table
 that folds text for matching: each character NFKC-normalised and lower-cased,
 white space dropped, character by character, so a piece of a text folds to a
-piece of the folded text and no query can miss. ``static/search.js`` folds the
+piece of the folded text and no query can miss. ``static/search-start.js`` folds the
 same way.
 """
 
@@ -30,7 +30,7 @@ from generator.content.models import DepartmentBudget, SelfEvaluation, TargetDec
 from generator.content.validate import Content
 from generator.site_pages.render import money, number
 
-# static/search.js repeats this class of characters.
+# static/search-start.js repeats this class of characters.
 WHITESPACE = "\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _SPACE = re.compile(f"[{WHITESPACE}]")
 
