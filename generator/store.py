@@ -40,7 +40,7 @@ from generator.aggregate import Row
 from generator.audit.rules import audit_key, bands_key, report_results
 from generator.audit.view import Written
 from generator.content.load import Document, load_one
-from generator.content.models import Grade
+from generator.content.models import REPORT_MODELS, Grade, kept, rebuilt
 from generator.content.validate import Content, report_model
 from generator.errors import ContentError
 from generator.output import parallel
@@ -75,18 +75,32 @@ def _untag(found: dict[str, Any]) -> Any:
     return found
 
 
-def encode(doc: Document) -> bytes:
+def encode(doc: Document, model: Any = None) -> bytes:
     """A document as a JSON record: its data and body, nothing that can run (the positions of
-    its values are found again from the file, should an error or a finding ask)."""
+    its values are found again from the file, should an error or a finding ask). A report's
+    record begins with a line of its own: its ``model`` as validation gave it, and what the
+    build keeps of its document (:func:`kept_report`), read without the rest."""
     record = {"path": str(doc.path), "rel": doc.rel, "data": doc.data, "body": doc.body,
               "body_line": doc.body_line, "digest": doc.digest, "marks": doc.marks.tolist(),
               "checksum": doc.checksum}
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
+    line = _json(record)
+    try:
+        head = None if model is None else {
+            "kind": model.kind, "model": kept(model), "path": str(doc.path), "body": doc.body,
+            "body_line": doc.body_line, "marked": bool(doc.marks), "checksum": doc.checksum}
+    except TypeError:
+        head = None  # (a model of a field it cannot keep: validated again each time)
+    return line if head is None else _json(head) + b"\n" + line
+
+
+def _json(data: Any) -> bytes:
+    # (no line break in it: one in a text is written \n)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_tag).encode("utf-8")
 
 
 def decode(data: bytes) -> Document:
     """The document of a record from :func:`encode`; ValueError, KeyError or TypeError if it is not one."""
-    record = json.loads(data, object_hook=_untag)
+    record = json.loads(data.rpartition(b"\n")[2], object_hook=_untag)
     return Document(Path(record["path"]), str(record["rel"]), record["data"],
                     str(record["body"]), int(record["body_line"]), str(record["digest"]),
                     array("I", record["marks"]), str(record["checksum"]))
@@ -111,6 +125,23 @@ def _record(folder: Path, key: str) -> Path:
     return folder / key[:2] / f"{key}.json"
 
 
+def kept_report(folder: Path, path: Path, rel: str, key: str) -> tuple[Document, Any] | None:
+    """A report's document (slim: without its data) and its model as a build validated them, from
+    the first line of its record, made again without validating (:func:`rebuilt`): a third of the
+    time of reading its data and validating it. None when its record keeps no model."""
+    try:
+        with _record(folder, key).open("rb") as file:
+            head = json.loads(file.readline())
+        if head["path"] != str(path):
+            return None  # (the same content seen through another path)
+        model = rebuilt(REPORT_MODELS[head["kind"]], head["model"])
+        marks = array("I", [0] if head["marked"] else [])
+        doc = Document(path, rel, None, str(head["body"]), int(head["body_line"]), key, marks, str(head["checksum"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, no model kept, or not a record of this version
+    return doc.slim(), model
+
+
 def _load(item: tuple[Path, str, str]) -> Loaded:
     """Load one file in a worker: from its record, or parsed (its record written); a report also
     validated and audited, so only its model and results go back, not its data."""
@@ -126,8 +157,9 @@ def _load(item: tuple[Path, str, str]) -> Loaded:
         if isinstance(outcome, ContentError):
             return outcome, None, None, True
         doc, parsed = replace(outcome, digest=key), True
-        write_atomically(_record(job.folder, key), encode(doc))
     model = report_model(doc)
+    if parsed or model is not None:  # (a report's record read here kept no model it could use)
+        write_atomically(_record(job.folder, key), encode(doc, model))  # its model with it, for the next build
     if model is None:
         return doc, None, None, parsed  # validated with the rest, or not a report
     results = None
@@ -289,22 +321,32 @@ class Store:
             self.stats = {path: self.stats[path] for path in self.keyed}
         keys = [self.keyed.get(path) or self.key(path, rel) for path, rel in files]
         self.keyed = {}
+        grades = self.grades
+        bands = bands_key(grades) if grades is not None else ""
         outcomes: list[Document | ContentError | None] = []
         todo: list[tuple[Path, str, str]] = []
-        for (path, rel), key in zip(files, keys, strict=True):
+        if self.progress:
+            self.progress.step("reading", len(files))  # the reports kept whole, in this process
+        for n, ((path, rel), key) in enumerate(zip(files, keys, strict=True), 1):
+            if self.progress and not n % 512:
+                self.progress.advance(512)
             found = self.memory.get(key)
             if found is not None and (found.path != path or (found.data is None and key not in self.models)):
                 found = None
+            # a report whose model its record keeps, and whose audit's results are kept too (or
+            # wait for validation), is taken from its record in this process
+            kept = None if found is not None or (grades is not None and self.audits.text(audit_key(key, bands)) is None) \
+                else kept_report(self.folder, path, rel, key)
+            if kept is not None:
+                found, self.models[key] = kept
             outcomes.append(found)
             if found is None:
                 todo.append((path, rel, key))
-        grades = self.grades
-        bands = bands_key(grades) if grades is not None else ""
         unaudited: frozenset[str] = frozenset()
         if grades is not None:
             unaudited = frozenset(k for _, _, key in todo if self.audits.text(k := audit_key(key, bands)) is None)
         if self.progress:
-            self.progress.step("parsing", len(todo))  # hashing the files is timed as "loading"
+            self.progress.step("parsing", len(todo))  # hashing the files is timed as "loading"; the workers' part
         loaded = parallel.run(_load, todo, self.jobs, _Loading(self.folder, grades, bands, unaudited),
                               done=self.progress.advance if self.progress else None)
         self.parsed, self.validated = [], []

@@ -78,7 +78,10 @@ def test_cache_parses_only_what_changed(examples: Path, tmp_path: Path, monkeypa
     assert kept.kept and not any(kept.recomputed.values())  # nothing read changed, nor the site
     os.utime(out / "index.html")  # the site changed by hand: built again, from the Store's records
     again = build(examples, out).recomputed
-    assert again["parsed"] == [] and again["validated"] == every and again["audited"] == []
+    # the reports' models made again from their records, not validated again: the other files are
+    reports = [p for p in every if "/projects/" in p or "/budget-" in p]
+    assert reports and again["parsed"] == [] and again["audited"] == []
+    assert again["validated"] == [p for p in every if p not in reports]
     edit(examples)
     changed = build(examples, out).recomputed
     assert changed["parsed"] == [REPORT]

@@ -3,15 +3,23 @@ file that cannot run code."""
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from generator import stamps
 from generator.build import build
 from generator.content.load import load_one
+from generator.content.models import REPORT_MODELS, kept, rebuilt
+from generator.content.validate import report_model
 from generator.stamps import FOLDER, cache_folder
 from generator.store import Store, decode, encode
+from tests.conftest import ROOT
 
 REPORT = "departments/minhang-justice/projects/2022/correction-location-system.yaml"
 
@@ -94,3 +102,40 @@ def test_a_damaged_audit_memo_is_audited_again_with_the_same_findings(examples: 
     rebuilt = build(examples, out)
     assert rebuilt.findings == before and not (tmp_path / "ran").exists()
     assert len(rebuilt.recomputed["audited"]) == 1  # the report of the damaged line, only
+
+
+def test_a_kept_model_is_the_validated_model_again(examples: Path) -> None:
+    """What a record keeps of a report's model, made again without validating, is the model the
+    validation gave: every field, its type (tuples, decimals as printed, dates), the fields given."""
+    folders = [examples, ROOT / "content"]
+    models = [m for folder in folders for path in sorted(folder.rglob("*.yaml"))
+              if not isinstance(doc := load_one(path, path.relative_to(folder).as_posix()), Exception)
+              and (m := report_model(doc)) is not None]
+    assert len(models) > 100 and {m.kind for m in models} == set(REPORT_MODELS)
+    for model in models:
+        again = rebuilt(type(model), json.loads(json.dumps(kept(model))))
+        assert again == model and repr(again) == repr(model)
+        assert again.model_fields_set == model.model_fields_set
+        assert again.model_dump_json() == model.model_dump_json()
+
+
+def test_a_damaged_model_in_a_record_is_validated_again(examples: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report's record begins with its model: a model line that is not one (damaged, of another
+    shape, a planted pickle) is only a model not kept: the report is validated again, the site the same."""
+    monkeypatch.setattr(stamps, "RACY_NS", 0)  # the files were just written: known by their stats at once
+    out = tmp_path / "site"
+    build(examples, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    records = [r for r in sorted((cache_folder(out) / "parsed").rglob("*.json")) if r.read_bytes().count(b"\n") == 1]
+    assert len(records) == 4  # the reports'
+    for record, line in zip(records, (b"{not json", b'{"kind":"self-evaluation","model":[1,2,3]}',
+                                      pickle.dumps(_Planted(tmp_path / "ran")).replace(b"\n", b" "))):
+        record.write_bytes(line + b"\n" + record.read_bytes().partition(b"\n")[2])
+    os.utime(out / "index.html")  # (so the build runs rather than keeps the site)
+    again = build(examples, out)
+    assert not (tmp_path / "ran").exists()
+    assert len([p for p in again.recomputed["validated"] if "/projects/" in p or "/budget-" in p]) == 3
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    os.utime(out / "index.html")
+    assert not [p for p in build(examples, out).recomputed["validated"] if "/projects/" in p]  # kept again

@@ -14,10 +14,11 @@ prints them as JSON Schema and the README lists them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticUndefined
 
 from generator.i18n import Msg
 
@@ -523,3 +525,110 @@ REPORT_MODELS: dict[str, type[SelfEvaluation | TargetDeclaration | DepartmentBud
 def table_unit(report: DepartmentBudget, table: BudgetTable) -> str:
     """Return the unit a budget table is printed in."""
     return table.money_unit or report.money_unit
+
+
+# --- a model kept, made again -------------------------------------------------------
+
+def kept(value: Any) -> Any:
+    """A validated model as the Store keeps it, in JSON: each model as a list of a mask of the
+    fields it was given, then their values in the order of its fields (sub-models alike, tuples as
+    lists, decimals as their text, dates as ISO dates); :func:`rebuilt` makes it the same model
+    again. TypeError for a model with a field of a type it cannot keep."""
+    if isinstance(value, Strict):
+        plan, given = _plan(type(value)), value.model_fields_set
+        mask = sum(1 << i for i, (name, _, _) in enumerate(plan) if name in given)
+        return [mask, *(kept(getattr(value, name)) for name, _, _ in plan if name in given)]
+    if isinstance(value, tuple):
+        return [kept(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int)):
+        return value
+    raise TypeError(f"cannot keep a {type(value).__name__}")
+
+
+def rebuilt(cls: type[M], data: Any) -> M:
+    """The model of ``cls`` that :func:`kept` gave ``data``, made again without validating: what the
+    validation gave (the fields given, defaults for the others, sub-models and tuples, equal
+    figures and sets of fields shared as unpickled models share them). A build that finds a
+    report's model kept under its file's key so skips validating it. ValueError when ``data`` is
+    not of this shape: the file is validated instead."""
+    plan = _plan(cls)
+    if not isinstance(data, list) or not data or not isinstance(data[0], int) or data[0] >> len(plan):
+        raise ValueError(f"{cls.__name__}: not a kept model")
+    mask = data[0]
+    values: dict[str, Any] = {}
+    at = 1
+    for i, (name, made, default) in enumerate(plan):
+        if mask >> i & 1:
+            values[name] = made(data[at]) if made else data[at]
+            at += 1
+        elif default is PydanticUndefined:
+            raise ValueError(f"{cls.__name__}: {name} missing")
+        else:
+            values[name] = default
+    if at != len(data):
+        raise ValueError(f"{cls.__name__}: fields not its own")
+    given = _SETS.get((cls, mask))
+    if given is None:
+        given = _SETS[(cls, mask)] = {name for i, (name, _, _) in enumerate(plan) if mask >> i & 1}
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", given)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+M = TypeVar("M", bound=Strict)
+_set = object.__setattr__
+_PLANS: dict[type[Strict], list[tuple[str, Callable[[Any], Any] | None, Any]]] = {}
+_SETS: dict[tuple[type[Strict], int], set[str]] = {}  # the set of fields given, per model and mask
+
+
+def _plan(cls: type[Strict]) -> list[tuple[str, Callable[[Any], Any] | None, Any]]:
+    """Each field of ``cls``: its name, what makes its value of the kept one (None: the kept value
+    is the value), and its default (PydanticUndefined when it has none)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = [(name, _maker(info.annotation), info.get_default(call_default_factory=True))
+                              for name, info in cls.model_fields.items()]
+    return plan
+
+
+def _figure(text: str) -> Decimal:
+    """A figure from its text, one Decimal per text (as unpickled models share them)."""
+    found = _FIGURES.get(text)
+    if found is None:
+        found = _FIGURES[text] = Decimal(text)
+    return found
+
+
+def _maker(annotation: Any) -> Callable[[Any], Any] | None:
+    """What makes a value of ``annotation`` of its kept form; None when the kept form is the value."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _maker(args[0])
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        return lambda value: rebuilt(annotation, value)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _maker(args[0])
+        return tuple if item is None else lambda value: tuple(map(item, value))
+    if origin in (Union, UnionType):
+        makers = {_maker(a) for a in args if a is not type(None)}
+        if makers == {None}:
+            return None
+        if len(makers) == 1 and len(args) == 2 and type(None) in args:
+            one = next(iter(makers))
+            assert one is not None
+            return lambda value: None if value is None else one(value)
+        raise TypeError(f"cannot keep a {annotation}")
+    if annotation is Decimal:
+        return _figure
+    if annotation is date:
+        return date.fromisoformat
+    if origin is Literal or annotation in (str, int, bool):
+        return None
+    raise TypeError(f"cannot keep a {annotation}")
