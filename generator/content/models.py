@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from itertools import islice
 from types import UnionType
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -555,28 +557,18 @@ def rebuilt(cls: type[M], data: Any) -> M:
     figures and sets of fields shared as unpickled models share them). A build that finds a
     report's model kept under its file's key so skips validating it. ValueError when ``data`` is
     not of this shape: the file is validated instead."""
-    plan = _plan(cls)
-    if not isinstance(data, list) or not data or not isinstance(data[0], int) or data[0] >> len(plan):
-        raise ValueError(f"{cls.__name__}: not a kept model")
-    mask = data[0]
-    values: dict[str, Any] = {}
-    at = 1
-    for i, (name, made, default) in enumerate(plan):
-        if mask >> i & 1:
-            values[name] = made(data[at]) if made else data[at]
-            at += 1
-        elif default is PydanticUndefined:
-            raise ValueError(f"{cls.__name__}: {name} missing")
-        else:
-            values[name] = default
-    if at != len(data):
+    try:
+        given, values, fields = _SHAPES[cls, data[0]]
+    except (KeyError, TypeError, IndexError):
+        given, values, fields = _shape(cls, data)
+    if len(data) != len(given) + 1:
         raise ValueError(f"{cls.__name__}: fields not its own")
-    given = _SETS.get((cls, mask))
-    if given is None:
-        given = _SETS[(cls, mask)] = {name for i, (name, _, _) in enumerate(plan) if mask >> i & 1}
+    values = values.copy()  # the defaults, and every field in its place (as validation orders them)
+    for (name, made), value in zip(given, islice(data, 1, None)):
+        values[name] = value if made is None else made(value)
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", given)
+    _set(model, "__pydantic_fields_set__", fields)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
@@ -584,8 +576,24 @@ def rebuilt(cls: type[M], data: Any) -> M:
 
 M = TypeVar("M", bound=Strict)
 _set = object.__setattr__
+Shape = tuple[list[tuple[str, Callable[[Any], Any] | None]], dict[str, Any], set[str]]
 _PLANS: dict[type[Strict], list[tuple[str, Callable[[Any], Any] | None, Any]]] = {}
-_SETS: dict[tuple[type[Strict], int], set[str]] = {}  # the set of fields given, per model and mask
+# per model and mask of the fields given: those fields with what makes each, the defaults of the
+# others (every field in its place), and the set of the fields given (shared, as unpickled ones are)
+_SHAPES: dict[tuple[type[Strict], int], Shape] = {}
+
+
+def _shape(cls: type[Strict], data: Any) -> Shape:
+    plan = _plan(cls)
+    if not isinstance(data, list) or not data or type(data[0]) is not int or data[0] < 0 or data[0] >> len(plan):
+        raise ValueError(f"{cls.__name__}: not a kept model")
+    mask = data[0]
+    given = [(name, made) for i, (name, made, _) in enumerate(plan) if mask >> i & 1]
+    values = {name: None if mask >> i & 1 else default for i, (name, _, default) in enumerate(plan)}
+    if PydanticUndefined in values.values():
+        raise ValueError(f"{cls.__name__}: a field it needs is missing")
+    shape = _SHAPES[cls, mask] = (given, values, {name for name, _ in given})
+    return shape
 
 
 def _plan(cls: type[Strict]) -> list[tuple[str, Callable[[Any], Any] | None, Any]]:
@@ -612,7 +620,7 @@ def _maker(annotation: Any) -> Callable[[Any], Any] | None:
     if origin is Annotated:
         return _maker(args[0])
     if isinstance(annotation, type) and issubclass(annotation, Strict):
-        return lambda value: rebuilt(annotation, value)
+        return partial(rebuilt, annotation)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = _maker(args[0])
         return tuple if item is None else lambda value: tuple(map(item, value))
