@@ -237,7 +237,7 @@ def bench(n: int, jobs: int, only_full: bool = False, synth: bool = False) -> No
     assert weight is not None, edited
     figure = [weight.group(0), f"{weight.group(0)}.0", f"{weight.group(0)}.00"]
     try:
-        edited.write_text(text.replace(figure[0], figure[1], 1), encoding="utf-8")
+        edited.write_text(text[:weight.start()] + figure[1] + text[weight.end():], encoding="utf-8")
         cli = measure([*args, "full"])
         print(f"  one edit, CLI {cli['wall']:7.2f} s wall (build {cli['seconds']:.2f} s), "
               f"{cli['changed']:.0f} files written; {_target(cli['wall'] <= 2)} (2 s)")
