@@ -85,7 +85,8 @@ class Site:
         del loaded
         if store:
             store.remember(content)
-        findings = audit(content, self.jobs, store.audits if store else None)
+        findings = audit(content, self.jobs, store.audits if store else None,
+                         store.findings if store and store.resident else None)
         if store:
             fresh = {key.partition(":")[0] for key in store.audits.fresh}
             self.recomputed["audited"] = [e.path for e in content.reports if e.doc.digest in fresh]

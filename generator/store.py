@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.aggregate import Row
-from generator.audit.rules import audit_key, bands_key, report_results
+from generator.audit.rules import Finding, audit_key, bands_key, report_results
 from generator.audit.view import Written
 from generator.content.load import Document, load_one
 from generator.content.models import REPORT_MODELS, Grade, kept, rebuilt
@@ -281,6 +281,8 @@ class Store:
         self.noted: dict[str, list[Any]] = {}
         # the parts of pages the last build rendered or took (a resident Store's): see Renderer.part
         self.parts: dict[bytes, Any] = {}
+        # each report's findings as the last build made them, by its audit key (a resident Store's)
+        self.findings: dict[str, tuple[tuple[str, str, str], list[Finding]]] = {}
         self.items: Written = {}  # each finding's item in findings.json as the last build wrote it (a resident Store's)
         self.rows: dict[tuple[str, int], Row] = {}  # each report's summary row, by its key and findings (a resident Store's)
         self.grades: tuple[Grade, ...] | None = None  # the site's, when known before loading: see load_many

@@ -15,6 +15,7 @@ from typing import Any
 
 from generator.aggregate import aggregate
 from generator.audit.rules import Finding
+from generator.build import build
 from generator.content.facts import NOT_CARRIED_OUT, carried_out, report_grade
 from generator.content.models import SelfEvaluation
 from generator.i18n import Msg, load_catalogue, translate
@@ -134,6 +135,27 @@ def test_what_serve_keeps_of_the_summaries_and_findings_json_gives_what_a_build_
     rows[key] = row_kept = dataclasses.replace(rows[key], findings=99)
     assert aggregate(content, found, rows).site.findings == aggregate(content, found).site.findings + 99 - (
         key[1]) and rows[key] is row_kept
+
+
+def test_serve_gives_the_findings_of_the_reports_that_did_not_change_as_they_were(
+        examples: Path, tmp_path: Path) -> None:
+    """serve keeps each report's findings by its key: after an edit, the reports that did not
+    change have the very findings of the last build (so the pages, comparing their inputs by
+    identity first, find them the same at once), the edited one its new ones, and all of them
+    are those a fresh build finds."""
+    from generator.serve import Site
+
+    site = Site(examples, tmp_path / "site")
+    first = site.first().findings
+    report = examples / "departments/minhang-justice/projects/2022/correction-location-system.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("weight: 10", "weight: 10.5", 1), encoding="utf-8")
+    again = site.rebuild()
+    assert again is not None
+    edited = "minhang-justice/2022/correction-location-system/"
+    before = {id(f) for f in first if f.report != edited}
+    assert before and before <= {id(f) for f in again.findings}
+    assert not {id(f) for f in again.findings if f.report == edited} & {id(f) for f in first}
+    assert list(again.findings) == list(build(examples, tmp_path / "fresh").findings)
 
 
 # --- messages are templates, kept as such by the Store ---------------------------------------

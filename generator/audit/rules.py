@@ -336,10 +336,14 @@ def _judge(index: int) -> list[Any]:
     return report_results(entry.model, grades, entry.doc)
 
 
-def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findings:
+def audit(content: Content, jobs: int = 1, memo: Results | None = None,
+          made: dict[str, tuple[tuple[str, str, str], list[Finding]]] | None = None) -> Findings:
     """Run every rule on every report, over ``jobs`` processes; return the findings sorted by
     file and line, with the target outcomes. A report's results are a function of its file and
-    the grade bands: with a ``memo``, those of an unchanged file are taken from it."""
+    the grade bands: with a ``memo``, those of an unchanged file are taken from it. ``made`` (a
+    Store kept in memory: serve's) keeps each report's findings by its key and where it stands,
+    so a rebuild gives the very findings of the last for the reports that did not change (the
+    pages compare their inputs by identity first)."""
     grades = content.site.grades
     bands = bands_key(grades)
     keys = [audit_key(e.doc.digest, bands) if memo else "" for e in content.reports]
@@ -354,11 +358,22 @@ def audit(content: Content, jobs: int = 1, memo: Results | None = None) -> Findi
         if keys[i] and memo:
             memo.put(keys[i], kept)
     findings = []
-    for entry, (issues, _) in zip(content.reports, results, strict=True):
+    now: dict[str, tuple[tuple[str, str, str], list[Finding]]] = {}
+    for entry, key, (issues, _) in zip(content.reports, keys, results, strict=True):
         shown = entry.doc.shown
-        for rule, loc, message, (line, col) in issues:
-            findings.append(Finding(shown, line, col, rule, format_loc(loc), message, entry.path,
-                                    RULES[rule].severity, entry.doc.rel))
+        where = (shown, entry.path, entry.doc.rel)
+        known = made.get(key) if made is not None else None
+        if known is not None and known[0] == where:
+            mine = known[1]
+        else:
+            mine = [Finding(shown, line, col, rule, format_loc(loc), message, entry.path, RULES[rule].severity,
+                            entry.doc.rel) for rule, loc, message, (line, col) in issues]
+        if made is not None and key:
+            now[key] = (where, mine)
+        findings += mine
+    if made is not None:
+        made.clear()
+        made.update(now)
     for entry, (rule, loc, message) in _across(content):
         line, col = entry.doc.where(loc)
         findings.append(Finding(entry.doc.shown, line, col, rule, format_loc(loc), message, entry.path,
