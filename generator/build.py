@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from generator.audit.findings import Finding
     from generator.store import Store
 
-STAGES = ("hashed", "parsed", "validated", "audited", "recorded", "encoded", "views", "rendered", "laid")
+STAGES = ("hashed", "parsed", "validated", "audited", "recorded", "encoded", "views", "rendered", "parts", "laid")
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ class BuildReport:
     ``hashed`` (content files read and hashed to know whether they changed: not known by their stats),
     ``parsed`` and ``validated`` (content files), ``audited``, ``recorded`` (their search records)
     and ``encoded`` (reports),
-    ``views`` (report pages whose view was made), ``rendered`` (pages), ``laid`` (downloads
-    laid out of the reports' encoded pieces)."""
+    ``views`` (report pages whose view was made), ``rendered`` (pages), ``parts`` (the parts of a
+    page of parts rendered afresh where serve keeps them: the audit page's, a department each),
+    ``laid`` (downloads laid out of the reports' encoded pieces)."""
 
     pages: int
     files: int

@@ -151,12 +151,13 @@ class Site:
             output.abort()
             raise
         noted = note_pages(output.out, tasks, store.noted if store.resident else None, set(views))
-        if store.resident:
-            store.noted, store.parts = noted, renderer.used
+        if store.resident:  # (the parts of the last build that made pages of parts: kept while none is made)
+            store.noted, store.parts = noted, renderer.used or store.parts
         store.pages, store.used_shares, store.files = fingerprints, downloads.shares, output.written
         store.prune()
         progress.step("")
-        self.recomputed.update(views=views, rendered=rendered, encoded=downloads.encoded, laid=downloads.laid)
+        self.recomputed.update(views=views, rendered=rendered, parts=renderer.made, encoded=downloads.encoded,
+                               laid=downloads.laid)
         recomputed, self.recomputed = self.recomputed, {}
         return BuildReport(len(pages), len(output.written), output.changed, findings, time.perf_counter() - start,
                            output.out, (self.root, *dirs), dict(progress.timings), recomputed)

@@ -605,15 +605,23 @@ def test_the_audit_page_is_made_again_only_when_what_it_lists_changed(examples: 
 
 
 def test_serve_puts_the_audit_page_together_from_the_parts_it_kept(examples: Path, tmp_path: Path) -> None:
-    """The audit page is a part a department: after an edit that changes a department's findings,
-    serve renders that department's part only, and the page is the one a fresh build makes."""
+    """The audit page is a part a department: after an edit that keeps the page (its parts kept
+    meanwhile), then one that changes a department's findings, serve renders that department's
+    part only, and the page is the one a fresh build makes."""
     out, cache = serving(examples, tmp_path)
     before = dict(cache.parts)
     assert len(before) == 2  # a part a department with findings
     path = examples / REPORT
     text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("implementer: 上海市闵行区司法局", "implementer: 上海市闵行区司法局矫正中心"),
+                    encoding="utf-8")
+    quiet = build(examples, out, store=cache)
+    assert "audit/index.html" not in quiet.recomputed["views"] and quiet.recomputed["parts"] == []
+    assert cache.parts == before  # kept while no page of parts is made
+    text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("adjusted: 12880, executed: 12880}", "adjusted: 12880, executed: 12000}"),
                     encoding="utf-8")
-    build(examples, out, store=cache)
+    loud = build(examples, out, store=cache)
+    assert len(loud.recomputed["parts"]) == 1 and "audit/index.html" in loud.recomputed["rendered"]
     assert len(cache.parts) == 2 and len(set(cache.parts) - set(before)) == 1
     assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)

@@ -181,6 +181,7 @@ class Renderer:
         self.identity = b""  # the theme's and the settings' fingerprint (set when pages are planned)
         self.parts: dict[bytes, Markup] | None = None  # None: no parts kept (nor their keys made)
         self.used: dict[bytes, Markup] = {}
+        self.made: list[str] = []  # the parts rendered afresh (their templates), of kept ones
 
     def amount(self, value: Decimal | None) -> str:
         """Format a computed sum (in 元) in the site's unit, to two decimals."""
@@ -214,6 +215,7 @@ class Renderer:
         found = self.parts.get(key)
         if found is None:
             found = Markup(self.env.get_template(template).render(**values))
+            self.made.append(template)
         self.used[key] = found
         return found
 
