@@ -53,7 +53,7 @@ def test_the_build_benchmark_prints_every_figure() -> None:
     assert re.search(r"Hugo +[\d.]+ s wall.*\n.*Pagefind +[\d.]+ s wall", out) or "no peers" in out, out
     for figure in (r"full build +[\d.]+ s wall, [\d.]+ s CPU, [\d,]+ pages/s",
                    r"peak memory +[\d,]+ MB PSS .*largest process [\d,]+ MB; target (met|missed) \(400 MB\)",
-                   r"steps \(s\): inputs [\d.]+, loading [\d.]+, parsing [\d.]+, .*pages [\d.]+",
+                   r"steps \(s\): inputs [\d.]+, loading [\d.]+, reading [\d.]+, parsing [\d.]+, .*pages [\d.]+",
                    r"search index +[\d.]+ s, search/ [\d,]+ MB",
                    (r"unchanged +[\d.]+ s wall, 0 files written \(nothing it reads had changed: the site "
                     r"kept\); target (met|missed) \(2 s\)"),
