@@ -40,7 +40,7 @@ from generator.progress import Progress
 from generator.search.index import index_name, write_index
 from generator.search.records import record_keys, search_records
 from generator.site_pages.context import DATA_PAGE, page_plan
-from generator.site_pages.pages import held_pages, note_pages, page_tasks, write_all
+from generator.site_pages.pages import held_pages, note_pages, of_parts, page_tasks, write_all
 from generator.site_pages.render import Renderer, theme_dirs
 from generator.stamps import cache_folder
 from generator.store import Store
@@ -136,6 +136,8 @@ class Site:
             # a Store kept in memory (serve) compares pages with its last build's views; a new
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
+            if store.resident and not store.parts:  # serve's first build makes its pages of parts, to keep the parts
+                held = {rel: digest for rel, digest in held.items() if rel not in of_parts(tasks)}
             pages, fingerprints, views, rendered = write_all(
                 tasks, output, self.jobs, progress, "pages", store.pages if store.resident else None, held,
                 first=meanwhile, after={DATA_PAGE})

@@ -127,11 +127,14 @@ def _record(folder: Path, key: str) -> Path:
 
 def kept_report(folder: Path, path: Path, rel: str, key: str) -> tuple[Document, Any] | None:
     """A report's document (slim: without its data) and its model as a build validated them, from
-    the first line of its record, made again without validating (:func:`rebuilt`): a third of the
-    time of reading its data and validating it. None when its record keeps no model."""
+    the first line of its record, made again without validating (:func:`rebuilt`): under a third
+    of the time of reading its data and validating it. None when its record keeps no model."""
     try:
         with _record(folder, key).open("rb") as file:
-            head = json.loads(file.readline())
+            line = file.readline()
+        if not line.startswith(b'{"kind":'):
+            return None  # (a record of a file that is no report)
+        head = json.loads(line)
         if head["path"] != str(path):
             return None  # (the same content seen through another path)
         model = rebuilt(REPORT_MODELS[head["kind"]], head["model"])

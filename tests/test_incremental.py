@@ -282,7 +282,8 @@ def test_serve_after_a_build_makes_only_the_view_of_the_edited_report(examples: 
     out = tmp_path / "site"
     build(examples, out)  # disclose build, then disclose serve on its site: pages kept by their digests
     cache = Store(cache_folder(out), resident=True)
-    assert build(examples, out, store=cache).recomputed["views"] == []
+    # (but the audit page, made of parts, whose parts serve keeps for its rebuilds: see below)
+    assert build(examples, out, store=cache).recomputed["views"] == ["audit/index.html"]
     edit(examples)
     rebuilt = build(examples, out, store=cache)
     assert rebuilt.recomputed["views"] == EDITED
@@ -625,3 +626,20 @@ def test_serve_puts_the_audit_page_together_from_the_parts_it_kept(examples: Pat
     assert len(loud.recomputed["parts"]) == 1 and "audit/index.html" in loud.recomputed["rendered"]
     assert len(cache.parts) == 2 and len(set(cache.parts) - set(before)) == 1
     assert tree(out) == tree(build(examples, tmp_path / "fresh" / "site").out)
+
+
+def test_serve_over_a_built_site_makes_its_audit_page_once_to_keep_its_parts(examples: Path,
+                                                                             tmp_path: Path) -> None:
+    """serve started over a site `disclose build` made finds its pages there, but makes the audit
+    page, so it has the departments' parts at hand: the first edit that changes a finding
+    renders one part, not every department's."""
+    out = tmp_path / "site"
+    build(examples, out)
+    cache = Store(cache_folder(out), resident=True)
+    first = build(examples, out, store=cache)
+    assert len(first.recomputed["parts"]) == 2 and first.changed == 0  # made, but the same bytes
+    path = examples / REPORT
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("adjusted: 12880, executed: 12880}", "adjusted: 12880, executed: 12000}"),
+                    encoding="utf-8")
+    assert len(build(examples, out, store=cache).recomputed["parts"]) == 1

@@ -221,6 +221,11 @@ def _local(make: Callable[[], bytes]) -> bool:
     return isinstance(make, Page) and make.local
 
 
+def of_parts(tasks: Sequence[Task]) -> set[str]:
+    """The pages of ``tasks`` made of parts (see :meth:`generator.site_pages.render.Renderer.part`)."""
+    return {rel for rel, make in tasks if _local(make)}
+
+
 def _weight(make: Callable[[], bytes]) -> float:
     """How large the page ``make`` makes is likely to be: how many inputs it is made of (a page of
     the whole site planned without them counts as the largest)."""
