@@ -137,7 +137,8 @@ class Site:
             # process, with what the last build noted of the previous site's pages
             held = held_pages(output) if not store.pages else {}
             if store.resident and not store.parts:  # serve's first build makes its pages of parts, to keep the parts
-                held = {rel: digest for rel, digest in held.items() if rel not in of_parts(tasks)}
+                made_of_parts = of_parts(tasks)
+                held = {rel: digest for rel, digest in held.items() if rel not in made_of_parts}
             pages, fingerprints, views, rendered = write_all(
                 tasks, output, self.jobs, progress, "pages", store.pages if store.resident else None, held,
                 first=meanwhile, after={DATA_PAGE})

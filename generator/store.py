@@ -340,10 +340,10 @@ class Store:
                 found = None
             # a report whose model its record keeps, and whose audit's results are kept too (or
             # wait for validation), is taken from its record in this process
-            kept = None if found is not None or (grades is not None and self.audits.text(audit_key(key, bands)) is None) \
+            whole = None if found is not None or (grades is not None and self.audits.text(audit_key(key, bands)) is None) \
                 else kept_report(self.folder, path, rel, key)
-            if kept is not None:
-                found, self.models[key] = kept
+            if whole is not None:
+                found, self.models[key] = whole
             outcomes.append(found)
             if found is None:
                 todo.append((path, rel, key))

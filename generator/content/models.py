@@ -579,7 +579,7 @@ _set = object.__setattr__
 Shape = tuple[list[tuple[str, Callable[[Any], Any] | None]], dict[str, Any], set[str]]
 _PLANS: dict[type[Strict], list[tuple[str, Callable[[Any], Any] | None, Any]]] = {}
 # per model and mask of the fields given: those fields with what makes each, the defaults of the
-# others (every field in its place), and the set of the fields given (shared, as unpickled ones are)
+# others (every field in its place), and the set of the fields given (the one unpickled models share)
 _SHAPES: dict[tuple[type[Strict], int], Shape] = {}
 
 
@@ -592,7 +592,8 @@ def _shape(cls: type[Strict], data: Any) -> Shape:
     values = {name: None if mask >> i & 1 else default for i, (name, _, default) in enumerate(plan)}
     if PydanticUndefined in values.values():
         raise ValueError(f"{cls.__name__}: a field it needs is missing")
-    shape = _SHAPES[cls, mask] = (given, values, {name for name, _ in given})
+    names = {name for name, _ in given}
+    shape = _SHAPES[cls, mask] = (given, values, _GIVEN.setdefault(frozenset(names), names))
     return shape
 
 

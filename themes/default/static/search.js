@@ -136,12 +136,12 @@ function painted() {
 /** Fetch a file of the index. Its names stay while their bytes change with the content, so the
  *  head (which names the index's version) is always fetched anew, and every other file by that
  *  version: a browser's copies are used only while they are of this very index. */
-function get(url, fresh = false) {
-  return fetch(url, fresh ? { cache: "reload" } : {});
+async function get(url, fresh = false) {
+  return (await taken(url)) || fetch(url, fresh ? { cache: "reload" } : {}); // (search-start.js's, when it asked)
 }
 
 async function fetchBytes(url, fresh = false) {
-  const response = (await taken(url)) || (await get(url, fresh));
+  const response = await get(url, fresh);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -178,7 +178,7 @@ class SiteIndex {
    *  them. A site the page does not name the version of sends its columns anew, with the head. */
   static async load(base, version = "") {
     const unnamed = version ? null : fetchBytes(`${base}columns.bin`, true);
-    const response = (await taken(`${base}head.json`)) || (await get(`${base}head.json`, true));
+    const response = await get(`${base}head.json`, true);
     if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
     const head = await response.json();
     if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
