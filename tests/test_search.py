@@ -12,8 +12,8 @@ import pytest
 
 from generator.build import build
 from generator.errors import BuildAborted
-from generator.search.grams import Pieces, pack, shard_of, unpack, varint
-from generator.search.index import FORMAT
+from generator.search.grams import Pieces, pack, read_varint, shard_of, unpack, varint
+from generator.search.index import CHUNK, FORMAT
 from generator.search.postings import decode_piece, decode_places, decode_shard
 from generator.search.records import Plain, SearchRecord, fold, plain, search_records
 from generator.site import check
@@ -68,11 +68,10 @@ def test_pieces_are_every_run_of_one_to_four_characters_and_the_4_pieces_stand_w
 
 def test_the_numbers_of_the_format_read_back() -> None:
     for values in ([], [0], [255, 1], [256, 3], [65536, 7], list(range(1000)), [15, 0, 3]):
-        for nibbles in (False, True):
-            data = pack(values, nibbles) + b"rest"
-            read, end = unpack(data, 0, len(values))
-            assert list(read) == values and data[end:] == b"rest"
-    assert pack([1, 2, 3], nibbles=True) == b"\x00\x21\x03"
+        data = pack(values) + b"rest"
+        read, end = unpack(data, 0, len(values))
+        assert list(read) == values and data[end:] == b"rest"
+    assert pack([1, 2, 300]) == b"\x02\x01\x00\x02\x00\x2c\x01"
     assert varint(0) == b"\x00" and varint(127) == b"\x7f" and varint(128) == b"\x80\x01"
 
 
@@ -150,13 +149,15 @@ def test_the_index_is_written_into_the_site_and_is_reproducible(make_site: MakeS
     build(root, out, jobs=1)
     assert index_files(out) == first  # the same bytes, whatever --jobs
     head = json.loads(first["head.json"])
-    assert head["format"] == FORMAT and head["docs"] == 3 and head["site"] == "测试站点"
-    assert head["facets"] == {"department": ["上海市测试局"], "year": ["2023"], "kind": ["绩效自评"], "grade": ["优"]}
-    assert head["slugs"] == {"department": ["test-dept"], "kind": ["self-evaluation"]}
+    assert head["format"] == FORMAT and head["docs"] == 3 and head["site"] == "测试站点" and head["chunk"] == CHUNK
+    length, at = read_varint(first["columns.bin"], 0)
+    assert json.loads(first["columns.bin"][at:at + length]) == {  # the filters' values, and the slugs
+        "facets": {"department": ["上海市测试局"], "year": ["2023"], "kind": ["绩效自评"], "grade": ["优"]},
+        "slugs": {"department": ["test-dept"], "kind": ["self-evaluation"]}}
     chunks = [json.loads(data) for name, data in first.items() if name.startswith("c/")]
-    entries = {e[1]: e for chunk in chunks for e in chunk}
-    assert sorted(entries) == ["测试项目0", "测试项目1", "测试项目2"]
-    assert entries["测试项目1"] == ["/test-dept/2023/p1/", "测试项目1", "100.00 元", "100"]
+    assert len(chunks) == 1  # the reports in the order of their paths, CHUNK a chunk
+    assert [e[1] for e in chunks[0]] == ["测试项目0", "测试项目1", "测试项目2"]
+    assert chunks[0][1] == ["/test-dept/2023/p1/", "测试项目1", "100.00 元", "100", "上海市测试局", "2023", "绩效自评", "优"]
     shards = {}
     for name, data in first.items():
         if name.startswith("g/"):
@@ -171,9 +172,23 @@ def test_the_index_is_written_into_the_site_and_is_reproducible(make_site: MakeS
     assert [at for _, at in decode_places(places["测试项目"])] == [0, 0, 0]
 
 
+def test_the_filters_offer_their_values_in_the_order_the_site_shows_them(built_site: Path) -> None:
+    """Departments by slug (as the home page lists them), the latest year first, kinds in the order
+    of the content format, grades best first (the not carried out last)."""
+    data = (built_site / "search" / "index" / "columns.bin").read_bytes()
+    length, at = read_varint(data, 0)
+    labels = json.loads(data[at:at + length])
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert labels["slugs"]["department"] == sorted(labels["slugs"]["department"])
+    assert sorted(labels["facets"]["department"], key=lambda d: home.index(f">{d}<")) == labels["facets"]["department"]
+    assert labels["facets"]["year"] == sorted(labels["facets"]["year"], reverse=True)
+    assert labels["facets"]["kind"] == ["绩效自评", "绩效目标", "部门预算"]
+    assert labels["facets"]["grade"] == ["优", "差", "未实施"]
+
+
 def test_the_search_page_names_the_version_of_its_index(make_site: MakeSite, tmp_path: Path) -> None:
-    """The page asks for its index's head and columns by the version the head holds (preloaded as the
-    page loads), and a new version when a report changes."""
+    """The page names the version of its index (its head holds it too), and a new version when a
+    report changes."""
     files = {f"departments/test-dept/projects/2023/p{i}.yaml": SELF_EVALUATION.format(name=f"测试项目{i}")
              for i in range(3)}
     root = make_site(files)
@@ -182,7 +197,6 @@ def test_the_search_page_names_the_version_of_its_index(make_site: MakeSite, tmp
     def named() -> tuple[str, str]:
         page = (out / "search" / "index.html").read_text(encoding="utf-8")
         version = json.loads((out / "search" / "index" / "head.json").read_bytes())["version"]
-        assert f'<link rel="preload" href="/search/index/columns.bin?v={version}" as="fetch" crossorigin>' in page
         found = re.search(r'data-version="(\w*)" data-shards="16 16"', page)  # (the fewest shards)
         assert found is not None
         return found.group(1), version

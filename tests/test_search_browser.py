@@ -162,21 +162,22 @@ def test_a_filter_in_the_address_may_be_a_slug(page: Any, built_examples: Path, 
     assert page.locator("#search-department").input_value() == "上海市闵行区司法局"
 
 
-def options(page: Any, facet: str) -> list[str]:
-    return page.locator(f"#search-{facet} option").all_inner_texts()
+def options(page: Any, facet: str, shown: list[str]) -> None:
+    """The options of a filter are ``shown`` (each value's count comes once the filters are in)."""
+    expect(page.locator(f"#search-{facet} option")).to_have_text(shown)
 
 
 def test_a_filter_narrows_the_results_and_the_counts_follow(page: Any, built_examples: Path,
                                                             serve: Serve) -> None:
     page.goto(serve(built_examples) + "search/?q=司法局")
     wait_for(page, "共 4 个")
-    assert options(page, "department") == ["全部部门", "北京市朝阳区司法局（1）", "上海市闵行区司法局（3）"]
-    assert options(page, "year") == ["全部年度", "2024（2）", "2022（2）"]
+    options(page, "department", ["全部部门", "北京市朝阳区司法局（1）", "上海市闵行区司法局（3）"])
+    options(page, "year", ["全部年度", "2024（2）", "2022（2）"])
     page.select_option("#search-department", "上海市闵行区司法局")
     wait_for(page, "共 3 个")
     assert "2021年产业转型升级资金" not in names(page)
-    assert options(page, "year") == ["全部年度", "2024（2）", "2022（1）"]
-    assert options(page, "department") == ["全部部门", "北京市朝阳区司法局（1）", "上海市闵行区司法局（3）"]
+    options(page, "year", ["全部年度", "2024（2）", "2022（1）"])
+    options(page, "department", ["全部部门", "北京市朝阳区司法局（1）", "上海市闵行区司法局（3）"])
     page.select_option("#search-kind", "绩效自评")
     wait_for(page, "共 1 个")
     assert names(page) == ["闵行区司法局矫正中心电子定位系统监控室(2022运维)"]
@@ -280,18 +281,33 @@ def test_twenty_results_show_at_a_time(page: Any, make_site: MakeSite, tmp_path:
 
 def test_the_page_fetches_its_index_once_by_the_version_it_names(page: Any, built_examples: Path,
                                                                  serve: Serve) -> None:
-    """The head is fetched once, anew; the columns, preloaded as the page loads, once, by the index's version."""
+    """The head is fetched once, anew; every other file once, by the index's version: the query's
+    shard, the first results' chunks, and only then the filters, which count the results."""
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
     page.goto(serve(built_examples) + "search/?q=矫正")
-    wait_for(page, "共")
+    wait_for(page, "共 2 个")
+    options(page, "department", ["全部部门", "上海市闵行区司法局（2）"])
     version = json.loads((built_examples / "search" / "index" / "head.json").read_bytes())["version"]
     assert page.locator("#search").get_attribute("data-version") == version
-    for name, query in (("head.json", ""), ("columns.bin", f"v={version}")):
-        assert [urlsplit(u).query for u in asked if urlsplit(u).path.endswith(f"/index/{name}")] == [query]
-    shards = [u for u in asked if "/index/g/" in u]  # asked for before search.js ran, and taken over
-    assert len(shards) == 1 and shards[0].endswith(f"?v={version}")
+    index = [(urlsplit(u).path.split("/index/")[1], urlsplit(u).query) for u in asked if "/index/" in u]
+    assert [query for name, query in index if name == "head.json"] == [""]
+    assert all(query == f"v={version}" for name, query in index if name != "head.json")
+    assert len({name for name, _ in index}) == len(index)  # each once
+    chunks = [i for i, (name, _) in enumerate(index) if name.startswith("c/")]
+    assert chunks and [name for name, _ in index].index("columns.bin") > chunks[0]
+    assert len([name for name, _ in index if name.startswith("g/")]) == 1  # asked before search.js ran, taken over
     assert names(page)
+
+
+def test_without_a_query_the_filters_offer_every_report(page: Any, built_examples: Path, serve: Serve) -> None:
+    """An empty search shows each filter value's count over all reports: choosing one lists its reports."""
+    page.goto(serve(built_examples) + "search/")
+    wait_for(page, "输入项目名称")
+    options(page, "department", ["全部部门", "北京市朝阳区司法局（1）", "上海市闵行区司法局（3）"])
+    page.select_option("#search-department", "北京市朝阳区司法局")
+    wait_for(page, "符合筛选条件的报告共 1 个")
+    assert names(page) == ["2021年产业转型升级资金"]
 
 
 def test_a_page_older_than_its_index_still_finds_the_new_reports(page: Any, make_site: MakeSite, tmp_path: Path,
@@ -360,7 +376,7 @@ def test_a_portal_searches_two_sites_exactly(page: Any, portal: tuple[Path, list
     wait_for(page, "共 3 个")
     assert set(names(page)) == {"矫正工作业务经费", "闵行区司法局矫正中心电子定位系统监控室(2022运维)", "社区矫正志愿者培训经费"}
     assert page.get_by_role("link", name="社区矫正志愿者培训经费").get_attribute("href") == "/b/haidian-justice/2023/volunteers/"
-    assert options(page, "site") == ["全部站点", "财政项目绩效公开（2）", "海淀区绩效公开（1）"]
+    options(page, "site", ["全部站点", "财政项目绩效公开（2）", "海淀区绩效公开（1）"])
     queries: set[str] = set()
     for record in records:
         queries |= {record.title} | substrings(record.title)

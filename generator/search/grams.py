@@ -100,18 +100,14 @@ def read_varint(data: bytes | memoryview, at: int) -> tuple[int, int]:
         shift += 7
 
 
-def pack(values: Sequence[int], nibbles: bool = False) -> bytes:
-    """``values`` (≥ 0) as a width byte and the values in that many bytes each, little-endian;
-    or, ``nibbles`` asked for and all below 16, width 0 and two values a byte, the first low."""
-    if isinstance(values, list) and not nibbles:
+def pack(values: Sequence[int]) -> bytes:
+    """``values`` (≥ 0) as a width byte and the values in that many bytes each, little-endian."""
+    if isinstance(values, list):
         try:
             return b"\x01" + bytes(values)  # all below 256, most often: no pass to find the largest
         except ValueError:
             pass
     top = max(values, default=0)
-    if nibbles and top < 16:
-        pairs = [*values, 0][:len(values) + len(values) % 2]
-        return b"\x00" + bytes([a | b << 4 for a, b in zip(pairs[0::2], pairs[1::2])])
     width = 1 if top < 256 else 2 if top < 65536 else 4
     if width == 1:  # bytes() of a list: of an array it would copy the array's memory
         return b"\x01" + bytes(values if isinstance(values, list) else list(values))
@@ -124,10 +120,6 @@ def pack(values: Sequence[int], nibbles: bool = False) -> bytes:
 def unpack(data: bytes | memoryview, at: int, count: int) -> tuple[array[int], int]:
     """``count`` values packed at ``at``; and the offset after them."""
     width = data[at]
-    if width == 0:
-        end = at + 1 + (count + 1) // 2
-        nibbles = array("B", [v for byte in data[at + 1:end] for v in (byte & 15, byte >> 4)][:count])
-        return nibbles, end
     end = at + 1 + width * count
     values = array(_TYPECODE[width], bytes(data[at + 1:end]))
     if _SWAP and width > 1:

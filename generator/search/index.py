@@ -8,21 +8,23 @@ the same bytes, whatever ``--jobs``. No records, no index (the search page says 
 The files (format ``FORMAT``; ``static/search.js`` reads them, docs/search.md describes them):
 
 - ``head.json``: the format, the index's version (a digest of all of it), the site's title, the
-  counts below, each filter's values;
-- ``columns.bin``: each report's filter values (one combination number a report), and how
-  many reports each chunk holds (so a report's number gives its chunk);
+  counts below and which shards there are: all a page needs before its first results, and
+  fetched anew by every page, so small;
+- ``columns.bin``: each filter's values (and the departments' and kinds' slugs), and each
+  report's filter values (one combination number a report): fetched to count and filter;
 - ``sort.bin``: each report's budget and score, float64, NaN when missing (fetched to sort);
 - ``g/<shard>.bin``: for every folded piece of one to four characters, the reports holding
   it, the pieces spread over the shards by a hash, so a query fetches its pieces' shards only;
 - ``p/<shard>.bin``: for every folded four-character piece, where it stands in each report
   (a query longer than four characters joins its pieces by position);
-- ``c/<chunk>.json``: what a result shows (URL, name, budget, score), for the eight to sixteen
-  reports of each chunk; a report's chunk is a hash of its path;
+- ``c/<chunk>.json``: what a result shows (URL, name, budget, score, department, year, kind,
+  grade), for the ``CHUNK`` reports of each chunk;
 - ``t/<chunk>.json``: the same reports' searchable text, fetched to mark a match found
   elsewhere than in the name or the department;
 - ``state.json``: what the next build needs to update the index in place (not read by pages).
 
-Reports are numbered in the order (chunk, path). An edit that keeps the set of reports
+Reports are numbered in the order of their paths (so a department's reports are neighbours, as
+are a query's first results most often), chunk ``c`` holding reports ``c × CHUNK`` onwards. An edit that keeps the set of reports
 rewrites only the chunks of the reports that changed, the shards of the pieces whose
 postings changed (read back from the previous site and updated), and the small files;
 every other file is left as the previous site has it, unread. Adding or removing a report
@@ -31,6 +33,7 @@ renumbers the reports and writes the index whole. Both ways give the same bytes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -38,11 +41,9 @@ import math
 import os
 import shutil
 import sys
-import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,10 @@ from generator.output.write import Output
 from generator.search import postings, vectors
 from generator.search.grams import Pieces, pack, shard_of, varint
 from generator.search.postings import decode_shard, encode_shard, update_docs, update_places
-from generator.search.records import Folding, SearchRecord
+from generator.search.records import KINDS, Folding, SearchRecord
 
-FORMAT = 1
+FORMAT = 2
+CHUNK = 12  # the reports of a chunk file
 FOLDER = "search/index"
 FACETS = ("department", "year", "kind", "grade")
 
@@ -76,15 +78,11 @@ def _power(value: int, low: int, high: int) -> int:
 
 def layout(count: int) -> tuple[int, int, int]:
     """Chunks, piece shards and position shards for ``count`` reports (a function of the count only,
-    so an edit keeps them): a chunk holds eight to sixteen reports, a shard the pieces of
-    twenty-four to forty-eight; fewer files, as each costs a build more to create than its bytes."""
-    return _power(count, 16, 1 << 20) // 16, _power(count // 24, 16, 4096), _power(count // 24, 16, 2048)
-
-
-def chunk_of(path: str, chunks: int) -> int:
-    """The chunk (of ``chunks``, a power of two) of the report at ``path``: a CRC-32 of the path,
-    as quick as a hash can be, for an edit numbers every report again."""
-    return zlib.crc32(path.encode("utf-8")) & (chunks - 1)
+    so an edit keeps them): a piece shard holds the pieces of twelve to twenty-four reports (a
+    query of up to four characters fetches one), a position shard those of twenty-four to
+    forty-eight (only a longer query fetches them); few files, as each costs a build more to
+    create than its bytes."""
+    return -(-count // CHUNK), _power(count // 12, 16, 4096), _power(count // 24, 16, 2048)
 
 
 # -- the reports' data -------------------------------------------------------------------------------
@@ -99,9 +97,10 @@ def _digest(reports: Sequence[SearchRecord]) -> str:
 
 def index_version(records: Sequence[SearchRecord]) -> str:
     """The version of the index of ``records``: a digest of everything it holds (each record's
-    digest, and the format). The page asks for the index's files by it, so a browser never mixes
+    digest, the format and the layout). The page asks for the index's files by it, so a browser never mixes
     files of two builds."""
-    return hashlib.sha256(f"{FORMAT}\n".encode() + b"".join(r.digest for r in records)).hexdigest()[:16]
+    return hashlib.sha256(f"{FORMAT} {CHUNK} {layout(len(records))}\n".encode() +
+                          b"".join(r.digest for r in records)).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,8 @@ def index_name(records: Sequence[SearchRecord]) -> IndexName:
 
 def _chunk(reports: Sequence[SearchRecord]) -> tuple[bytes, bytes]:
     """A chunk's two files: what its results show, and their text."""
-    return (_JSON.encode([(r.url, r.title, r.budget, r.score) for r in reports]).encode("utf-8"),
+    return (_JSON.encode([(r.url, r.title, r.budget, r.score, r.department, str(r.year), r.kind, r.grade)
+                          for r in reports]).encode("utf-8"),
             _JSON.encode([r.fields for r in reports]).encode("utf-8"))
 
 
@@ -156,18 +156,27 @@ def _bitmap(numbers: Iterable[int], count: int) -> bytes:
     return bytes(bits)
 
 
-def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], shards: tuple[int, int],
+def _head_and_columns(records: Sequence[SearchRecord], shards: tuple[int, int],
                       present: tuple[Iterable[int], Iterable[int]], version: str) -> tuple[bytes, bytes, bytes]:
     """The head (which names the index's ``version``), the columns and the sort keys."""
     # each report's columns made once (serve keeps its records), the passes over them C's loops
     made = list(map(attrgetter("columns"), records))
     rows = list(map(itemgetter(0, 1, 2, 3), made))
     distinct = set(rows)
+    firsts = dict(zip(map(attrgetter("department"), reversed(records)), map(attrgetter("path"), reversed(records))))
+    slugs = {"department": {d: path.split("/")[0] for d, path in firsts.items()},
+             "kind": dict(map(attrgetter("kind", "kind_key"), records))}
+    best: dict[str, float] = {}  # each grade's highest score: the order of the bands
+    for _, _, _, grade, _, score in made:
+        if grade:
+            best[grade] = max(best.get(grade, -math.inf), -math.inf if math.isnan(score) else score)
+    # Each filter's values in the order the site shows them: the departments by slug, as its pages
+    # list them; the latest year first; the kinds as the content format names them; the grades best first.
     values: dict[str, list[str]] = {
-        "department": sorted({d for d, _, _, _ in distinct}),
+        "department": sorted({d for d, _, _, _ in distinct}, key=slugs["department"].__getitem__),
         "year": sorted({str(y) for _, y, _, _ in distinct}, key=int, reverse=True),
-        "kind": sorted({k for _, _, k, _ in distinct}),
-        "grade": sorted({g for _, _, _, g in distinct if g}),
+        "kind": sorted({k for _, _, k, _ in distinct}, key=lambda k: list(KINDS).index(slugs["kind"][k])),
+        "grade": sorted({g for _, _, _, g in distinct if g}, key=lambda g: (-best[g], g)),
     }
     index = {facet: {v: i + 1 for i, v in enumerate(vs)} for facet, vs in values.items()}
     coded = {row: (index["department"][row[0]], index["year"][str(row[1])], index["kind"][row[2]],
@@ -175,22 +184,24 @@ def _head_and_columns(records: Sequence[SearchRecord], chunk_counts: list[int], 
     ranked = sorted(coded, key=coded.__getitem__)  # the combinations of values in order, one number each
     combos = [coded[row] for row in ranked]
     number = {row: i for i, row in enumerate(ranked)}
-    firsts = dict(zip(map(attrgetter("department"), reversed(records)), map(attrgetter("path"), reversed(records))))
-    slugs = {"department": {d: path.split("/")[0] for d, path in firsts.items()},
-             "kind": dict(map(attrgetter("kind", "kind_key"), records))}
-    columns = b"".join([varint(len(records)), varint(len(chunk_counts)), varint(len(combos)),
-                        pack([v for combo in combos for v in combo]), pack(list(map(number.__getitem__, rows))),
-                        pack(chunk_counts, nibbles=True), _bitmap(present[0], shards[0]), _bitmap(present[1], shards[1])])
+    labels = _json({"facets": values, "slugs": {facet: [found[v] for v in values[facet]]
+                                                for facet, found in slugs.items()}})
+    columns = b"".join([varint(len(labels)), labels, varint(len(records)), varint(len(combos)),
+                        pack([v for combo in combos for v in combo]), pack(list(map(number.__getitem__, rows)))])
     numbers = array("d", [*map(itemgetter(4), made), *map(itemgetter(5), made)])
     if numbers.itemsize != 8:
         raise AssertionError("float64 expected")
     if sys.byteorder != "little":
         numbers.byteswap()
-    head = {"format": FORMAT, "version": version, "site": records[0].site, "docs": len(records),
-            "chunks": len(chunk_counts), "grams": shards[0], "places": shards[1], "facets": values,
-            "slugs": {facet: [found[v] for v in values[facet]] for facet, found in slugs.items()}}
-    return (json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"),
-            columns, numbers.tobytes())
+    head = {"format": FORMAT, "version": version, "site": records[0].site, "docs": len(records), "chunk": CHUNK,
+            "grams": shards[0], "places": shards[1],
+            "present": {kind: base64.b64encode(_bitmap(numbers, count)).decode("ascii")
+                        for kind, numbers, count in zip("gp", present, shards)}}
+    return _json(head), columns, numbers.tobytes()
+
+
+def _json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 # -- writing -----------------------------------------------------------------------------------------
@@ -206,23 +217,16 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
         return None
     folding = Folding()
     chunks, gshards, pshards = layout(len(records))
-    keyed = sorted((chunk_of(r.path, chunks), r.path, r) for r in records)
-    ordered = [r for _, _, r in keyed]
-    counts = [0] * chunks
-    for c, _, _ in keyed:
-        counts[c] += 1
-    del keyed
+    ordered = sorted(records, key=attrgetter("path"))
     order = hashlib.sha256(f"{FORMAT} {chunks} {gshards} {pshards}\n".encode() +
                            "\n".join(r.path for r in ordered).encode("utf-8")).hexdigest()
-    previous = _previous(output, order, {str(c) for c, n in enumerate(counts) if n})
+    previous = _previous(output, order, {str(c) for c in range(chunks)})
     # The chunks, one at a time: written when their bytes changed, else kept.
     digests: dict[str, str] = {}
     changed: list[int] = []
     kept_c: list[str] = []  # the same names in c/ and t/
-    starts = list(accumulate(counts, initial=0))
-    for c, n in enumerate(counts):
-        if not n:
-            continue
+    starts = [min(c * CHUNK, len(ordered)) for c in range(chunks + 1)]
+    for c in range(chunks):
         digests[str(c)] = _digest(ordered[starts[c]:starts[c + 1]])
         if previous is not None and previous[0]["chunks"].get(str(c)) == digests[str(c)]:
             kept_c.append(f"{_name(c)}.json")
@@ -252,7 +256,7 @@ def write_index(records: Sequence[SearchRecord], output: Output, jobs: int = 1) 
             output.keep_folder(f"{FOLDER}/{sub_folder}", names)
     noted = json.dumps({"format": FORMAT, "order": order, "chunks": digests, "g": present[0], "p": present[1]},
                        sort_keys=True).encode("utf-8")
-    head, columns, numbers = _head_and_columns(ordered, counts, (gshards, pshards), present, index_version(records))
+    head, columns, numbers = _head_and_columns(ordered, (gshards, pshards), present, index_version(records))
     for rel, data in (("head.json", head), ("columns.bin", columns), ("sort.bin", numbers), ("state.json", noted)):
         output.write_bytes(f"{FOLDER}/{rel}", data)
     if previous is None:
@@ -296,9 +300,8 @@ def _whole(ordered: Sequence[SearchRecord], starts: list[int], shards: tuple[int
 
     def chunks() -> None:  # in this process, while the workers cut
         for c in range(len(starts) - 1):
-            if starts[c + 1] > starts[c]:
-                for kind, data in zip("ct", _chunk(ordered[starts[c]:starts[c + 1]])):
-                    output.write_bytes(f"{FOLDER}/{kind}/{_name(c)}.json", data)
+            for kind, data in zip("ct", _chunk(ordered[starts[c]:starts[c + 1]])):
+                output.write_bytes(f"{FOLDER}/{kind}/{_name(c)}.json", data)
 
     try:
         found = parallel.run(_batch, range(0, len(ordered), postings.BLOCK), jobs, (ordered, shards, spill),

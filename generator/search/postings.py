@@ -105,7 +105,7 @@ def _runs(data: bytes, at: int, places: bool) -> tuple[dict[int, bytes], int]:
         first, at = read_varint(data, at)
         for count in (n - 1, n) if places else (n - 1,):
             width = data[at]
-            at += 1 + ((count + 1) // 2 if width == 0 else width * count)
+            at += 1 + width * count
         found[first // BLOCK] = data[start:at]
 
 

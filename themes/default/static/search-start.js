@@ -2,17 +2,20 @@
  *
  * This small module is fetched beside search.js and runs as soon as it is in. When the page
  * names its index's version and numbers of shards, it asks at once for the index's head (anew:
- * it says which index the site holds now) and, when the address holds a query, for the shards
- * of the query's pieces by that version, while search.js is still on its way (on a slow line,
- * one round trip less before the first results; should the head name another version, the page
- * is older than its index and search.js asks again). search.js imports this module, so it takes
- * these requests over, and the rules a query follows (folding, pieces, shards) are written once,
- * here. They must agree with generator/search/records.py and generator/search/index.py.
+ * it says which index the site holds now) and, by that version, for what the address's search
+ * needs first: the shards of the query's pieces; the filters (columns.bin) when the address
+ * holds a filter or no query; the sort keys when it sorts by them. All this while search.js is
+ * still on its way (on a slow line, one round trip less before the first results; should the
+ * head name another version, the page is older than its index and search.js asks again).
+ * search.js imports this module, so it takes these requests over, and the rules a query follows
+ * (folding, pieces, shards) are written once, here. They must agree with
+ * generator/search/records.py and generator/search/index.py.
  */
 
 const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/gu;
 export const LONGEST = 4; // the longest piece, in code points
 const MAX_UNITS = 64; // the longest query, in UTF-16 units (the query box's maxlength)
+export const FACETS = ["site", "department", "year", "kind", "grade"]; // the filters, as the address names them
 
 /** Fold text as the index does; `from`/`to` give each folded unit's span in the original. */
 export function fold(text) {
@@ -81,8 +84,12 @@ function start() {
   const root = document.getElementById("search");
   if (!root || !root.dataset.version || !root.dataset.shards) return;
   const base = indexBase(root.dataset.bundle);
+  const version = root.dataset.version;
   ask(`${base}head.json`, { cache: "reload" });
-  const { codes } = searched(new URLSearchParams(location.search).get("q") || "");
+  const params = new URLSearchParams(location.search);
+  const { codes } = searched(params.get("q") || "");
+  if (!codes.length || FACETS.some((f) => params.get(f))) ask(`${base}columns.bin?v=${version}`);
+  if (/^(budget|score):/.test(params.get("sort") || "")) ask(`${base}sort.bin?v=${version}`);
   const [grams, places] = root.dataset.shards.split(" ").map(Number);
   const wanted = [];
   if (codes.length && codes.length <= LONGEST) wanted.push(["g", codes, grams]);
@@ -90,7 +97,7 @@ function start() {
     const piece = codes.slice(o, o + LONGEST);
     wanted.push(["g", piece, grams], ["p", piece, places]);
   }
-  for (const [kind, piece, count] of wanted) ask(shardFile(base, kind, shardOf(piece, count), root.dataset.version));
+  for (const [kind, piece, count] of wanted) ask(shardFile(base, kind, shardOf(piece, count), version));
 }
 
 start();

@@ -1,6 +1,6 @@
 /* disclose: the search page. Exact search of Chinese text over the index the build writes.
  *
- * The index (generator/search/index.py, format 1, described in docs/search.md) lives in
+ * The index (generator/search/index.py, format 2, described in docs/search.md) lives in
  * search/index/ of each site: head.json, columns.bin (each report's filter values), sort.bin
  * (budgets and scores), g/ (the reports holding each folded piece of one to four characters),
  * p/ (where each four-character piece stands), c/ (what a result shows). A query is folded as
@@ -14,15 +14,13 @@
  * from the message catalogue, so the script itself holds no language.
  */
 
-import { LONGEST, fold, indexBase, offsets, searched, shardFile, shardOf, taken } from "./search-start.js";
+import { FACETS, LONGEST, fold, indexBase, offsets, searched, shardFile, shardOf, taken } from "./search-start.js";
 
 export { fold, indexBase } from "./search-start.js";
 
 // Must agree with generator/search/index.py.
-const FORMAT = 1;
+const FORMAT = 2;
 
-const FACETS = ["site", "department", "year", "kind", "grade"];
-const COLUMNS = ["department", "year", "kind", "grade"];
 const BATCH = 20;
 const SCREEN = 4; // the results a first screen shows, at most (one on a phone, four on a wide screen)
 const CONTEXT = 30;
@@ -65,11 +63,6 @@ class Reader {
     const width = b[this.at++];
     const out = new Uint32Array(count);
     let at = this.at;
-    if (width === 0) {
-      for (let i = 0; i < count; i++) out[i] = (b[at + (i >> 1)] >> ((i & 1) * 4)) & 15;
-      this.at += (count + 1) >> 1;
-      return out;
-    }
     if (width === 1) {
       for (let i = 0; i < count; i++) out[i] = b[at + i];
     } else if (width === 2) {
@@ -146,68 +139,64 @@ async function fetchBytes(url, fresh = false) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** One site's index: its head and columns at once, shards, chunks and sort keys when asked. */
+/** Which of `count` shards there are, from the head's bitmap (base64). */
+function bitmap(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** A site's filters, from its columns.bin: each filter's values as shown and their slugs, and each
+ *  report's combination of values (`combo`), each combination's values in the order of FACETS. */
+function readFilters(bytes, title) {
+  const r = new Reader(bytes);
+  const length = r.varint();
+  const { facets, slugs } = JSON.parse(new TextDecoder().decode(bytes.subarray(r.at, r.at + length)));
+  r.at += length;
+  const docs = r.varint();
+  const count = r.varint();
+  const table = r.packed(count * 4);
+  const combos = [];
+  for (let c = 0; c < count; c++) {
+    combos.push(FACETS.map((facet, i) => {
+      if (facet === "site") return title;
+      const index = table[c * 4 + i - 1];
+      return index ? facets[facet][index - 1] : "";
+    }));
+  }
+  return { values: facets, slugs, combos, combo: r.packed(docs) };
+}
+
+/** One site's index: its head at once; shards, chunks, filters and sort keys when asked. */
 class SiteIndex {
-  constructor(base, head, columns) {
+  constructor(base, head) {
     this.base = base;
     this.head = head;
     this.title = head.site;
-    this.values = head.facets;
-    this.slugs = head.slugs || {};
-    const r = new Reader(columns);
-    const docs = r.varint();
-    const chunks = r.varint();
-    const combos = r.varint();
-    this.count = docs;
-    this.combos = r.packed(combos * 4);
-    this.combo = r.packed(docs);
-    const counts = r.packed(chunks);
-    this.starts = new Uint32Array(chunks + 1);
-    for (let c = 0; c < chunks; c++) this.starts[c + 1] = this.starts[c] + counts[c];
-    this.present = { g: columns.subarray(r.at, r.at + Math.ceil(head.grams / 8)) };
-    r.at += Math.ceil(head.grams / 8);
-    this.present.p = columns.subarray(r.at, r.at + Math.ceil(head.places / 8));
+    this.count = head.docs;
+    this.present = { g: bitmap(head.present.g), p: bitmap(head.present.p) };
     this.shards = new Map();
     this.chunks = new Map();
+    this.filters = null;
     this.sorts = null;
   }
 
   /** The index in `base`. Its head, which names the index's version, is always asked for anew
-   *  (search-start.js asks for this site's as soon as it runs). The columns come by that version,
-   *  which the page names too (`version`), so they need not wait for the head: the page preloads
-   *  them. A site the page does not name the version of sends its columns anew, with the head. */
-  static async load(base, version = "") {
-    const unnamed = version ? null : fetchBytes(`${base}columns.bin`, true);
+   *  (search-start.js asks for this site's as soon as it runs); every other file by that version. */
+  static async load(base) {
     const response = await get(`${base}head.json`, true);
     if (!response.ok) throw new Error(`${base}head.json: ${response.status}`);
     const head = await response.json();
     if (head.format !== FORMAT) throw new Error(`${base}: index format ${head.format}, not ${FORMAT}`);
-    // (a page older than its index names another version: the columns of this one, then)
-    const columns = await (unnamed || fetchBytes(`${base}columns.bin?v=${head.version}`));
-    return new SiteIndex(base, head, columns);
+    return new SiteIndex(base, head);
   }
 
-  /** The value of `facet` for report `doc`, as readers see it ("" when none). */
-  value(doc, facet) {
-    if (facet === "site") return this.title;
-    const column = COLUMNS.indexOf(facet);
-    const index = this.combos[this.combo[doc] * 4 + column];
-    return index ? this.values[facet][index - 1] : "";
-  }
-
-  /** Each combination's values as readers see them, in the order of FACETS ("" when none). */
-  comboValues() {
-    if (!this.combosShown) {
-      this.combosShown = [];
-      for (let c = 0; c < this.combos.length / 4; c++) {
-        this.combosShown.push(FACETS.map((facet, i) => {
-          if (facet === "site") return this.title;
-          const index = this.combos[c * 4 + i - 1];
-          return index ? this.values[facet][index - 1] : "";
-        }));
-      }
+  /** Its filters (readFilters), fetched when first asked for: a query alone shows its first
+   *  results without them, as what a result shows is in its chunk. */
+  columns() {
+    if (!this.filters) {
+      this.filters = fetchBytes(`${this.base}columns.bin?v=${this.head.version}`)
+        .then((bytes) => readFilters(bytes, this.title));
     }
-    return this.combosShown;
+    return this.filters;
   }
 
   /** A shard of `kind` (g or p) as a map from piece to its posting's bytes. */
@@ -281,7 +270,7 @@ class SiteIndex {
     return { docs, names: new Uint32Array(0) };
   }
 
-  /** What a result shows of report `doc`: [url, title, budget, score]. */
+  /** What a result shows of report `doc`: [url, title, budget, score, department, year, kind, grade]. */
   async entry(doc) {
     return this.chunk("c", doc);
   }
@@ -292,19 +281,13 @@ class SiteIndex {
   }
 
   async chunk(kind, doc) {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid] <= doc) lo = mid;
-      else hi = mid;
-    }
-    const key = `${kind}${lo}`;
+    const number = Math.floor(doc / this.head.chunk);
+    const key = `${kind}${number}`;
     if (!this.chunks.has(key)) {
-      this.chunks.set(key, get(`${this.base}${kind}/${lo.toString(16).padStart(3, "0")}.json?v=${this.head.version}`)
+      this.chunks.set(key, get(`${this.base}${kind}/${number.toString(16).padStart(3, "0")}.json?v=${this.head.version}`)
         .then((r) => r.json()));
     }
-    return (await this.chunks.get(key))[doc - this.starts[lo]];
+    return (await this.chunks.get(key))[doc % this.head.chunk];
   }
 
   /** Each report's budget and score (NaN when missing). */
@@ -354,7 +337,7 @@ function appendMarked(parent, text, start, end) {
 }
 
 class SearchPage {
-  constructor(root, sites, collator) {
+  constructor(root, sites) {
     this.root = root;
     this.sites = sites;
     this.labels = JSON.parse(root.dataset.labels);
@@ -364,26 +347,39 @@ class SearchPage {
     this.status = root.querySelector("#search-status");
     this.list = root.querySelector("#search-results");
     this.more = root.querySelector("#search-more");
-    this.collator = collator;
     this.run = 0;
     this.timer = null;
-    this.values = {};
-    for (const facet of FACETS) {
-      const all = new Set(facet === "site" ? sites.map((s) => s.title) : sites.flatMap((s) => s.values[facet]));
-      this.values[facet] = [...all].sort((a, b) =>
-        facet === "year" ? Number(b) - Number(a) : this.collator.compare(a, b));
-    }
+    this.values = null; // each filter's values over all sites, once their filters are in
+    this.loading = null;
     this.multi = sites.length > 1;
     this.selects.site.closest(".search-facet").hidden = !this.multi;
   }
 
+  /** Every site's filters, fetched once, when a search first needs them: to filter, to count the
+   *  results of each filter value, or to offer the values to choose from. */
+  filters() {
+    if (!this.loading) {
+      this.loading = Promise.all(this.sites.map((site) => site.columns())).then((all) => {
+        // each site's values in the order its pages show them, then those of the next; years latest first
+        this.values = {};
+        for (const facet of FACETS) {
+          const every = [...new Set(facet === "site" ? this.sites.map((s) => s.title) : all.flatMap((f) => f.values[facet]))];
+          this.values[facet] = facet === "year" ? every.sort((a, b) => Number(b) - Number(a)) : every;
+        }
+        return all;
+      });
+    }
+    return this.loading;
+  }
+
   /** A filter value from the address: a value as shown, or a slug (department, kind). */
-  shown(facet, value) {
-    if (!value || this.values[facet].includes(value)) return value;
-    for (const site of this.sites) {
-      const slugs = site.slugs[facet] || [];
-      const at = slugs.indexOf(value);
-      if (at >= 0) return site.values[facet][at];
+  async given(facet, value) {
+    if (!value) return value;
+    const all = await this.filters();
+    if (this.values[facet].includes(value)) return value;
+    for (const filters of all) {
+      const at = (filters.slugs[facet] || []).indexOf(value);
+      if (at >= 0) return filters.values[facet][at];
     }
     return value;
   }
@@ -393,7 +389,7 @@ class SearchPage {
     this.input.value = params.get("q") || "";
     this.sort.value = params.get("sort") || "";
     if (this.sort.selectedIndex < 0) this.sort.value = "";
-    for (const facet of FACETS) this.fill(facet, {}, this.shown(facet, params.get(facet) || ""));
+    for (const facet of FACETS) this.fill(facet, {}, await this.given(facet, params.get(facet) || ""));
     this.root.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
       clearTimeout(this.timer);
@@ -414,13 +410,14 @@ class SearchPage {
   fill(facet, counts, chosen) {
     const select = this.selects[facet];
     const options = [new Option(this.labels[`all_${facet}`], "")];
-    for (const value of this.values[facet]) {
+    const values = this.values ? this.values[facet] : [];
+    for (const value of values) {
       const count = counts[value] || 0;
       if (count > 0 || value === chosen) {
         options.push(new Option(format(this.labels.option, { value, count }), value));
       }
     }
-    if (chosen && !this.values[facet].includes(chosen)) options.push(new Option(format(this.labels.option, { value: chosen, count: 0 }), chosen));
+    if (chosen && !values.includes(chosen)) options.push(new Option(format(this.labels.option, { value: chosen, count: 0 }), chosen));
     select.replaceChildren(...options);
     select.value = chosen;
   }
@@ -439,7 +436,7 @@ class SearchPage {
     for (const [facet, value] of Object.entries(filters)) params.set(facet, value);
     if (this.sort.value) params.set("sort", this.sort.value);
     const search = params.toString();
-    history.replaceState(null, "", search ? `?${search}` : location.pathname);
+    if (search !== location.search.slice(1)) history.replaceState(null, "", search ? `?${search}` : location.pathname);
   }
 
   /** Each site's reports holding `codes` (all of them when there is no query). */
@@ -453,46 +450,17 @@ class SearchPage {
     const { text: folded, codes } = searched(query);
     const filters = this.chosen();
     this.remember(query, filters);
+    // A query alone shows its first results without the filters (what a result shows is in its
+    // chunk), and counts them after; any other search waits for them.
+    const asked = folded && !Object.keys(filters).length && !this.values ? null : this.filters();
+    const found = await this.lookup(codes);
+    const all = await asked;
+    if (run !== this.run) return;
     if (!folded && !Object.keys(filters).length) {
-      this.render(null, {}, null);
+      this.render(null, this.tally(found, filters, all).counts);
       return;
     }
-    const found = await this.lookup(codes);
-    if (run !== this.run) return;
-    // The results pass every filter; a filter's counts are those of the other filters' results.
-    // Reports of one combination of filter values pass or fail together: count by combination.
-    const counts = Object.fromEntries(FACETS.map((f) => [f, {}]));
-    const names = [];
-    const rest = [];
-    found.forEach((hits, s) => {
-      const site = this.sites[s];
-      const values = site.comboValues();
-      const combos = values.length;
-      const failures = new Uint8Array(combos);
-      const failed = new Int8Array(combos);
-      for (let c = 0; c < combos; c++) {
-        for (let i = 0; i < FACETS.length; i++) {
-          const want = filters[FACETS[i]];
-          if (want !== undefined && values[c][i] !== want) {
-            failures[c] += 1;
-            failed[c] = i;
-          }
-        }
-      }
-      const tally = new Uint32Array(combos);
-      const inName = hits.names.length ? new Set(hits.names) : null;
-      for (const doc of hits.docs) {
-        const c = site.combo[doc];
-        tally[c] += 1;
-        if (failures[c] === 0) (inName && inName.has(doc) ? names : rest).push({ site, doc });
-      }
-      for (let c = 0; c < combos; c++) {
-        if (!tally[c] || failures[c] > 1) continue;
-        values[c].forEach((v, i) => {
-          if (v && (failures[c] === 0 || failed[c] === i)) counts[FACETS[i]][v] = (counts[FACETS[i]][v] || 0) + tally[c];
-        });
-      }
-    });
+    const { names, rest, counts } = all ? this.tally(found, filters, all) : this.split(found);
     // By relevance: the reports holding the query in their name first, each site in its order.
     let results = names.concat(rest);
     const [key, direction] = this.sort.value ? this.sort.value.split(":") : [null, null];
@@ -514,7 +482,67 @@ class SearchPage {
       hint = await this.suggest(codes);
       if (run !== this.run) return;
     }
-    this.render({ folded, query, results, hint }, counts);
+    // (without the filters: their counts once the first results show, not sharing a slow line with them)
+    this.render({ folded, query, results, hint }, counts, all ? null : () => this.count(run, found, filters));
+  }
+
+  /** Fill in the count of each filter value of a search (`run`) shown without them. */
+  async count(run, found, filters) {
+    const all = await this.filters();
+    if (run !== this.run) return;
+    const { counts } = this.tally(found, filters, all);
+    for (const facet of FACETS) this.fill(facet, counts[facet], this.selects[facet].value);
+  }
+
+  /** The reports found, by whether they hold the query in their name. */
+  split(found) {
+    const names = [];
+    const rest = [];
+    found.forEach((hits, s) => {
+      const site = this.sites[s];
+      const inName = hits.names.length ? new Set(hits.names) : null;
+      for (const doc of hits.docs) (inName && inName.has(doc) ? names : rest).push({ site, doc });
+    });
+    return { names, rest, counts: null };
+  }
+
+  /** The reports found that pass every filter (by whether they hold the query in their name), and
+   *  each filter value's count: the results it would have with the other filters. Reports of one
+   *  combination of filter values pass or fail together, so they are counted by combination. */
+  tally(found, filters, all) {
+    const counts = Object.fromEntries(FACETS.map((f) => [f, {}]));
+    const names = [];
+    const rest = [];
+    found.forEach((hits, s) => {
+      const site = this.sites[s];
+      const { combos: values, combo } = all[s];
+      const combos = values.length;
+      const failures = new Uint8Array(combos);
+      const failed = new Int8Array(combos);
+      for (let c = 0; c < combos; c++) {
+        for (let i = 0; i < FACETS.length; i++) {
+          const want = filters[FACETS[i]];
+          if (want !== undefined && values[c][i] !== want) {
+            failures[c] += 1;
+            failed[c] = i;
+          }
+        }
+      }
+      const tally = new Uint32Array(combos);
+      const inName = hits.names.length ? new Set(hits.names) : null;
+      for (const doc of hits.docs) {
+        const c = combo[doc];
+        tally[c] += 1;
+        if (failures[c] === 0) (inName && inName.has(doc) ? names : rest).push({ site, doc });
+      }
+      for (let c = 0; c < combos; c++) {
+        if (!tally[c] || failures[c] > 1) continue;
+        values[c].forEach((v, i) => {
+          if (v && (failures[c] === 0 || failed[c] === i)) counts[FACETS[i]][v] = (counts[FACETS[i]][v] || 0) + tally[c];
+        });
+      }
+    });
+    return { names, rest, counts };
   }
 
   /** The longest piece of a query that finds nothing which does find reports. */
@@ -543,10 +571,10 @@ class SearchPage {
     return null;
   }
 
-  /** Show a new search: its counts in the filters and the status at once, then its first results
-   *  (the list is aria-busy until they are in). */
-  render(found, counts) {
-    for (const facet of FACETS) this.fill(facet, counts[facet] || {}, this.selects[facet].value);
+  /** Show a new search: its counts in the filters (when given) and the status at once, then its
+   *  first results (the list is aria-busy until they are in); then `then`, once they show. */
+  render(found, counts, then = null) {
+    if (counts) for (const facet of FACETS) this.fill(facet, counts[facet], this.selects[facet].value);
     this.found = found;
     this.shown = 0;
     this.list.replaceChildren();
@@ -574,11 +602,12 @@ class SearchPage {
         this.status.append(" ", link);
       }
     }
-    this.show(false);
+    this.show(false, then);
   }
 
-  /** Show the next batch of results; after "more", move focus to the first new one. */
-  async show(focus) {
+  /** Show the next batch of results; after "more", move focus to the first new one; `then` once
+   *  the first screen of them shows. */
+  async show(focus, then = null) {
     const found = this.found;
     const run = this.run;
     this.list.setAttribute("aria-busy", "true");
@@ -589,7 +618,7 @@ class SearchPage {
     const fetchOne = async (r) => {
       const entry = await r.site.entry(r.doc);
       if (!found.folded) return [entry, null];
-      const where = locate([["name", [entry[1]]], ["department", [r.site.value(r.doc, "department")]]], found.folded);
+      const where = locate([["name", [entry[1]]], ["department", [entry[4]]]], found.folded);
       return [entry, where || locate(await r.site.text(r.doc), found.folded)];
     };
     // The first screen's results are fetched first, the rest once they show: on a slow line the
@@ -601,6 +630,7 @@ class SearchPage {
       if (i === pending.length) {
         await painted();
         if (run !== this.run || found !== this.found) return;
+        then?.();
         pending.push(...batch.slice(i).map(fetchOne));
       }
       const [entry, where] = await pending[i];
@@ -612,13 +642,13 @@ class SearchPage {
     }
     this.list.removeAttribute("aria-busy");
     this.more.hidden = this.shown >= found.results.length;
+    if (then && batch.length <= SCREEN) painted().then(then);
   }
 
   /** One result: the name as a link, its facts, and the match marked where it was found. */
   item(result, entry, where) {
-    const [url, title, budget, score] = entry;
-    const facts = { title, budget, score };
-    for (const facet of FACETS) facts[facet] = result.site.value(result.doc, facet);
+    const [url, title, budget, score, department, year, kind, grade] = entry;
+    const facts = { title, budget, score, department, year, kind, grade, site: result.site.title };
     // The name and the department are shown anyway: mark the match there; else show a passage.
     const inPlace = { name: "title", department: "department" };
     const at = where && inPlace[where.field] && facts[inPlace[where.field]] === where.segment
@@ -668,10 +698,9 @@ class SearchPage {
   }
 }
 
-/** Load the sites' indexes (this site's first, of `version` when the page names it, then those it
- *  merges), each checked for its format. */
-export async function loadSites(bundles, version = "") {
-  return Promise.all(bundles.map((bundle, i) => SiteIndex.load(indexBase(bundle), i ? "" : version)));
+/** Load the sites' indexes (this site's first, then those it merges), each checked for its format. */
+export async function loadSites(bundles) {
+  return Promise.all(bundles.map((bundle) => SiteIndex.load(indexBase(bundle))));
 }
 
 async function main() {
@@ -679,11 +708,7 @@ async function main() {
   if (!root) return;
   try {
     const bundles = [root.dataset.bundle, ...JSON.parse(root.dataset.merge)].filter(Boolean);
-    const loading = loadSites(bundles, root.dataset.version);
-    // Made while the index is on its way: a collator first loads its language's tables, which
-    // would otherwise hold up the first results.
-    const collator = new Intl.Collator(document.documentElement.lang || "zh-CN", { numeric: true });
-    const page = new SearchPage(root, await loading, collator);
+    const page = new SearchPage(root, await loadSites(bundles));
     await page.start();
   } catch (error) {
     // No index to search: the departments to browse instead, as without JavaScript.
