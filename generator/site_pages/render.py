@@ -175,6 +175,8 @@ class Renderer:
         env.filters.update(money=money, number=number, percent=percent, markdown=markdown,
                            amount=self.amount, chart=lambda chart: render_chart(chart, self.message))
         env.globals.update(_=self.message, site=site, marks=self.marks, part=self.part)
+        # |tojson as the text is (its <, >, & and ' still escaped): Chinese in three bytes, not six
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         self.env = env
         # parts (see part), by what they are made of; ``parts`` as a Store kept them (serve's),
         # ``used`` those this Renderer rendered or took, for the Store to keep for the next build
