@@ -47,6 +47,8 @@ def test_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     ([b"abcdef", b"g"], True),  # longer
     ([b"abc"], True),  # shorter
     ([b"abc", b"deF"], True),  # other bytes
+    ([b"a", b"bc", b"d", b"Ef"], True),  # other bytes after three pieces the same (copied, not written)
+    ([], True),  # empty
 ])
 def test_a_streamed_file_leaves_the_previous_one_when_it_is_the_same(tmp_path: Path, pieces: list[bytes],
                                                                       written: bool) -> None:
@@ -63,3 +65,17 @@ def test_a_streamed_file_leaves_the_previous_one_when_it_is_the_same(tmp_path: P
     fresh = Output(tmp_path / "other")
     assert fresh.stream(fresh.path("a/b.json"), iter([b"x"])) is True  # no previous site
     fresh.abort()
+
+
+def test_a_streamed_file_that_changes_late_keeps_every_byte(tmp_path: Path) -> None:
+    """The part the pieces share with the previous file (megabytes, copied in blocks) and the rest."""
+    out = tmp_path / "site"
+    first = Output(out)
+    old = bytes(range(256)) * 12_000  # 3 MB
+    first.write_bytes("data/reports.json", old)
+    first.commit()
+    new = [old[i:i + 4096] for i in range(0, 2_500_000, 4096)] + [b"changed", old[2_500_007:], b"more"]
+    second = Output(out)
+    assert second.stream(second.path("data/reports.json"), iter(new)) is True
+    second.commit()
+    assert (out / "data/reports.json").read_bytes() == b"".join(new)

@@ -130,11 +130,14 @@ def findings_json(content: Content, audited: Findings, base_url: str, written: W
     else:
         known = dict(written)
         written.clear()
-        for i, f in enumerate(findings):
-            key = (f, titles.get(f.report, f.report), base_url)
-            found = known.get(key)
-            written[key] = found = found if found is not None else dumps(item(f, key[1]))[:-1]
-            yield (b"," if i else b"") + found
+        for start in range(0, len(findings), 1024):  # a thousand items a piece, as above
+            pieces: list[bytes] = []
+            for f in findings[start:start + 1024]:
+                key = (f, titles.get(f.report, f.report), base_url)
+                found = known.get(key)
+                written[key] = found = found if found is not None else dumps(item(f, key[1]))[:-1]
+                pieces.append(found)
+            yield (b"," if start else b"") + b",".join(pieces)
     tail = {"rules": rules, "severities": SEVERITIES, "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES}}
     yield b"]," + dumps(tail)[1:]
 

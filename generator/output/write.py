@@ -239,7 +239,8 @@ class Output:
     def stream(self, target: str, pieces: Iterable[bytes]) -> bool:
         """Give a reserved ``target`` the bytes of ``pieces``, one at a time (a file too large to
         hold), as :meth:`put` does: the previous site's file is left when it holds exactly these.
-        Return whether it wrote."""
+        Return whether it wrote. Nothing is written while the pieces are the previous file's: at
+        the first that differs, the part they shared is copied from it, in large blocks."""
         old: BinaryIO | None = None
         if self.previous is not None:
             before = self._before(target)
@@ -248,20 +249,38 @@ class Output:
                     old = open(before, "rb")  # noqa: SIM115 - closed below
             except OSError:
                 pass  # no such file: write it
+        new: BinaryIO | None = None
         try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            same = old is not None
-            with open(target, "xb") as new:
-                for piece in pieces:
-                    new.write(piece)
-                    same = same and old is not None and old.read(len(piece)) == piece
-            if same and old is not None and not old.read(1):
-                os.unlink(target)  # the previous site's file stays
-                return False
+            shared = 0  # the bytes the pieces so far share with the previous file, not yet written
+            for piece in pieces:
+                if new is None:
+                    if old is not None and old.read(len(piece)) == piece:
+                        shared += len(piece)
+                        continue
+                    new = self._start(target, old, shared)
+                new.write(piece)
+            if new is None:
+                if old is not None and not old.read(1):
+                    return False  # the previous site's file stays
+                new = self._start(target, old, shared)  # (the previous file was longer)
             return True
         finally:
-            if old is not None:
-                old.close()
+            for handle in (old, new):
+                if handle is not None:
+                    handle.close()
+
+    @staticmethod
+    def _start(target: str, old: BinaryIO | None, shared: int) -> BinaryIO:
+        """Open ``target`` to write, first copying the ``shared`` bytes that begin ``old``."""
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        new = open(target, "xb")  # noqa: SIM115 - closed by stream
+        if old is not None and shared:
+            old.seek(0)
+            while shared:
+                block = old.read(min(shared, 1 << 20))
+                new.write(block)
+                shared -= len(block)
+        return new
 
     def _before(self, target: str) -> str:
         """Where the previous site holds reserved ``target`` (a path below tmp: string work, as
