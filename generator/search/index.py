@@ -60,7 +60,6 @@ from generator.search.records import KINDS, Folding, SearchRecord
 FORMAT = 2
 CHUNK = 12  # the reports of a chunk file
 FOLDER = "search/index"
-FACETS = ("department", "year", "kind", "grade")
 
 @dataclass(frozen=True)
 class Indexed:
