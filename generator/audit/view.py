@@ -122,22 +122,25 @@ def findings_json(content: Content, audited: Findings, base_url: str, written: W
                 "department": department_of(f), "report": title, "url": f"{base_url}{f.report}#{f.anchor}",
                 "file": f.source, "line": f.line, "col": f.col, "field": f.field}
 
-    yield b'{"findings":['
-    if written is None:  # a thousand items a call of the encoder, its brackets left out: the same bytes
-        for start in range(0, len(findings), 1024):
-            batch = [item(f, titles.get(f.report, f.report)) for f in findings[start:start + 1024]]
-            yield (b"," if start else b"") + dumps(batch)[1:-2]
-    else:
-        known = dict(written)
+    known = dict(written or {})
+    if written is not None:
         written.clear()
-        for start in range(0, len(findings), 1024):  # a thousand items a piece, as above
-            pieces: list[bytes] = []
-            for f in findings[start:start + 1024]:
-                key = (f, titles.get(f.report, f.report), base_url)
-                found = known.get(key)
-                written[key] = found = found if found is not None else dumps(item(f, key[1]))[:-1]
-                pieces.append(found)
-            yield (b"," if start else b"") + b",".join(pieces)
+
+    def kept(f: Finding) -> bytes:  # a finding's item as serve keeps it
+        assert written is not None
+        key = (f, titles.get(f.report, f.report), base_url)
+        found = known.get(key)
+        written[key] = found = found if found is not None else dumps(item(f, key[1]))[:-1]
+        return found
+
+    yield b'{"findings":['
+    for start in range(0, len(findings), 1024):  # a thousand items a piece
+        batch = findings[start:start + 1024]
+        if written is None:  # in one call of the encoder, its brackets left out: the same bytes
+            data = dumps([item(f, titles.get(f.report, f.report)) for f in batch])[1:-2]
+        else:
+            data = b",".join(map(kept, batch))
+        yield (b"," if start else b"") + data
     tail = {"rules": rules, "severities": SEVERITIES, "targets": {outcome: outcomes[outcome] for outcome in OUTCOMES}}
     yield b"]," + dumps(tail)[1:]
 

@@ -139,7 +139,7 @@ async function fetchBytes(url, fresh = false) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Which of `count` shards there are, from the head's bitmap (base64). */
+/** Which shards there are: a bit each, from the head's bitmap (base64). */
 function bitmap(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
@@ -175,7 +175,7 @@ class SiteIndex {
     this.present = { g: bitmap(head.present.g), p: bitmap(head.present.p) };
     this.shards = new Map();
     this.chunks = new Map();
-    this.filters = null;
+    this.filterData = null;
     this.sorts = null;
   }
 
@@ -189,14 +189,14 @@ class SiteIndex {
     return new SiteIndex(base, head);
   }
 
-  /** Its filters (readFilters), fetched when first asked for: a query alone shows its first
-   *  results without them, as what a result shows is in its chunk. */
-  columns() {
-    if (!this.filters) {
-      this.filters = fetchBytes(`${this.base}columns.bin?v=${this.head.version}`)
+  /** Its filters (readFilters, from columns.bin), fetched when first asked for: a query alone
+   *  shows its first results without them, as what a result shows is in its chunk. */
+  filters() {
+    if (!this.filterData) {
+      this.filterData = fetchBytes(`${this.base}columns.bin?v=${this.head.version}`)
         .then((bytes) => readFilters(bytes, this.title));
     }
-    return this.filters;
+    return this.filterData;
   }
 
   /** A shard of `kind` (g or p) as a map from piece to its posting's bytes. */
@@ -359,7 +359,7 @@ class SearchPage {
    *  results of each filter value, or to offer the values to choose from. */
   filters() {
     if (!this.loading) {
-      this.loading = Promise.all(this.sites.map((site) => site.columns())).then((all) => {
+      this.loading = Promise.all(this.sites.map((site) => site.filters())).then((all) => {
         // each site's values in the order its pages show them, then those of the next; years latest first
         this.values = {};
         for (const facet of FACETS) {
@@ -490,7 +490,11 @@ class SearchPage {
   async count(run, found, filters) {
     const all = await this.filters();
     if (run !== this.run) return;
-    const { counts } = this.tally(found, filters, all);
+    this.counted(this.tally(found, filters, all).counts);
+  }
+
+  /** Each filter's values with their counts, the chosen ones kept. */
+  counted(counts) {
     for (const facet of FACETS) this.fill(facet, counts[facet], this.selects[facet].value);
   }
 
@@ -574,7 +578,7 @@ class SearchPage {
   /** Show a new search: its counts in the filters (when given) and the status at once, then its
    *  first results (the list is aria-busy until they are in); then `then`, once they show. */
   render(found, counts, then = null) {
-    if (counts) for (const facet of FACETS) this.fill(facet, counts[facet], this.selects[facet].value);
+    if (counts) this.counted(counts);
     this.found = found;
     this.shown = 0;
     this.list.replaceChildren();
