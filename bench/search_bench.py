@@ -1,7 +1,8 @@
 """Search benchmark: disclose's own index beside Pagefind's over the same records.
 
-For each size N (default 1,000 and 10,000), in a process of its own, makes N synthetic reports
-(bench/synth.py) and their search records as a build makes them, then measures:
+For each size N (default 1,000 and 10,000), in a process of its own, takes N synthetic reports
+(bench/synth.py; made once into bench/out/search-N/ and kept) and makes their search records as
+a build makes them, then measures:
 
 - our index: the seconds ``write_index`` takes into a new site (the search page and the theme
   beside it) with a process per core, as a build runs it, and its CPU seconds (all processes),
@@ -223,10 +224,25 @@ def browse(folder: Path) -> dict[str, float]:
     return {"first_kb": first / 1024, "later_kb": later / 1024, "enter_ms": times[0], "again_ms": times[-1]}
 
 
+def kept_content(n: int) -> Path:
+    """The synthetic reports of size ``n`` in ``bench/out/search-<n>/content`` (git ignores it),
+    made once and kept between runs, as build_bench keeps its own: a run then creates and deletes
+    only the files it measures. Where files were deleted a minute before, ext4 skips their inodes
+    when it makes new ones, at a cost that can pass 1 ms a file: 3,200 small files took 3.2 s
+    in a /tmp that the tests and earlier runs churned, 0.1 s in a quiet folder of the same disk."""
+    content = ROOT / "bench" / "out" / f"search-{n}" / "content"
+    if not (content / "site.yaml").exists():
+        partial = content.with_name("content.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        make_content(partial, n)
+        partial.rename(content)  # (site.yaml written first: only a whole folder is taken as made)
+    return content
+
+
 def measure(n: int) -> dict[str, float]:
     """Everything for ``n`` reports; run in a process of its own (see main)."""
-    with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-        content = make_content(Path(tmp) / "content", n)
+    content = kept_content(n)
+    with tempfile.TemporaryDirectory(prefix="run-", dir=content.parent) as tmp:
         records, ours = search_site(content, Path(tmp) / "site")
         files = [p for p in (Path(tmp) / "site" / FOLDER).rglob("*") if p.is_file()]
         peer = pagefind(records, Path(tmp) / "peer")
