@@ -20,6 +20,7 @@ drops all of it and builds afresh.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from pathlib import Path
@@ -56,7 +57,10 @@ class Site:
             if self.made is not None and self.stamp() != self.made:
                 print(f"{self.out} was rebuilt by another disclose; building it afresh", flush=True)
                 self.store = Store(cache_folder(self.out), resident=True)
-            report = build(self.content, self.out, jobs=self.jobs, store=self.store)
+            try:
+                report = build(self.content, self.out, jobs=self.jobs, store=self.store)
+            finally:
+                settle()
             self.made = self.stamp()
             return report
 
@@ -84,6 +88,17 @@ class Site:
             print(f"{explain(exc)}; still serving the last good site", file=sys.stderr, flush=True)
             return None
         return report
+
+
+def settle() -> None:
+    """After a build (which runs without cyclic garbage collection): collect the garbage it left,
+    then move what lives on (the Store: millions of objects at 10,000 reports) out of the
+    collector's way, so no later collection walks it all again (a full one took 0.6 s every few
+    edits). Only the objects of each build are looked at, once; what a later build drops of them
+    is freed by its reference count, and a cycle among them would stay (16 edits at 10,000
+    reports grew the process by 5 MB, of 600 MB)."""
+    gc.collect(0)  # (all the build made is in the youngest generation: none was collected)
+    gc.freeze()
 
 
 def serve(content: Path, out: Path, host: str, port: int) -> None:
